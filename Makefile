@@ -1,0 +1,184 @@
+# brainstem - libbrainstem and its three programs.
+#
+#   make            library, programs          make check   all tests
+#   make demo       a short demo mining run    make bench   benchmarks
+#   make fuzz       fuzz the blueprint parser  make install PREFIX=... DESTDIR=...
+#   SAN=1           ASan + UBSan build (in build/san)     V=1  show commands
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR    ?=
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+LDFLAGS ?=
+FUZZ_SECONDS ?= 20
+
+VERSION_H := include/brainstem/version.h
+MAJOR := $(shell sed -n 's/^\#define BRAIN_VERSION_MAJOR \([0-9]*\)/\1/p' $(VERSION_H))
+MINOR := $(shell sed -n 's/^\#define BRAIN_VERSION_MINOR \([0-9]*\)/\1/p' $(VERSION_H))
+PATCH := $(shell sed -n 's/^\#define BRAIN_VERSION_PATCH \([0-9]*\)/\1/p' $(VERSION_H))
+VERSION := $(MAJOR).$(MINOR).$(PATCH)
+
+# Dependencies come from pkg-config; on a machine without them the project's
+# own script installs them first (Debian/Ubuntu).
+PKGS      := yaml-0.1 jansson libsodium
+TEST_PKGS := check
+ifeq ($(filter clean uninstall,$(MAKECMDGOALS)),)
+ifneq ($(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && echo ok),ok)
+$(info brainstem: dependencies missing; running scripts/install-deps)
+DEPS_RESULT := $(shell ./scripts/install-deps >&2 && echo ok)
+ifneq ($(DEPS_RESULT),ok)
+$(error scripts/install-deps failed; install $(PKGS) $(TEST_PKGS) by hand)
+endif
+endif
+endif
+
+DEP_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+ifeq ($(SAN),1)
+BUILD ?= build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	     -fno-omit-frame-pointer
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+
+WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
+ALL_CFLAGS := $(CFLAGS) $(WARN) $(SAN_FLAGS) -Iinclude $(DEP_CFLAGS)
+LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden \
+	      -DBRAIN_DATADIR='"$(DATADIR)"'
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
+SONAME    := libbrainstem.so.$(MAJOR)
+LIB_REAL  := $(BUILD)/libbrainstem.so.$(VERSION)
+LIB_SRCS  := $(wildcard lib/*.c)
+LIB_OBJS  := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
+PROGRAMS  := $(BUILD)/brainstem-miner $(BUILD)/brainstem-looper \
+	     $(BUILD)/brainstem-dtm
+TEST_SRCS := $(wildcard tests/check_*.c)
+TEST_BIN  := $(BUILD)/tests/check_brainstem
+HEADERS   := $(wildcard include/brainstem/*.h)
+MANPAGES  := $(wildcard man/*.1)
+
+.PHONY: all check bench demo fuzz install uninstall clean
+all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc
+
+$(BUILD)/lib/%.o: lib/%.c $(HEADERS) $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(LIB_CFLAGS) -c -o $@ $<
+
+$(LIB_REAL): $(LIB_OBJS) lib/libbrainstem.map
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=lib/libbrainstem.map -Wl,--no-undefined \
+		$(LDFLAGS) -o $@ $(LIB_OBJS) $(DEP_LIBS) -lpthread -ldl
+	$(Q)ln -sf libbrainstem.so.$(VERSION) $(BUILD)/$(SONAME)
+	$(Q)ln -sf $(SONAME) $(BUILD)/libbrainstem.so
+
+# Programs link the shared library; $ORIGIN finds it beside them in the
+# build tree and in ../lib once installed.
+.SECONDEXPANSION:
+$(BUILD)/brainstem-%: $$(wildcard bin/$$*/*.c) bin/cli.c bin/cli.h $(HEADERS) $(LIB_REAL)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) -L$(BUILD) -lbrainstem \
+		$(shell pkg-config --libs jansson) \
+		-Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
+
+$(BUILD)/brainstem.pc: pkgconfig/brainstem.pc.in $(VERSION_H)
+	@mkdir -p $(@D)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+		-e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+# The unit tests link the library's objects directly, so internal modules
+# (week numbering, the YAML reader) are tested as well as the API.
+$(TEST_BIN): $(TEST_SRCS) tests/check_main.c tests/testutil.h $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Ilib -DTEST_DATA='"$(CURDIR)/tests/data"' \
+		-DSOURCE_DIR='"$(CURDIR)"' -o $@ tests/check_main.c $(TEST_SRCS) \
+		$(LIB_OBJS) $(CHECK_LIBS) $(DEP_LIBS) -lpthread -ldl
+
+check: all $(TEST_BIN)
+	@echo "== unit tests (Check)"
+	$(Q)BRAINSTEM_BLUEPRINT= BRAINSTEM_ROOT= $(TEST_BIN)
+	@echo "== program and packaging tests"
+	$(Q)BUILD=$(BUILD) CC="$(CC)" SAN=$(SAN) sh tests/run-shell-tests.sh
+	$(Q)if [ "$(SAN)" != 1 ] && command -v clang >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS); \
+	else echo "== fuzz: skipped (needs clang, not under SAN=1)"; fi
+
+# libFuzzer target for the blueprint parser (clang only).
+FUZZ_BIN := build/fuzz/fuzz_blueprint
+$(FUZZ_BIN): fuzz/fuzz_blueprint.c $(LIB_SRCS) $(wildcard lib/*.h) $(HEADERS)
+	@mkdir -p $(@D)
+	$(call say,CLANG,$@)
+	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) -Iinclude -Ilib \
+		$(DEP_CFLAGS) -o $@ fuzz/fuzz_blueprint.c $(LIB_SRCS) \
+		$(DEP_LIBS) -lpthread -ldl
+
+fuzz: $(FUZZ_BIN)
+	@mkdir -p build/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(or $(FUZZ_TIME),600) -max_len=16384 \
+		-dict=fuzz/blueprint.dict build/fuzz/corpus blueprint tests/data/blueprints
+
+fuzz-run: $(FUZZ_BIN)
+	@echo "== fuzz: blueprint parser for $(FUZZ_SECONDS)s"
+	@mkdir -p build/fuzz/corpus
+	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		-dict=fuzz/blueprint.dict -print_final_stats=0 \
+		build/fuzz/corpus blueprint tests/data/blueprints 2>build/fuzz/last.log \
+		|| { tail -50 build/fuzz/last.log; exit 1; }
+	@grep -E '^Done' build/fuzz/last.log || true
+
+DEMO_ROOT ?= $(CURDIR)/demo
+demo: all
+	$(BUILD)/brainstem-miner --demo --root "$(DEMO_ROOT)"
+
+bench: all
+	@echo "bench: no benchmarks yet (they arrive with the store engine)"
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/brainstem $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(DATADIR)/brainstem $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(LIB_REAL) $(DESTDIR)$(LIBDIR)/
+	ln -sf libbrainstem.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbrainstem.so
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/brainstem/
+	install -m 0644 $(BUILD)/brainstem.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	install -m 0644 blueprint/brain.qtl $(DESTDIR)$(DATADIR)/brainstem/brain.qtl
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libbrainstem.so.$(VERSION) \
+	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libbrainstem.so \
+	      $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS))) \
+	      $(addprefix $(DESTDIR)$(INCLUDEDIR)/brainstem/,$(notdir $(HEADERS))) \
+	      $(DESTDIR)$(PKGCONFIGDIR)/brainstem.pc \
+	      $(DESTDIR)$(DATADIR)/brainstem/brain.qtl \
+	      $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/brainstem $(DESTDIR)$(DATADIR)/brainstem 2>/dev/null
+
+clean:
+	rm -rf build demo

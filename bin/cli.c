@@ -1,0 +1,127 @@
+/*
+ * bin/cli.c - the command-line conventions the three programs share.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_init(cli_common *c, const char *program)
+{
+	brain_options_t defaults = BRAIN_OPTIONS_INIT;
+
+	memset(c, 0, sizeof(*c));
+	c->program = program;
+	c->opts = defaults;
+}
+
+void cli_usage_error(const cli_common *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", c->program);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n",
+		c->program);
+	exit(2);
+}
+
+static void set_mode(cli_common *c, const char *mode)
+{
+	if (c->mode && strcmp(c->mode, mode) != 0)
+		cli_usage_error(c, "modes '%s' and '%s' both given", c->mode,
+				mode);
+	c->mode = mode;
+}
+
+int cli_common_option(cli_common *c, int opt, const char *arg,
+		      void (*print_help)(FILE *))
+{
+	switch (opt) {
+	case CLI_DEMO:
+		set_mode(c, "demo");
+		return 1;
+	case CLI_TEST:
+		set_mode(c, "test");
+		return 1;
+	case CLI_STAGING:
+		set_mode(c, "staging");
+		return 1;
+	case CLI_LIVE:
+		set_mode(c, "live");
+		return 1;
+	case CLI_MODE:
+		set_mode(c, arg);
+		return 1;
+	case CLI_ROOT:
+		c->opts.root = arg;
+		return 1;
+	case CLI_BLUEPRINT:
+		c->opts.blueprint = arg;
+		return 1;
+	case CLI_CONFIG:
+		c->opts.config = arg;
+		return 1;
+	case 'q':
+		c->verbosity = -1;
+		return 1;
+	case 'v':
+		c->verbosity = 1;
+		return 1;
+	case 'h':
+		print_help(stdout);
+		exit(0);
+	case CLI_VERSION:
+		printf("%s (brainstem) %s\n", c->program, brain_version());
+		exit(0);
+	default:
+		return 0;
+	}
+}
+
+void cli_common_help(FILE *out)
+{
+	fputs("Mode (default: the mode whose flag is true in the blueprint):\n"
+	      "      --demo                demo mode (Test/Demo/Mining)\n"
+	      "      --test                test mode (Test/Test mode/Mining)\n"
+	      "      --staging             staging mode (Mining)\n"
+	      "      --live                live mode (Mining)\n"
+	      "      --mode NAME           any mode the blueprint names\n"
+	      "Tree:\n"
+	      "      --root DIR            the tree's root (default: "
+	      "$BRAINSTEM_ROOT, else .)\n"
+	      "      --blueprint FILE      the blueprint (default: "
+	      "$BRAINSTEM_BLUEPRINT,\n"
+	      "                            <root>/Brain.QTL, the installed "
+	      "one)\n"
+	      "      --config FILE         config.json (default: "
+	      "<root>/config.json)\n"
+	      "Output:\n"
+	      "  -q, --quiet               errors only\n"
+	      "  -v, --verbose             more detail\n"
+	      "  -h, --help                this help\n"
+	      "      --version             the version\n",
+	      out);
+}
+
+static void quiet_notice(void *ctx, const char *line)
+{
+	(void)ctx;
+	(void)line;
+}
+
+brain_t *cli_open(cli_common *c, const char *component)
+{
+	brain_t *b;
+
+	if (c->verbosity < 0)
+		c->opts.notice = quiet_notice;
+	if (brain_initialize_mode(&b, c->mode, component, &c->opts) != 0) {
+		fprintf(stderr, "%s: %s\n", c->program, brain_errmsg(NULL));
+		return NULL;
+	}
+	return b;
+}

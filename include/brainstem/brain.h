@@ -1,0 +1,200 @@
+/*
+ * brainstem/brain.h - opening a data tree, its blueprint, flags and paths.
+ *
+ * A brain_t is one open data tree: a root folder, a mode (demo, test,
+ * staging, live) whose base folder lies under that root, the blueprint that
+ * names everything in it, and the component that writes through it.
+ *
+ * Threads: a brain_t is used by one thread at a time.  Separate handles on
+ * the same tree, in one process or in many, are safe together.  No call
+ * keeps mutable global state; the last error of a failed constructor is
+ * kept per thread.
+ */
+#ifndef BRAINSTEM_BRAIN_H
+#define BRAINSTEM_BRAIN_H
+
+#include <time.h>
+#include <jansson.h>
+#include <brainstem/common.h>
+
+typedef struct brain brain_t;                 /* opaque */
+typedef struct brain_options brain_options_t; /* NULL = defaults */
+
+/* The clock the library reads "now" from; tests inject a fixed one. */
+typedef time_t (*brain_clock_fn)(void *ctx);
+
+/*
+ * Where the library's notices go: one line, no newline, e.g.
+ * "Brain.QTL updated - regenerating templates (old ones kept in ...)".
+ * The default prints "brainstem: <line>" on stderr.
+ */
+typedef void (*brain_notice_fn)(void *ctx, const char *line);
+
+/* How hard a save works to reach the disk (Redis' appendfsync). */
+typedef enum brain_durability {
+	BRAIN_DURABILITY_DEFAULT = 0, /* what the blueprint's store says */
+	BRAIN_DURABILITY_NONE = 1,    /* leave it to the kernel */
+	BRAIN_DURABILITY_BATCH = 2,   /* fdatasync at most every batch_ms */
+	BRAIN_DURABILITY_ALWAYS = 3,  /* on disk before the save returns */
+} brain_durability_t;
+
+#define BRAIN_OPTIONS_VERSION 1
+
+/*
+ * Options for brain_initialize_mode.  Fields are only ever added at the end;
+ * start from BRAIN_OPTIONS_INIT so new fields get their defaults.
+ */
+struct brain_options {
+	unsigned int version; /* BRAIN_OPTIONS_VERSION */
+	/* The tree's root folder.  NULL: $BRAINSTEM_ROOT, else the current
+	 * directory. */
+	const char *root;
+	/* The blueprint file.  NULL: $BRAINSTEM_BLUEPRINT, else <root>/Brain.QTL,
+	 * else the installed default (brain_default_blueprint()). */
+	const char *blueprint;
+	/* config.json.  NULL: <root>/config.json when it exists, else defaults. */
+	const char *config;
+	/* "Now".  NULL: the system clock. */
+	brain_clock_fn clock;
+	void *clock_ctx;
+	/* Notices.  NULL: "brainstem: <line>" on stderr. */
+	brain_notice_fn notice;
+	void *notice_ctx;
+	/* DEFAULT: the blueprint's store.durability. */
+	brain_durability_t durability;
+};
+
+#define BRAIN_OPTIONS_INIT                                                     \
+	{ BRAIN_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,     \
+	  BRAIN_DURABILITY_DEFAULT }
+
+/*
+ * brain_initialize_mode - open (and build) the data tree of one mode.
+ *
+ * Reads and validates the blueprint and config.json; brings
+ * System_File_Examples/ up to date with the blueprint (regenerating it, the
+ * old folder kept aside, when the blueprint's SHA-256 changed); creates the
+ * mode's base folder, every auto_create_structure folder, the current hour's
+ * hierarchy of every pattern level and the global files, each from its
+ * template.  Idempotent: what exists is left as it is.
+ *
+ * out:       receives the handle; NULL on failure.
+ * mode:      "demo", "test", "staging", "live" (the blueprint's modes), or
+ *            NULL to take the mode whose flag is true in the blueprint.
+ * component: who writes through this handle, e.g. "Production-Miner"; it is
+ *            recorded in every file and entry.  No '/', "..", control
+ *            characters; not empty.
+ * opts:      NULL for defaults.
+ *
+ * Returns 0, or BRAIN_EINVAL (bad mode or component), BRAIN_EBLUEPRINT
+ * (message "file:line:column: ..."), BRAIN_ECONFIG, BRAIN_EIO, BRAIN_ENOMEM.
+ * On failure nothing is created and brain_errmsg(NULL) says why.
+ *
+ * Ownership: the caller owns *out and frees it with brain_close().  Strings
+ * in opts are copied.
+ */
+BRAIN_EXTERN(int)
+brain_initialize_mode(brain_t **out, const char *mode, const char *component,
+		      const brain_options_t *opts) BRAIN_WARN_UNUSED;
+
+/*
+ * brain_close - flush and free a handle.  NULL is accepted and ignored.
+ */
+BRAIN_EXTERN(void) brain_close(brain_t *b);
+
+/*
+ * brain_errmsg - the last failure on b, one line.
+ *
+ * b: a handle, or NULL for the calling thread's last failure of a call that
+ *    had no handle to report on (a failed brain_initialize_mode).
+ * Ownership: belongs to b (or to the thread) until the next call on it.
+ * Returns "" when nothing failed.
+ */
+BRAIN_EXTERN(const char *) brain_errmsg(const brain_t *b);
+
+/*
+ * brain_get_flags - the flags: the blueprint's, overlaid by config.json's,
+ * with the mode flags set for the open mode (demo_mode_flag is true in demo
+ * mode and the other modes' flags false).
+ *
+ * Ownership: borrowed; valid until brain_close(b).  Do not modify.
+ */
+BRAIN_EXTERN(const json_t *) brain_get_flags(const brain_t *b);
+
+/*
+ * brain_get_config - config.json after validation, with every default
+ * filled in: {"mining": {"default_zeros", "round_duration_seconds",
+ * "max_attempts_per_round"}, "paths": {...}, "flags": {...}}.
+ *
+ * Ownership: borrowed; valid until brain_close(b).  Do not modify.
+ */
+BRAIN_EXTERN(const json_t *) brain_get_config(const brain_t *b);
+
+/*
+ * Facts about an open tree.  Each returns a string owned by b, valid until
+ * brain_close(b).
+ *   brain_mode            "demo", "test", "staging" or "live"
+ *   brain_component       the component given at initialisation
+ *   brain_root_path       the root, absolute
+ *   brain_base_path       the mode's base folder, absolute
+ *   brain_blueprint_path  the blueprint file in use
+ *   brain_blueprint_hash  its SHA-256, 64 lower-case hex digits
+ */
+BRAIN_EXTERN(const char *) brain_mode(const brain_t *b);
+BRAIN_EXTERN(const char *) brain_component(const brain_t *b);
+BRAIN_EXTERN(const char *) brain_root_path(const brain_t *b);
+BRAIN_EXTERN(const char *) brain_base_path(const brain_t *b);
+BRAIN_EXTERN(const char *) brain_blueprint_path(const brain_t *b);
+BRAIN_EXTERN(const char *) brain_blueprint_hash(const brain_t *b);
+
+/*
+ * brain_now - the handle's clock (the injected one, if any).
+ */
+BRAIN_EXTERN(time_t) brain_now(const brain_t *b);
+
+/*
+ * brain_get_path - the absolute path of one file of the tree.
+ *
+ * stream: a record kind of the blueprint ("ledger", "math_proof",
+ *         "submission"), a report category ("miners": its report tree), or
+ *         "<tree>:<category>" for another report tree ("error:miners").
+ * level:  a pattern_levels key that applies to the stream, e.g.
+ *         "ledger_hour", "report_global", "aggregated_week",
+ *         "aggregated_index_global".
+ * when:   the moment whose partition is wanted (ignored for levels without
+ *         time placeholders).
+ * out:    receives the path.
+ *
+ * Returns 0, BRAIN_ENOTFOUND (no such stream or level for it), BRAIN_ENOMEM.
+ * Ownership: the caller frees *out with brain_free().
+ */
+BRAIN_EXTERN(int)
+brain_get_path(brain_t *b, const char *stream, const char *level, time_t when,
+	       char **out) BRAIN_WARN_UNUSED;
+
+/*
+ * brain_init_hierarchical_structure - create the folders and files of the
+ * hour containing `when` for every stream and pattern level (the seed's
+ * function of the same name; brain_initialize_mode calls it for "now").
+ * Existing files are left as they are.
+ *
+ * Returns 0, BRAIN_EIO, BRAIN_ECORRUPT (a template does not parse),
+ * BRAIN_ENOMEM.
+ */
+BRAIN_EXTERN(int)
+brain_init_hierarchical_structure(brain_t *b, time_t when) BRAIN_WARN_UNUSED;
+
+/*
+ * brain_default_blueprint - where the installed default blueprint is,
+ * e.g. "/usr/local/share/brainstem/brain.qtl".
+ * Ownership: static string.
+ */
+BRAIN_EXTERN(const char *) brain_default_blueprint(void);
+
+/*
+ * brain_free - free memory the library handed to the caller (strings from
+ * brain_get_path and the like).  NULL is accepted.
+ */
+BRAIN_EXTERN(void) brain_free(void *p);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * brainstem/brainstem.h - everything libbrainstem offers; include only this.
+ *
+ * libbrainstem reads a blueprint (Brain.QTL), builds the time-partitioned
+ * tree of JSON files it describes, writes every record into it and keeps
+ * the roll-ups current.  Start with brain_initialize_mode() in brain.h.
+ */
+#ifndef BRAINSTEM_BRAINSTEM_H
+#define BRAINSTEM_BRAINSTEM_H
+
+#include <brainstem/common.h>
+#include <brainstem/version.h>
+#include <brainstem/errors.h>
+#include <brainstem/brain.h>
+#include <brainstem/templates.h>
+
+#endif

@@ -1,0 +1,995 @@
+/*
+ * lib/blueprint.c - Brain.QTL: YAML in, a validated brain__blueprint out.
+ *
+ * Validation is strict and positional: every problem is reported as
+ * "file:line:column: what was expected", unknown keys come with a "did you
+ * mean" when one is close, and nothing is guessed.  The first problem stops
+ * the load, so the user fixes one thing at a time with an exact pointer.
+ *
+ * Cost: linear in the blueprint's size; it is read once per handle.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <brainstem/brainstem.h>
+
+#include "blueprint.h"
+#include "fsutil.h"
+#include "names.h"
+#include "schema.h"
+#include "yamltree.h"
+
+const char *const brain__level_names[BRAIN__LV_COUNT] = {
+	"global", "root", "year", "month", "week", "day", "hour"};
+
+const char *const brain__metric_op_names[] = {
+	"sum", "min", "max", "avg", "last", "count_by_value", NULL};
+
+static int dup_str(const char *s, char **out)
+{
+	*out = strdup(s);
+	return *out ? 0 : BRAIN_ENOMEM;
+}
+
+#define BP(v) ((brain__blueprint *)(v)->user)
+
+/* ---- patterns ---- */
+
+static const char *const time_holders[] = {"YYYY", "MM", "WW", "DD", "HH",
+					   NULL};
+
+/* Checks the {placeholders} of s (a scalar node's value); sets bit i of
+ * *time_used for time_holders[i]. */
+static int check_holders(brain__vctx *v, const brain__ynode *n, const char *key,
+			 const char *const *allowed, unsigned *time_used)
+{
+	const char *s = n->value, *p;
+	int quote = n->plain ? 0 : 1;
+
+	for (p = s; *p; p++) {
+		const char *close;
+		char name[32];
+		size_t len;
+		int i;
+
+		if (*p == '}')
+			return brain__errf(v->e, BRAIN_EBLUEPRINT,
+					   "%s:%d:%d: '}' without '{' in '%s'",
+					   v->file, n->line,
+					   n->col + quote + (int)(p - s), key);
+		if (*p != '{')
+			continue;
+		close = strchr(p, '}');
+		len = close ? (size_t)(close - p - 1) : 0;
+		if (!close || len == 0 || len >= sizeof(name))
+			return brain__errf(v->e, BRAIN_EBLUEPRINT,
+					   "%s:%d:%d: unterminated or empty "
+					   "placeholder in '%s'",
+					   v->file, n->line,
+					   n->col + quote + (int)(p - s), key);
+		memcpy(name, p + 1, len);
+		name[len] = '\0';
+		for (i = 0; allowed[i]; i++)
+			if (!strcmp(allowed[i], name))
+				break;
+		if (!allowed[i]) {
+			const char *hint = brain__suggest(name, allowed);
+			return brain__errf(
+				v->e, BRAIN_EBLUEPRINT,
+				"%s:%d:%d: unknown placeholder '{%s}' in "
+				"'%s'%s%s%s",
+				v->file, n->line,
+				n->col + quote + (int)(p - s), name, key,
+				hint ? " (did you mean '{" : "",
+				hint ? hint : "", hint ? "}'?)" : "");
+		}
+		for (i = 0; time_holders[i]; i++)
+			if (!strcmp(time_holders[i], name))
+				*time_used |= 1u << i;
+		p = close;
+	}
+	return 0;
+}
+
+/* The time placeholders a level needs (bits of time_holders) and those it
+ * may use. */
+static void level_holders(brain__level lv, unsigned *need, unsigned *may)
+{
+	static const unsigned needs[BRAIN__LV_COUNT] = {
+		0, 0, 0x1, 0x3, 0x7, 0xb, 0x1b};
+	static const unsigned mays[BRAIN__LV_COUNT] = {
+		0, 0, 0x1, 0x3, 0x7, 0xf, 0x1f};
+	*need = needs[lv];
+	*may = mays[lv];
+}
+
+static int parse_level_key(brain__vctx *v, const brain__ynode *k, char **layout,
+			   brain__level *lv)
+{
+	const char *us = strrchr(k->value, '_');
+	int i;
+
+	for (i = 0; us && i < BRAIN__LV_COUNT; i++)
+		if (!strcmp(us + 1, brain__level_names[i]))
+			break;
+	if (!us || i == BRAIN__LV_COUNT || us == k->value)
+		return brain__verr(v, k, "pattern level '%s' must be named "
+			    "<layout>_<level>, level one of global, root, "
+			    "year, month, week, day, hour", k->value);
+	*lv = (brain__level)i;
+	*layout = strndup(k->value, (size_t)(us - k->value));
+	return *layout ? 0 : BRAIN_ENOMEM;
+}
+
+static int load_plevel(brain__vctx *v, const brain__ynode *k, const brain__ynode *n,
+		       brain__plevel *pl)
+{
+	static const char *const keys[] = {"pattern", "file", NULL};
+	static const char *const holders[] = {"YYYY",   "MM",  "WW",  "DD",
+					      "HH",     "folder", "name",
+					      "tag",    NULL};
+	unsigned used = 0, need, may;
+	const brain__ynode *pat, *file;
+	int rc;
+
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, k->value)) ||
+	    (rc = brain__check_keys(v, n, "a pattern level", keys, keys)) ||
+	    (rc = parse_level_key(v, k, &pl->layout, &pl->level)))
+		return rc;
+	pat = brain__yaml_get(n, "pattern");
+	file = brain__yaml_get(n, "file");
+	if ((rc = brain__want(v, pat, BRAIN__Y_SCALAR, "pattern")) ||
+	    (rc = brain__want(v, file, BRAIN__Y_SCALAR, "file")) ||
+	    (rc = check_holders(v, pat, "pattern", holders, &used)) ||
+	    (rc = check_holders(v, file, "file", holders, &used)))
+		return rc;
+	if (strchr(file->value, '/'))
+		return brain__verr(v, file, "a file name may not contain '/'");
+	if (strncmp(pat->value, "{folder}", 8) != 0)
+		return brain__verr(v, pat, "a pattern starts with {folder}");
+	level_holders(pl->level, &need, &may);
+	if ((used & need) != need || (used & ~may)) {
+		char list[64] = "";
+		int i;
+		for (i = 0; time_holders[i]; i++)
+			if (need & (1u << i)) {
+				strcat(list, list[0] ? " {" : "{");
+				strcat(list, time_holders[i]);
+				strcat(list, "}");
+			}
+		return brain__verr(v, pat, "a %s level uses exactly the time "
+			    "placeholders %s%s", brain__level_names[pl->level],
+			    list[0] ? list : "(none)",
+			    pl->level >= BRAIN__LV_DAY ? " (and may add {WW})"
+						       : "");
+	}
+	if ((rc = dup_str(k->value, &pl->key)) ||
+	    (rc = dup_str(pat->value, &pl->pattern)) ||
+	    (rc = dup_str(file->value, &pl->file)))
+		return rc;
+	return 0;
+}
+
+static int load_plevels(brain__vctx *v, const brain__ynode *root)
+{
+	const brain__ynode *n = brain__yaml_get(root, "pattern_levels");
+	brain__blueprint *bp = BP(v);
+	size_t i;
+	int rc;
+
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, "pattern_levels")))
+		return rc;
+	bp->levels = calloc(n->count + 1, sizeof(*bp->levels));
+	if (!bp->levels)
+		return BRAIN_ENOMEM;
+	for (i = 0; i < n->count; i++) {
+		rc = load_plevel(v, n->keys[i], n->items[i], &bp->levels[i]);
+		bp->nlevels = i + 1;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static const brain__plevel *find_plevel(const brain__blueprint *bp,
+					const char *layout, brain__level lv)
+{
+	size_t i;
+
+	for (i = 0; i < bp->nlevels; i++)
+		if (bp->levels[i].level == lv &&
+		    !strcmp(bp->levels[i].layout, layout))
+			return &bp->levels[i];
+	return NULL;
+}
+
+/* ---- sections ---- */
+
+static int load_time(brain__vctx *v, const brain__ynode *root)
+{
+	static const char *const keys[] = {"zone", "weeks", NULL};
+	static const char *const zones[] = {"utc", "local", NULL};
+	static const char *const weeks[] = {"monday", "iso", NULL};
+	const brain__ynode *n = brain__yaml_get(root, "time");
+	int rc;
+
+	if (!n)
+		return 0;
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, "time")) ||
+	    (rc = brain__check_keys(v, n, "time", keys, NULL)) ||
+	    (rc = brain__get_choice(v, n, "zone", zones, &BP(v)->zone_local)) ||
+	    (rc = brain__get_choice(v, n, "weeks", weeks, &BP(v)->weeks_iso)))
+		return rc;
+	return 0;
+}
+
+static int load_paths(brain__vctx *v, const brain__ynode *root)
+{
+	const brain__ynode *n = brain__yaml_get(root, "paths");
+	const char *why;
+	size_t i;
+	int rc;
+
+	if (!n) {
+		BP(v)->paths = json_object();
+		return BP(v)->paths ? 0 : BRAIN_ENOMEM;
+	}
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, "paths")))
+		return rc;
+	for (i = 0; i < n->count; i++) {
+		const brain__ynode *p = n->items[i];
+		if ((rc = brain__want(v, p, BRAIN__Y_SCALAR,
+				      n->keys[i]->value)))
+			return rc;
+		if ((why = brain__relpath_problem(p->value)))
+			return brain__verr(v, p, "path '%s' %s", p->value,
+					   why);
+	}
+	return brain__to_json(v, n, &BP(v)->paths);
+}
+
+char *brain__mode_base(const brain__mode *m, const json_t *paths)
+{
+	size_t len = 0, cap = strlen(m->base) + 1;
+	const char *s = m->base;
+	char *out = malloc(cap);
+
+	if (!out)
+		return NULL;
+	while (*s) {
+		const char *close = *s == '{' ? strchr(s, '}') : NULL;
+		const char *add = s;
+		size_t n = 1;
+
+		if (close) {
+			char key[128];
+			size_t kl = (size_t)(close - s - 1);
+			json_t *val = NULL;
+			if (kl < sizeof(key)) {
+				memcpy(key, s + 1, kl);
+				key[kl] = '\0';
+				val = json_object_get(paths, key);
+			}
+			if (json_is_string(val)) {
+				add = json_string_value(val);
+				n = strlen(add);
+				s = close;
+			}
+		}
+		s++;
+		if (len + n + 1 > cap) {
+			char *nb;
+			cap = (len + n + 1) * 2;
+			if (!(nb = realloc(out, cap))) {
+				free(out);
+				return NULL;
+			}
+			out = nb;
+		}
+		memcpy(out + len, add, n);
+		len += n;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/* The base's placeholders are keys of `paths`, and the base it makes with
+ * the default paths is a valid relative path. */
+static int check_base(brain__vctx *v, const brain__ynode *n,
+		      const brain__mode *m)
+{
+	const char *p, *why;
+	char *base;
+	int rc = 0;
+
+	for (p = n->value; (p = strchr(p, '{')); p++) {
+		const char *close = strchr(p, '}');
+		char key[128];
+		size_t kl = close ? (size_t)(close - p - 1) : 0;
+		if (!close || kl == 0 || kl >= sizeof(key))
+			return brain__verr(v, n, "unterminated placeholder "
+					   "in base '%s'", n->value);
+		memcpy(key, p + 1, kl);
+		key[kl] = '\0';
+		if (!json_object_get(BP(v)->paths, key))
+			return brain__verr(v, n, "base '%s' uses '{%s}', "
+					   "which 'paths' does not define",
+					   n->value, key);
+	}
+	if (!(base = brain__mode_base(m, BP(v)->paths)))
+		return BRAIN_ENOMEM;
+	if ((why = brain__relpath_problem(base)))
+		rc = brain__verr(v, n, "base folder '%s' %s", base, why);
+	free(base);
+	return rc;
+}
+
+static int load_modes(brain__vctx *v, const brain__ynode *root)
+{
+	static const char *const keys[] = {"base", "flag", NULL};
+	const brain__ynode *n = brain__yaml_get(root, "modes");
+	brain__blueprint *bp = BP(v);
+	const char *why;
+	size_t i;
+	int rc;
+
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, "modes")))
+		return rc;
+	if (n->count == 0)
+		return brain__verr(v, n, "'modes' names no mode");
+	bp->modes = calloc(n->count, sizeof(*bp->modes));
+	if (!bp->modes)
+		return BRAIN_ENOMEM;
+	for (i = 0; i < n->count; i++) {
+		const brain__ynode *m = n->items[i];
+		brain__mode *mode = &bp->modes[i];
+
+		bp->nmodes = i + 1;
+		if ((why = brain__name_problem(n->keys[i]->value)))
+			return brain__verr(v, n->keys[i], "mode name %s", why);
+		if ((rc = brain__want(v, m, BRAIN__Y_MAP, n->keys[i]->value)) ||
+		    (rc = brain__check_keys(v, m, "a mode", keys, keys)) ||
+		    (rc = dup_str(n->keys[i]->value, &mode->name)) ||
+		    (rc = brain__get_str(v, m, "base", 1, &mode->base)) ||
+		    (rc = brain__get_str(v, m, "flag", 1, &mode->flag)))
+			return rc;
+		if ((rc = check_base(v, brain__yaml_get(m, "base"), mode)))
+			return rc;
+	}
+	return 0;
+}
+
+static int load_flags(brain__vctx *v, const brain__ynode *root)
+{
+	const brain__ynode *n = brain__yaml_get(root, "flags");
+	size_t i;
+	int rc;
+
+	if (!n) {
+		BP(v)->flags = json_object();
+		return BP(v)->flags ? 0 : BRAIN_ENOMEM;
+	}
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, "flags")))
+		return rc;
+	for (i = 0; i < n->count; i++)
+		if (n->items[i]->kind != BRAIN__Y_SCALAR)
+			return brain__verr(v, n->items[i], "flag '%s' must be a "
+				    "scalar", n->keys[i]->value);
+	return brain__to_json(v, n, &BP(v)->flags);
+}
+
+static int load_store(brain__vctx *v, const brain__ynode *root)
+{
+	static const char *const keys[] = {"durability", "batch_ms",
+					   "max_record_bytes", NULL};
+	static const char *const dur[] = {"none", "batch", "always", NULL};
+	const brain__ynode *n = brain__yaml_get(root, "store");
+	int d = 2, rc;
+
+	BP(v)->batch_ms = 200;
+	BP(v)->max_record_bytes = 65536;
+	if (n && ((rc = brain__want(v, n, BRAIN__Y_MAP, "store")) ||
+		  (rc = brain__check_keys(v, n, "store", keys, NULL)) ||
+		  (rc = brain__get_choice(v, n, "durability", dur, &d)) ||
+		  (rc = brain__get_long(v, n, "batch_ms", 1, 60000,
+				 &BP(v)->batch_ms)) ||
+		  (rc = brain__get_long(v, n, "max_record_bytes", 256, 16 << 20,
+				 &BP(v)->max_record_bytes))))
+		return rc;
+	BP(v)->durability = d + BRAIN_DURABILITY_NONE;
+	return 0;
+}
+
+static int load_templates_section(brain__vctx *v, const brain__ynode *root)
+{
+	static const char *const keys[] = {"folder", "version_file",
+					   "previous_folder", NULL};
+	const brain__ynode *n = brain__yaml_get(root, "templates");
+	brain__blueprint *bp = BP(v);
+	const char *why;
+	int rc;
+
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, "templates")) ||
+	    (rc = brain__check_keys(v, n, "templates", keys, keys)) ||
+	    (rc = brain__get_str(v, n, "folder", 1, &bp->tpl_folder)) ||
+	    (rc = brain__get_str(v, n, "version_file", 1, &bp->tpl_version_file)) ||
+	    (rc = brain__get_str(v, n, "previous_folder", 1, &bp->tpl_previous)))
+		return rc;
+	if ((why = brain__relpath_problem(bp->tpl_folder)))
+		return brain__verr(v, brain__yaml_get(n, "folder"), "folder %s", why);
+	if ((why = brain__name_problem(bp->tpl_version_file)))
+		return brain__verr(v, brain__yaml_get(n, "version_file"),
+			    "version_file %s", why);
+	if ((why = brain__relpath_problem(bp->tpl_previous)))
+		return brain__verr(v, brain__yaml_get(n, "previous_folder"),
+			    "previous_folder %s", why);
+	if (!strcmp(bp->tpl_folder, bp->tpl_previous))
+		return brain__verr(v, brain__yaml_get(n, "previous_folder"),
+			    "previous_folder must differ from folder");
+	return 0;
+}
+
+static int load_structure(brain__vctx *v, const brain__ynode *root)
+{
+	const brain__ynode *n = brain__yaml_get(root, "auto_create_structure");
+	brain__blueprint *bp = BP(v);
+	const char *why;
+	size_t i;
+	int rc;
+
+	if ((rc = brain__want(v, n, BRAIN__Y_SEQ, "auto_create_structure")))
+		return rc;
+	bp->structure = calloc(n->count + 1, sizeof(char *));
+	if (!bp->structure)
+		return BRAIN_ENOMEM;
+	for (i = 0; i < n->count; i++) {
+		const brain__ynode *f = n->items[i];
+		if ((rc = brain__want(v, f, BRAIN__Y_SCALAR, "auto_create_structure")))
+			return rc;
+		if ((why = brain__relpath_problem(f->value)))
+			return brain__verr(v, f, "folder %s", why);
+		if ((rc = dup_str(f->value, &bp->structure[i])))
+			return rc;
+		bp->nstructure = i + 1;
+	}
+	return 0;
+}
+
+static int load_aggregation(brain__vctx *v, const brain__ynode *root)
+{
+	static const char *const keys[] = {"full", "index", "entries", NULL};
+	const brain__ynode *n = brain__yaml_get(root, "aggregation");
+	brain__blueprint *bp = BP(v);
+	char *full = NULL, *index = NULL;
+	int lv, rc;
+
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, "aggregation")) ||
+	    (rc = brain__check_keys(v, n, "aggregation", keys, keys)) ||
+	    (rc = brain__get_str(v, n, "full", 1, &full)) ||
+	    (rc = brain__get_str(v, n, "index", 1, &index)) ||
+	    (rc = brain__get_str(v, n, "entries", 1, &bp->agg_entries)))
+		goto out;
+	for (lv = 0; lv < BRAIN__LV_COUNT; lv++) {
+		bp->full[lv] = find_plevel(bp, full, (brain__level)lv);
+		bp->index[lv] = find_plevel(bp, index, (brain__level)lv);
+		if (!bp->full[lv] || !bp->index[lv]) {
+			rc = brain__verr(v, n, "aggregation layout '%s' has no "
+				  "pattern level '%s_%s'",
+				  bp->full[lv] ? index : full,
+				  bp->full[lv] ? index : full,
+				  brain__level_names[lv]);
+			goto out;
+		}
+	}
+	if (!*bp->agg_entries || strchr(bp->agg_entries, '/'))
+		rc = brain__verr(v, brain__yaml_get(n, "entries"),
+			  "'entries' is a member name or a dotted path");
+out:
+	free(full);
+	free(index);
+	return rc;
+}
+
+static int load_file_templates(brain__vctx *v, const brain__ynode *root)
+{
+	static const char *const keys[] = {"source", "aggregated", "index",
+					   NULL};
+	const brain__ynode *n = brain__yaml_get(root, "file_templates");
+	brain__blueprint *bp = BP(v);
+	int rc;
+
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, "file_templates")) ||
+	    (rc = brain__check_keys(v, n, "file_templates", keys, keys)) ||
+	    (rc = brain__get_object(v, n, "source", 1, &bp->tpl_source)) ||
+	    (rc = brain__get_object(v, n, "aggregated", 1, &bp->tpl_aggregated)) ||
+	    (rc = brain__get_object(v, n, "index", 1, &bp->tpl_index)))
+		return rc;
+	return 0;
+}
+
+static int load_metrics(brain__vctx *v, const brain__ynode *list, brain__stream *s)
+{
+	static const char *const keys[] = {"field", "op", "as", NULL};
+	static const char *const required[] = {"field", "op", NULL};
+	size_t i, base = s->nmetrics;
+	brain__metric *m;
+	int rc;
+
+	if (!list)
+		return 0;
+	if ((rc = brain__want(v, list, BRAIN__Y_SEQ, "metrics")))
+		return rc;
+	m = realloc(s->metrics, (base + list->count) * sizeof(*m));
+	if (!m && base + list->count)
+		return BRAIN_ENOMEM;
+	s->metrics = m;
+	for (i = 0; i < list->count; i++) {
+		const brain__ynode *n = list->items[i];
+		brain__metric *mt = &s->metrics[base + i];
+		int op = 0;
+
+		memset(mt, 0, sizeof(*mt));
+		s->nmetrics = base + i + 1;
+		if ((rc = brain__want(v, n, BRAIN__Y_MAP, "metrics")) ||
+		    (rc = brain__check_keys(v, n, "a metric", keys, required)) ||
+		    (rc = brain__get_str(v, n, "field", 1, &mt->field)) ||
+		    (rc = brain__get_choice(v, n, "op", brain__metric_op_names,
+				     &op)) ||
+		    (rc = brain__get_str(v, n, "as", 0, &mt->as)))
+			return rc;
+		mt->op = (brain__metric_op)op;
+		if (!mt->as) {
+			size_t len = strlen(mt->field) + 20;
+			mt->as = malloc(len);
+			if (!mt->as)
+				return BRAIN_ENOMEM;
+			snprintf(mt->as, len, "%s_%s",
+				 brain__metric_op_names[op], mt->field);
+		}
+	}
+	return 0;
+}
+
+/* Binds the stream to its layout's source levels. */
+static int bind_layout(brain__vctx *v, const brain__ynode *at, brain__stream *s,
+		       const char *layout)
+{
+	int lv, any = 0;
+
+	for (lv = 0; lv < BRAIN__LV_COUNT; lv++) {
+		if (lv == BRAIN__LV_ROOT)
+			continue;
+		s->source[lv] = find_plevel(BP(v), layout, (brain__level)lv);
+		any |= s->source[lv] != NULL;
+	}
+	if (!s->source[BRAIN__LV_HOUR])
+		return brain__verr(v, at, "layout '%s' has no pattern level "
+			    "'%s_hour'%s", layout, layout,
+			    any ? "" : " (nor any other)");
+	return 0;
+}
+
+static brain__stream *new_stream(brain__blueprint *bp)
+{
+	brain__stream *s = realloc(bp->streams,
+				   (bp->nstreams + 1) * sizeof(*s));
+	if (!s)
+		return NULL;
+	bp->streams = s;
+	s = &bp->streams[bp->nstreams++];
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+static int check_stream_names(brain__vctx *v, const brain__ynode *at, brain__stream *s)
+{
+	const char *why;
+
+	if ((why = brain__relpath_problem(s->folder)))
+		return brain__verr(v, at, "folder '%s' %s", s->folder, why);
+	if ((why = brain__name_problem(s->name)))
+		return brain__verr(v, at, "name '%s' %s", s->name, why);
+	if (*s->tag && (why = brain__name_problem(s->tag)))
+		return brain__verr(v, at, "tag '%s' %s", s->tag, why);
+	if (!*s->entries || strchr(s->entries, '.'))
+		return brain__verr(v, at, "'entries' must be a plain member name");
+	return 0;
+}
+
+static int load_record_kinds(brain__vctx *v, const brain__ynode *root)
+{
+	static const char *const keys[] = {"folder", "layout", "name", "tag",
+					   "entries", "entry", "metrics", NULL};
+	static const char *const required[] = {"folder", "layout", "name",
+					       "entries", NULL};
+	const brain__ynode *n = brain__yaml_get(root, "record_kinds");
+	size_t i;
+	int rc;
+
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, "record_kinds")))
+		return rc;
+	for (i = 0; i < n->count; i++) {
+		const brain__ynode *k = n->keys[i], *m = n->items[i];
+		brain__stream *s = new_stream(BP(v));
+		char *layout = NULL;
+		const char *why;
+
+		if (!s)
+			return BRAIN_ENOMEM;
+		if ((why = brain__name_problem(k->value)) ||
+		    strchr(k->value, ':'))
+			return brain__verr(v, k, "record kind name %s",
+				    why ? why : "contains ':'");
+		if ((rc = brain__want(v, m, BRAIN__Y_MAP, k->value)) ||
+		    (rc = brain__check_keys(v, m, "a record kind", keys, required)) ||
+		    (rc = dup_str(k->value, &s->id)) ||
+		    (rc = dup_str(k->value, &s->kind)) ||
+		    (rc = brain__get_str(v, m, "folder", 1, &s->folder)) ||
+		    (rc = brain__get_str(v, m, "name", 1, &s->name)) ||
+		    (rc = brain__get_str(v, m, "tag", 0, &s->tag)) ||
+		    (!s->tag && (rc = dup_str("", &s->tag))) ||
+		    (rc = brain__get_str(v, m, "entries", 1, &s->entries)) ||
+		    (rc = brain__get_object(v, m, "entry", 0, &s->entry)) ||
+		    (rc = load_metrics(v, brain__yaml_get(m, "metrics"), s)) ||
+		    (rc = check_stream_names(v, m, s)) ||
+		    (rc = brain__get_str(v, m, "layout", 1, &layout)))
+			return rc;
+		rc = bind_layout(v, brain__yaml_get(m, "layout"), s, layout);
+		free(layout);
+		if (rc)
+			return rc;
+		if (!s->entry && !(s->entry = json_object()))
+			return BRAIN_ENOMEM;
+	}
+	return 0;
+}
+
+/* Replaces every "{category}" in pattern by cat. */
+static char *subst_category(const char *pattern, const char *cat)
+{
+	size_t len = strlen(pattern) + 1, cl = strlen(cat);
+	const char *p;
+	char *out, *o;
+
+	for (p = pattern; (p = strstr(p, "{category}")); p += 10)
+		len += cl;
+	out = o = malloc(len);
+	if (!out)
+		return NULL;
+	for (p = pattern; *p;) {
+		if (!strncmp(p, "{category}", 10)) {
+			memcpy(o, cat, cl);
+			o += cl;
+			p += 10;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static int add_report_stream(brain__vctx *v, const brain__ynode *tk, const brain__ynode *tree,
+			     const brain__ynode *ck, const brain__ynode *cat)
+{
+	brain__stream *s = new_stream(BP(v));
+	char *folder = NULL, *name = NULL, *layout = NULL, *cfolder = NULL;
+	json_t *extra = NULL;
+	size_t len;
+	int rc;
+
+	if (!s)
+		return BRAIN_ENOMEM;
+	len = strlen(tk->value) + strlen(ck->value) + 2;
+	if (!(s->id = malloc(len)))
+		return BRAIN_ENOMEM;
+	snprintf(s->id, len, "%s:%s", tk->value, ck->value);
+	if ((rc = dup_str(ck->value, &s->kind)) ||
+	    (rc = dup_str(tk->value, &s->tree)) ||
+	    (rc = dup_str("", &s->tag)) ||
+	    (rc = brain__get_str(v, tree, "folder", 1, &folder)) ||
+	    (rc = brain__get_str(v, tree, "name", 1, &name)) ||
+	    (rc = brain__get_str(v, tree, "entries", 1, &s->entries)) ||
+	    (rc = brain__get_str(v, cat, "folder", 1, &cfolder)) ||
+	    (rc = brain__get_object(v, tree, "entry", 0, &s->entry)) ||
+	    (rc = brain__get_object(v, cat, "entry", 0, &extra)) ||
+	    (rc = load_metrics(v, brain__yaml_get(tree, "metrics"), s)))
+		goto out;
+	/* A category's own metrics and entry fields belong to the tree its
+	 * reports go to (the first tree listed). */
+	if (!strcmp(tk->value, "report")) {
+		if ((rc = load_metrics(v, brain__yaml_get(cat, "metrics"), s)))
+			goto out;
+		if (extra && s->entry)
+			json_object_update(s->entry, extra);
+		else if (extra)
+			s->entry = json_incref(extra);
+	}
+	if (!s->entry && !(s->entry = json_object())) {
+		rc = BRAIN_ENOMEM;
+		goto out;
+	}
+	len = strlen(folder) + strlen(cfolder) + 2;
+	rc = BRAIN_ENOMEM;
+	if (!(s->folder = malloc(len)) ||
+	    !(s->name = subst_category(name, ck->value)))
+		goto out;
+	snprintf(s->folder, len, "%s/%s", folder, cfolder);
+	if ((rc = check_stream_names(v, cat, s)) ||
+	    (rc = brain__get_str(v, tree, "layout", 1, &layout)))
+		goto out;
+	rc = bind_layout(v, brain__yaml_get(tree, "layout"), s, layout);
+out:
+	json_decref(extra);
+	free(folder);
+	free(name);
+	free(layout);
+	free(cfolder);
+	return rc;
+}
+
+static int load_reports(brain__vctx *v, const brain__ynode *root)
+{
+	static const char *const tkeys[] = {"folder", "layout", "name",
+					    "entries", "entry", "metrics",
+					    NULL};
+	static const char *const treq[] = {"folder", "layout", "name",
+					   "entries", NULL};
+	static const char *const trees_req[] = {"report", "error", NULL};
+	static const char *const ckeys[] = {"folder", "entry", "metrics",
+					    NULL};
+	static const char *const creq[] = {"folder", NULL};
+	const brain__ynode *trees = brain__yaml_get(root, "report_trees");
+	const brain__ynode *cats = brain__yaml_get(root, "categories");
+	size_t t, c;
+	int rc;
+
+	if ((rc = brain__want(v, trees, BRAIN__Y_MAP, "report_trees")) ||
+	    (rc = brain__check_keys(v, trees, "report_trees", trees_req,
+			     trees_req)) ||
+	    (rc = brain__want(v, cats, BRAIN__Y_MAP, "categories")))
+		return rc;
+	for (t = 0; t < trees->count; t++)
+		if ((rc = brain__want(v, trees->items[t], BRAIN__Y_MAP,
+			       trees->keys[t]->value)) ||
+		    (rc = brain__check_keys(v, trees->items[t], "a report tree",
+				     tkeys, treq)))
+			return rc;
+	for (c = 0; c < cats->count; c++) {
+		const brain__ynode *ck = cats->keys[c], *cat = cats->items[c];
+		const char *why = brain__name_problem(ck->value);
+
+		if (why || strchr(ck->value, ':'))
+			return brain__verr(v, ck, "category name %s",
+				    why ? why : "contains ':'");
+		if ((rc = brain__want(v, cat, BRAIN__Y_MAP, ck->value)) ||
+		    (rc = brain__check_keys(v, cat, "a category", ckeys, creq)))
+			return rc;
+		if (brain__blueprint_stream(BP(v), ck->value))
+			return brain__verr(v, ck, "category '%s' has the name of a "
+				    "record kind", ck->value);
+		for (t = 0; t < trees->count; t++)
+			if ((rc = add_report_stream(v, trees->keys[t],
+						    trees->items[t], ck, cat)))
+				return rc;
+	}
+	return 0;
+}
+
+/* Two streams must not write the same file. */
+static int check_collisions(brain__vctx *v, const brain__ynode *root)
+{
+	const brain__blueprint *bp = BP(v);
+	size_t i, j;
+
+	for (i = 0; i < bp->nstreams; i++)
+		for (j = i + 1; j < bp->nstreams; j++) {
+			const brain__stream *a = &bp->streams[i];
+			const brain__stream *b = &bp->streams[j];
+			if (!strcmp(a->folder, b->folder) &&
+			    (!strcmp(a->name, b->name) ||
+			     !strcmp(a->tag, b->tag)))
+				return brain__verr(v, root, "'%s' and '%s' share "
+					    "folder '%s' and need different "
+					    "names and tags", a->id, b->id,
+					    a->folder);
+		}
+	return 0;
+}
+
+static int load_root(brain__vctx *v, const brain__ynode *root)
+{
+	static const char *const keys[] = {
+		"version",	  "time",	    "paths", "modes",
+		"flags",	  "store",	    "templates",
+		"auto_create_structure", "pattern_levels", "aggregation",
+		"file_templates", "record_kinds",	    "report_trees",
+		"categories",	  NULL};
+	static const char *const required[] = {
+		"version",	  "modes",	    "templates",
+		"auto_create_structure", "pattern_levels", "aggregation",
+		"file_templates", "record_kinds",	    "report_trees",
+		"categories",	  NULL};
+	long version = 0;
+	int rc;
+
+	if ((rc = brain__want(v, root, BRAIN__Y_MAP, "the blueprint")) ||
+	    (rc = brain__check_keys(v, root, "the blueprint", keys, required)) ||
+	    (rc = brain__get_long(v, root, "version", 1, 1, &version)) ||
+	    (rc = load_time(v, root)) || (rc = load_paths(v, root)) ||
+	    (rc = load_modes(v, root)) ||
+	    (rc = load_flags(v, root)) || (rc = load_store(v, root)) ||
+	    (rc = load_templates_section(v, root)) ||
+	    (rc = load_structure(v, root)) || (rc = load_plevels(v, root)) ||
+	    (rc = load_aggregation(v, root)) ||
+	    (rc = load_file_templates(v, root)) ||
+	    (rc = load_record_kinds(v, root)) ||
+	    (rc = load_reports(v, root)) ||
+	    (rc = check_collisions(v, root)))
+		return rc;
+	return 0;
+}
+
+int brain__blueprint_parse(const char *name, const unsigned char *buf,
+			   size_t len, brain__blueprint **out, brain__err *e)
+{
+	brain__blueprint *bp = calloc(1, sizeof(*bp));
+	brain__ynode *root = NULL;
+	brain__vctx v = {.code = BRAIN_EBLUEPRINT, .file = name, .e = e, .user = bp};
+	int rc;
+
+	*out = NULL;
+	if (!bp || !(bp->path = strdup(name))) {
+		free(bp);
+		return brain__errf(e, BRAIN_ENOMEM, "out of memory");
+	}
+	rc = brain__yaml_parse(name, buf, len, &root, e);
+	if (!rc)
+		rc = load_root(&v, root);
+	if (rc == BRAIN_ENOMEM)
+		brain__errf(e, rc, "%s: out of memory", name);
+	brain__yaml_free(root);
+	if (rc) {
+		brain__blueprint_free(bp);
+		return rc;
+	}
+	*out = bp;
+	return 0;
+}
+
+int brain__blueprint_load(const char *path, brain__blueprint **out,
+			  brain__err *e)
+{
+	unsigned char *buf;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	rc = brain__read_file(path, 16 << 20, &buf, &len);
+	if (rc == BRAIN_ENOMEM)
+		return brain__errf(e, rc, "%s: out of memory", path);
+	if (rc == BRAIN_ETOOBIG)
+		return brain__errf(e, BRAIN_EBLUEPRINT,
+				   "%s: larger than 16 MiB", path);
+	if (rc)
+		return brain__errno(e, BRAIN_EBLUEPRINT,
+				    "cannot read blueprint %s", path);
+	rc = brain__blueprint_parse(path, buf, len, out, e);
+	free(buf);
+	return rc;
+}
+
+static void free_stream(brain__stream *s)
+{
+	size_t i;
+
+	free(s->id);
+	free(s->kind);
+	free(s->tree);
+	free(s->folder);
+	free(s->name);
+	free(s->tag);
+	free(s->entries);
+	json_decref(s->entry);
+	for (i = 0; i < s->nmetrics; i++) {
+		free(s->metrics[i].field);
+		free(s->metrics[i].as);
+	}
+	free(s->metrics);
+}
+
+void brain__blueprint_free(brain__blueprint *bp)
+{
+	size_t i;
+
+	if (!bp)
+		return;
+	free(bp->path);
+	for (i = 0; i < bp->nmodes; i++) {
+		free(bp->modes[i].name);
+		free(bp->modes[i].base);
+		free(bp->modes[i].flag);
+	}
+	free(bp->modes);
+	json_decref(bp->paths);
+	json_decref(bp->flags);
+	free(bp->tpl_folder);
+	free(bp->tpl_version_file);
+	free(bp->tpl_previous);
+	for (i = 0; i < bp->nstructure; i++)
+		free(bp->structure[i]);
+	free(bp->structure);
+	for (i = 0; i < bp->nlevels; i++) {
+		free(bp->levels[i].key);
+		free(bp->levels[i].layout);
+		free(bp->levels[i].pattern);
+		free(bp->levels[i].file);
+	}
+	free(bp->levels);
+	free(bp->agg_entries);
+	json_decref(bp->tpl_source);
+	json_decref(bp->tpl_aggregated);
+	json_decref(bp->tpl_index);
+	for (i = 0; i < bp->nstreams; i++)
+		free_stream(&bp->streams[i]);
+	free(bp->streams);
+	free(bp);
+}
+
+const brain__stream *brain__blueprint_stream(const brain__blueprint *bp,
+					     const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < bp->nstreams; i++) {
+		const brain__stream *s = &bp->streams[i];
+		if (!strcmp(s->id, name))
+			return s;
+	}
+	return brain__blueprint_report(bp, "report", name);
+}
+
+const brain__stream *brain__blueprint_report(const brain__blueprint *bp,
+					     const char *tree, const char *cat)
+{
+	size_t i;
+
+	for (i = 0; i < bp->nstreams; i++) {
+		const brain__stream *s = &bp->streams[i];
+		if (s->tree && !strcmp(s->tree, tree) && !strcmp(s->kind, cat))
+			return s;
+	}
+	return NULL;
+}
+
+const brain__mode *brain__blueprint_mode(const brain__blueprint *bp,
+					 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < bp->nmodes; i++)
+		if (!strcmp(bp->modes[i].name, name))
+			return &bp->modes[i];
+	return NULL;
+}
+
+const brain__plevel *brain__blueprint_plevel(const brain__blueprint *bp,
+					     const brain__stream *s,
+					     const char *key)
+{
+	int lv;
+
+	for (lv = 0; lv < BRAIN__LV_COUNT; lv++) {
+		if (s->source[lv] && !strcmp(s->source[lv]->key, key))
+			return s->source[lv];
+		if (!strcmp(bp->full[lv]->key, key))
+			return bp->full[lv];
+		if (!strcmp(bp->index[lv]->key, key))
+			return bp->index[lv];
+	}
+	return NULL;
+}

@@ -1,0 +1,534 @@
+/*
+ * lib/brain.c - opening a tree: finding and reading the blueprint and
+ * config.json, choosing the mode's base, bringing the templates up to date
+ * and creating the folders and files the blueprint says must exist.
+ *
+ * Invariant: everything that can be wrong with the inputs (names, mode,
+ * blueprint, config) is checked before the first folder is created, so a
+ * failed start-up leaves the disk as it was.
+ *
+ * Cost: start-up reads the blueprint and config once and stats every file
+ * of the current hour (a few hundred); files are written only when missing.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "brain_internal.h"
+#include "config.h"
+#include "fsutil.h"
+#include "names.h"
+#include "templates_internal.h"
+
+#ifndef BRAIN_DATADIR
+#define BRAIN_DATADIR "/usr/local/share"
+#endif
+
+#define BLUEPRINT_MAX_BYTES (16 << 20)
+#define DEFAULT_BLUEPRINT_NAME "brain.qtl"
+#define ROOT_BLUEPRINT_NAME "Brain.QTL"
+#define ROOT_CONFIG_NAME "config.json"
+
+const char *brain_version(void)
+{
+	return BRAIN_VERSION_STRING;
+}
+
+const char *brain_default_blueprint(void)
+{
+	return BRAIN_DATADIR "/brainstem/" DEFAULT_BLUEPRINT_NAME;
+}
+
+void brain_free(void *p)
+{
+	free(p);
+}
+
+static void default_notice(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "brainstem: %s\n", line);
+}
+
+void brain__notice(brain_t *b, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	b->notice(b->notice_ctx, line);
+}
+
+char *brain__dump(const json_t *j, size_t *len)
+{
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *out;
+	size_t n;
+
+	if (!text)
+		return NULL;
+	n = strlen(text);
+	out = realloc(text, n + 2);
+	if (!out) {
+		free(text);
+		return NULL;
+	}
+	out[n] = '\n';
+	out[n + 1] = '\0';
+	*len = n + 1;
+	return out;
+}
+
+static time_t system_clock(void *ctx)
+{
+	(void)ctx;
+	return time(NULL);
+}
+
+time_t brain_now(const brain_t *b)
+{
+	return b->clock(b->clock_ctx);
+}
+
+/* ---- locating inputs ---- */
+
+static char *absolute(const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	if (!strcmp(path, "."))
+		return strdup(cwd);
+	return brain__path_join(cwd, path);
+}
+
+/* The blueprint beside an uninstalled build: <dir of the .so>/../blueprint. */
+static char *build_tree_blueprint(void)
+{
+	Dl_info info;
+	char *dir, *slash, *path;
+
+	if (!dladdr((void *)brain_version, &info) || !info.dli_fname)
+		return NULL;
+	dir = absolute(info.dli_fname);
+	if (!dir)
+		return NULL;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	path = brain__strf("%s/../blueprint/%s", dir, DEFAULT_BLUEPRINT_NAME);
+	free(dir);
+	if (path && !brain__exists(path)) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static char *find_blueprint(const brain_options_t *opts, const char *root)
+{
+	const char *env = getenv("BRAINSTEM_BLUEPRINT");
+	char *p;
+
+	if (opts && opts->blueprint)
+		return strdup(opts->blueprint);
+	if (env && *env)
+		return strdup(env);
+	p = brain__path_join(root, ROOT_BLUEPRINT_NAME);
+	if (!p || brain__exists(p))
+		return p;
+	free(p);
+	if ((p = build_tree_blueprint()))
+		return p;
+	return strdup(brain_default_blueprint());
+}
+
+static char *find_config(const brain_options_t *opts, const char *root)
+{
+	char *p;
+
+	if (opts && opts->config)
+		return strdup(opts->config);
+	p = brain__path_join(root, ROOT_CONFIG_NAME);
+	if (p && !brain__exists(p)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void hex_sha256(const unsigned char *buf, size_t len, char out[65])
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(digest, buf, len);
+	sodium_bin2hex(out, 65, digest, sizeof(digest));
+}
+
+static void sodium_once(void)
+{
+	if (sodium_init() < 0)
+		abort(); /* libsodium cannot run at all: nothing to recover */
+}
+
+static int read_blueprint(brain_t *b)
+{
+	unsigned char *buf;
+	size_t len;
+	int rc;
+
+	rc = brain__read_file(b->bp_path, BLUEPRINT_MAX_BYTES, &buf, &len);
+	if (rc == BRAIN_ETOOBIG)
+		return brain__errf(&b->err, BRAIN_EBLUEPRINT,
+				   "%s: larger than 16 MiB", b->bp_path);
+	if (rc == BRAIN_ENOMEM)
+		return brain__errf(&b->err, rc, "out of memory");
+	if (rc)
+		return brain__errno(&b->err, BRAIN_EBLUEPRINT,
+				    "cannot read blueprint %s", b->bp_path);
+	hex_sha256(buf, len, b->bp_hash);
+	rc = brain__blueprint_parse(b->bp_path, buf, len, &b->bp, &b->err);
+	free(buf);
+	return rc;
+}
+
+/* ---- mode and flags ---- */
+
+/* With no mode given, the one mode whose flag the blueprint sets. */
+static int choose_mode(brain_t *b, const char *mode)
+{
+	const brain__blueprint *bp = b->bp;
+	const brain__mode *chosen = NULL;
+	size_t i;
+
+	if (mode) {
+		if (!brain__blueprint_mode(bp, mode)) {
+			char list[256] = "";
+			for (i = 0; i < bp->nmodes; i++) {
+				strncat(list, i ? ", " : "",
+					sizeof(list) - strlen(list) - 1);
+				strncat(list, bp->modes[i].name,
+					sizeof(list) - strlen(list) - 1);
+			}
+			return brain__errf(&b->err, BRAIN_EINVAL,
+					   "unknown mode '%s' (the blueprint "
+					   "has %s)", mode, list);
+		}
+		return (b->mode = strdup(mode)) ? 0 : BRAIN_ENOMEM;
+	}
+	for (i = 0; i < bp->nmodes; i++) {
+		if (!json_is_true(json_object_get(bp->flags,
+						  bp->modes[i].flag)))
+			continue;
+		if (chosen && strcmp(chosen->flag, bp->modes[i].flag))
+			return brain__errf(&b->err, BRAIN_EINVAL,
+					   "%s: flags '%s' and '%s' are both "
+					   "true; give a mode", bp->path,
+					   chosen->flag, bp->modes[i].flag);
+		if (!chosen)
+			chosen = &bp->modes[i];
+	}
+	if (!chosen)
+		return brain__errf(&b->err, BRAIN_EINVAL,
+				   "%s: no mode flag is true; give a mode",
+				   bp->path);
+	return (b->mode = strdup(chosen->name)) ? 0 : BRAIN_ENOMEM;
+}
+
+static int build_flags(brain_t *b)
+{
+	const brain__blueprint *bp = b->bp;
+	const brain__mode *m = brain__blueprint_mode(bp, b->mode);
+	size_t i;
+
+	b->flags = json_deep_copy(bp->flags);
+	if (!b->flags)
+		return BRAIN_ENOMEM;
+	json_object_update(b->flags, json_object_get(b->config, "flags"));
+	for (i = 0; i < bp->nmodes; i++)
+		json_object_set_new(b->flags, bp->modes[i].flag, json_false());
+	json_object_set_new(b->flags, m->flag, json_true());
+	return 0;
+}
+
+/* ---- building the tree ---- */
+
+static int make_dir(brain_t *b, const char *path)
+{
+	int rc = brain__mkdir_p(path);
+
+	if (rc == BRAIN_EIO)
+		return brain__errno(&b->err, rc, "cannot create folder %s",
+				    path);
+	return rc;
+}
+
+static int create_structure(brain_t *b)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = make_dir(b, b->base)))
+		return rc;
+	for (i = 0; i < b->bp->nstructure; i++) {
+		char *p = brain__path_join(b->base, b->bp->structure[i]);
+		if (!p)
+			return BRAIN_ENOMEM;
+		rc = make_dir(b, p);
+		free(p);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Creates the file of level pl for partition w from its template, unless
+ * it exists. */
+static int ensure_file(brain_t *b, const brain__stream *s,
+		       const brain__plevel *pl, const brain__when *w)
+{
+	char *dir = brain__level_path(b->base, s, pl, w, 0);
+	char *path = brain__level_path(b->base, s, pl, w, 1);
+	json_t *j = NULL;
+	char *text = NULL;
+	size_t len;
+	int created, rc = BRAIN_ENOMEM;
+
+	if (!dir || !path)
+		goto out;
+	rc = 0;
+	if (brain__exists(path))
+		goto out;
+	if ((rc = make_dir(b, dir)) ||
+	    (rc = brain__template_instance(b, s, pl, w, &j)))
+		goto out;
+	rc = BRAIN_ENOMEM;
+	if (!(text = brain__dump(j, &len)))
+		goto out;
+	rc = brain__create_file(path, text, len,
+				b->durability == BRAIN_DURABILITY_ALWAYS,
+				&created);
+	if (rc == BRAIN_EIO)
+		rc = brain__errno(&b->err, rc, "cannot create %s", path);
+out:
+	json_decref(j);
+	free(text);
+	free(dir);
+	free(path);
+	return rc;
+}
+
+int brain_init_hierarchical_structure(brain_t *b, time_t when)
+{
+	const brain__blueprint *bp = b->bp;
+	brain__when w;
+	size_t i;
+	int lv, rc = 0;
+
+	brain__err_clear(&b->err);
+	brain__when_of(bp, when, &w);
+	for (i = 0; !rc && i < bp->nstreams; i++) {
+		const brain__stream *s = &bp->streams[i];
+		for (lv = 0; !rc && lv < BRAIN__LV_COUNT; lv++) {
+			if (s->source[lv])
+				rc = ensure_file(b, s, s->source[lv], &w);
+			if (!rc)
+				rc = ensure_file(b, s, bp->full[lv], &w);
+			if (!rc)
+				rc = ensure_file(b, s, bp->index[lv], &w);
+		}
+	}
+	if (rc == BRAIN_ENOMEM)
+		brain__errf(&b->err, rc, "out of memory");
+	return rc;
+}
+
+/* ---- the handle ---- */
+
+static int check_name(brain_t *b, const char *what, const char *name)
+{
+	const char *why = brain__name_problem(name);
+
+	if (why)
+		return brain__errf(&b->err, BRAIN_EINVAL, "%s name '%s' %s",
+				   what, name ? name : "", why);
+	return 0;
+}
+
+static int resolve_root(brain_t *b, const brain_options_t *opts)
+{
+	const char *env = getenv("BRAINSTEM_ROOT");
+	const char *root = opts && opts->root ? opts->root
+			   : env && *env      ? env
+					      : ".";
+
+	b->root = absolute(root);
+	return b->root ? 0 : brain__errno(&b->err, BRAIN_EIO,
+					  "cannot resolve root %s", root);
+}
+
+/* Everything that reads inputs; nothing is created yet. */
+static int prepare(brain_t *b, const char *mode, const char *component,
+		   const brain_options_t *opts)
+{
+	const brain__mode *m;
+	char *config_path = NULL, *base = NULL;
+	int rc;
+
+	if ((rc = check_name(b, "component", component)) ||
+	    (mode && (rc = check_name(b, "mode", mode))) ||
+	    (rc = resolve_root(b, opts)))
+		return rc;
+	if (!(b->component = strdup(component)) ||
+	    !(b->bp_path = find_blueprint(opts, b->root)))
+		return BRAIN_ENOMEM;
+	if ((rc = read_blueprint(b)) || (rc = choose_mode(b, mode)))
+		return rc;
+	config_path = find_config(opts, b->root);
+	rc = brain__config_load(config_path, b->bp, &b->config, &b->err);
+	free(config_path);
+	if (rc || (rc = build_flags(b)))
+		return rc;
+	m = brain__blueprint_mode(b->bp, b->mode);
+	base = brain__mode_base(m, json_object_get(b->config, "paths"));
+	if (!base)
+		return BRAIN_ENOMEM;
+	b->base = brain__path_join(b->root, base);
+	free(base);
+	if (!b->base)
+		return BRAIN_ENOMEM;
+	b->durability = opts && opts->durability ? (int)opts->durability
+						 : b->bp->durability;
+	return 0;
+}
+
+int brain_initialize_mode(brain_t **out, const char *mode,
+			  const char *component, const brain_options_t *opts)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	brain__err *terr = brain__thread_err();
+	brain_t *b;
+	int rc;
+
+	*out = NULL;
+	brain__err_clear(terr);
+	pthread_once(&once, sodium_once);
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return brain__errf(terr, BRAIN_ENOMEM, "out of memory");
+	b->clock = opts && opts->clock ? opts->clock : system_clock;
+	b->clock_ctx = opts ? opts->clock_ctx : NULL;
+	b->notice = opts && opts->notice ? opts->notice : default_notice;
+	b->notice_ctx = opts ? opts->notice_ctx : NULL;
+	rc = prepare(b, mode, component, opts);
+	if (!rc && (rc = make_dir(b, b->root)) == 0 &&
+	    (rc = brain__templates_sync(b)) == 0 &&
+	    (rc = create_structure(b)) == 0)
+		rc = brain_init_hierarchical_structure(b, brain_now(b));
+	if (rc) {
+		if (rc == BRAIN_ENOMEM)
+			brain__errf(&b->err, rc, "out of memory");
+		memcpy(terr, &b->err, sizeof(*terr));
+		brain_close(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+void brain_close(brain_t *b)
+{
+	if (!b)
+		return;
+	free(b->mode);
+	free(b->component);
+	free(b->root);
+	free(b->base);
+	free(b->bp_path);
+	brain__blueprint_free(b->bp);
+	json_decref(b->config);
+	json_decref(b->flags);
+	free(b);
+}
+
+const char *brain_errmsg(const brain_t *b)
+{
+	return b ? b->err.msg : brain__thread_err()->msg;
+}
+
+const json_t *brain_get_flags(const brain_t *b)
+{
+	return b->flags;
+}
+
+const json_t *brain_get_config(const brain_t *b)
+{
+	return b->config;
+}
+
+const char *brain_mode(const brain_t *b)
+{
+	return b->mode;
+}
+
+const char *brain_component(const brain_t *b)
+{
+	return b->component;
+}
+
+const char *brain_root_path(const brain_t *b)
+{
+	return b->root;
+}
+
+const char *brain_base_path(const brain_t *b)
+{
+	return b->base;
+}
+
+const char *brain_blueprint_path(const brain_t *b)
+{
+	return b->bp_path;
+}
+
+const char *brain_blueprint_hash(const brain_t *b)
+{
+	return b->bp_hash;
+}
+
+int brain_get_path(brain_t *b, const char *stream, const char *level,
+		   time_t when, char **out)
+{
+	const brain__stream *s;
+	const brain__plevel *pl;
+	brain__when w;
+
+	brain__err_clear(&b->err);
+	*out = NULL;
+	s = brain__blueprint_stream(b->bp, stream);
+	if (!s)
+		return brain__errf(&b->err, BRAIN_ENOTFOUND,
+				   "no record kind or category '%s' in %s",
+				   stream, b->bp_path);
+	pl = brain__blueprint_plevel(b->bp, s, level);
+	if (!pl)
+		return brain__errf(&b->err, BRAIN_ENOTFOUND,
+				   "'%s' has no pattern level '%s'", stream,
+				   level);
+	brain__when_of(b->bp, when, &w);
+	*out = brain__level_path(b->base, s, pl, &w, 1);
+	return *out ? 0 : brain__errf(&b->err, BRAIN_ENOMEM, "out of memory");
+}

@@ -1,0 +1,189 @@
+/*
+ * lib/config.c - config.json, validated as strictly as the blueprint.
+ *
+ * JSON syntax is checked by jansson (its line and column); the shape is
+ * then checked on libyaml's reading of the same text (JSON is YAML flow
+ * syntax), which keeps the position of every value, so a wrong type says
+ * exactly where it is.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <brainstem/errors.h>
+
+#include "config.h"
+#include "fsutil.h"
+#include "names.h"
+#include "schema.h"
+
+#define CONFIG_MAX_BYTES (1 << 20)
+
+static int load_mining(brain__vctx *v, const brain__ynode *root, json_t *cfg)
+{
+	static const char *const keys[] = {"default_zeros",
+					   "round_duration_seconds",
+					   "max_attempts_per_round", NULL};
+	const brain__ynode *n = brain__yaml_get(root, "mining");
+	long zeros = 6, round = 3600, attempts = 1000000;
+	int rc;
+
+	if (n && ((rc = brain__want(v, n, BRAIN__Y_MAP, "mining")) ||
+		  (rc = brain__check_keys(v, n, "mining", keys, NULL)) ||
+		  (rc = brain__get_long(v, n, "default_zeros", 0, 64,
+					&zeros)) ||
+		  (rc = brain__get_long(v, n, "round_duration_seconds", 1,
+					31622400L, &round)) ||
+		  (rc = brain__get_long(v, n, "max_attempts_per_round", 1,
+					0x7fffffffffffffffL, &attempts))))
+		return rc;
+	return json_object_set_new(
+		       cfg, "mining",
+		       json_pack("{s:I, s:I, s:I}", "default_zeros",
+				 (json_int_t)zeros, "round_duration_seconds",
+				 (json_int_t)round, "max_attempts_per_round",
+				 (json_int_t)attempts))
+		       ? BRAIN_ENOMEM
+		       : 0;
+}
+
+static int load_paths(brain__vctx *v, const brain__ynode *root, json_t *cfg,
+		      const brain__blueprint *bp)
+{
+	const brain__ynode *n = brain__yaml_get(root, "paths");
+	json_t *paths = json_deep_copy(bp->paths);
+	const char **keys;
+	const char *key, *why;
+	json_t *val;
+	size_t i = 0;
+	int rc = 0;
+
+	if (!paths)
+		return BRAIN_ENOMEM;
+	keys = calloc(json_object_size(paths) + 1, sizeof(*keys));
+	if (!keys) {
+		json_decref(paths);
+		return BRAIN_ENOMEM;
+	}
+	json_object_foreach(paths, key, val) keys[i++] = key;
+	if (n && !(rc = brain__want(v, n, BRAIN__Y_MAP, "paths")) &&
+	    !(rc = brain__check_keys(v, n, "paths", keys, NULL))) {
+		for (i = 0; !rc && i < n->count; i++) {
+			const brain__ynode *p = n->items[i];
+			if ((rc = brain__want(v, p, BRAIN__Y_SCALAR,
+					      n->keys[i]->value)))
+				break;
+			if ((why = brain__relpath_problem(p->value)))
+				rc = brain__verr(v, p, "path '%s' %s",
+						 p->value, why);
+			else
+				json_object_set_new(paths, n->keys[i]->value,
+						    json_string(p->value));
+		}
+	}
+	free(keys);
+	if (rc) {
+		json_decref(paths);
+		return rc;
+	}
+	return json_object_set_new(cfg, "paths", paths) ? BRAIN_ENOMEM : 0;
+}
+
+static int load_flags(brain__vctx *v, const brain__ynode *root, json_t *cfg)
+{
+	const brain__ynode *n = brain__yaml_get(root, "flags");
+	json_t *flags = NULL;
+	size_t i;
+	int rc;
+
+	if (!n)
+		return json_object_set_new(cfg, "flags", json_object())
+			       ? BRAIN_ENOMEM
+			       : 0;
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, "flags")))
+		return rc;
+	for (i = 0; i < n->count; i++)
+		if (n->items[i]->kind != BRAIN__Y_SCALAR)
+			return brain__verr(v, n->items[i],
+					   "expected true, false, a number "
+					   "or a string for flag '%s'",
+					   n->keys[i]->value);
+	if ((rc = brain__to_json(v, n, &flags)))
+		return rc;
+	return json_object_set_new(cfg, "flags", flags) ? BRAIN_ENOMEM : 0;
+}
+
+static int validate(brain__vctx *v, const brain__ynode *root, json_t *cfg,
+		    const brain__blueprint *bp)
+{
+	static const char *const keys[] = {"mining", "paths", "flags", NULL};
+	int rc;
+
+	if ((rc = brain__want(v, root, BRAIN__Y_MAP, "config")) ||
+	    (rc = brain__check_keys(v, root, "config", keys, NULL)) ||
+	    (rc = load_mining(v, root, cfg)) ||
+	    (rc = load_paths(v, root, cfg, bp)) ||
+	    (rc = load_flags(v, root, cfg)))
+		return rc;
+	return 0;
+}
+
+static int parse(const char *path, const unsigned char *buf, size_t len,
+		 const brain__blueprint *bp, json_t *cfg, brain__err *e)
+{
+	brain__vctx v = {.file = path, .e = e, .code = BRAIN_ECONFIG};
+	brain__ynode *root = NULL;
+	json_error_t jerr;
+	json_t *strict;
+	int rc;
+
+	strict = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES,
+			    &jerr);
+	if (!strict)
+		return brain__errf(e, BRAIN_ECONFIG, "%s:%d:%d: %s", path,
+				   jerr.line, jerr.column, jerr.text);
+	json_decref(strict);
+	rc = brain__yaml_parse(path, buf, len, &root, e);
+	if (rc == BRAIN_EBLUEPRINT)
+		rc = BRAIN_ECONFIG; /* valid JSON that libyaml cannot read */
+	if (!rc)
+		rc = validate(&v, root, cfg, bp);
+	brain__yaml_free(root);
+	return rc;
+}
+
+int brain__config_load(const char *path, const brain__blueprint *bp,
+		       json_t **out, brain__err *e)
+{
+	static const unsigned char empty[] = "{}";
+	json_t *cfg = json_object();
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if (!cfg)
+		return brain__errf(e, BRAIN_ENOMEM, "out of memory");
+	if (path) {
+		rc = brain__read_file(path, CONFIG_MAX_BYTES, &buf, &len);
+		if (rc == BRAIN_ETOOBIG)
+			rc = brain__errf(e, BRAIN_ECONFIG,
+					 "%s: larger than 1 MiB", path);
+		else if (rc)
+			rc = brain__errno(e, BRAIN_ECONFIG, "cannot read %s",
+					  path);
+		if (!rc)
+			rc = parse(path, buf, len, bp, cfg, e);
+	} else {
+		rc = parse("config.json", empty, 2, bp, cfg, e);
+	}
+	free(buf);
+	if (rc == BRAIN_ENOMEM)
+		brain__errf(e, rc, "out of memory");
+	if (rc) {
+		json_decref(cfg);
+		return rc;
+	}
+	*out = cfg;
+	return 0;
+}

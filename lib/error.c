@@ -1,0 +1,78 @@
+/*
+ * lib/error.c - error codes, their fixed text, and the per-thread last error.
+ *
+ * The only state is the thread-local buffer that a failed constructor leaves
+ * its message in (libgit2's model); a handle keeps its own buffer.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <brainstem/brainstem.h>
+
+#include "error.h"
+
+static _Thread_local brain__err thread_err;
+
+brain__err *brain__thread_err(void)
+{
+	return &thread_err;
+}
+
+void brain__err_clear(brain__err *e)
+{
+	e->msg[0] = '\0';
+}
+
+int brain__errf(brain__err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int brain__errno(brain__err *e, int code, const char *fmt, ...)
+{
+	int saved = errno;
+	size_t len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	len = strlen(e->msg);
+	snprintf(e->msg + len, sizeof(e->msg) - len, ": %s", strerror(saved));
+	return code;
+}
+
+const char *brain_strerror(int code)
+{
+	switch (code) {
+	case BRAIN_OK:
+		return "success";
+	case BRAIN_ENOMEM:
+		return "out of memory";
+	case BRAIN_EINVAL:
+		return "invalid argument";
+	case BRAIN_ENOTFOUND:
+		return "not found";
+	case BRAIN_EBLUEPRINT:
+		return "invalid blueprint";
+	case BRAIN_ECONFIG:
+		return "invalid config";
+	case BRAIN_EIO:
+		return "i/o error";
+	case BRAIN_ECORRUPT:
+		return "corrupt data file";
+	case BRAIN_ELOCKED:
+		return "lock not available";
+	case BRAIN_ETOOBIG:
+		return "record too large";
+	default:
+		return "unknown error";
+	}
+}

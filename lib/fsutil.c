@@ -1,0 +1,306 @@
+/*
+ * lib/fsutil.c - reading, creating and replacing whole files; folders;
+ * locks.  Writers never leave a partial file behind under its real name:
+ * new content goes to a temporary file first and reaches the real name by
+ * link() (create-if-absent) or rename() (replace).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <brainstem/errors.h>
+
+#include "fsutil.h"
+
+char *brain__strf(const char *fmt, ...)
+{
+	va_list ap;
+	char *out;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&out, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : out;
+}
+
+char *brain__path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	if (la && a[la - 1] == '/')
+		return brain__strf("%s%s", a, b);
+	return brain__strf("%s/%s", a, b);
+}
+
+int brain__read_file(const char *path, size_t limit, unsigned char **out,
+		     size_t *len)
+{
+	unsigned char *buf = NULL;
+	size_t cap = 0, used = 0;
+	int fd, rc = 0;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return BRAIN_EIO;
+	for (;;) {
+		ssize_t n;
+		if (cap - used < 4096) {
+			unsigned char *nb;
+			cap = cap ? cap * 2 : 8192;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				rc = BRAIN_ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = BRAIN_EIO;
+			break;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+		if (used > limit) {
+			rc = BRAIN_ETOOBIG;
+			break;
+		}
+	}
+	close(fd);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	if (!buf && !(buf = malloc(1)))
+		return BRAIN_ENOMEM;
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	return 0;
+}
+
+int brain__exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+int brain__is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int brain__mkdir_p(const char *path)
+{
+	char *copy = strdup(path), *p;
+	int rc = 0;
+
+	if (!copy)
+		return BRAIN_ENOMEM;
+	for (p = copy + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
+			rc = BRAIN_EIO;
+			break;
+		}
+		if (errno == EEXIST && !brain__is_dir(copy)) {
+			errno = ENOTDIR;
+			rc = BRAIN_EIO;
+			break;
+		}
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	free(copy);
+	return rc;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return BRAIN_EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int sync_dir_of(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int fd, rc = 0;
+
+	if (!dir)
+		return BRAIN_ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	else if (slash)
+		slash[1] = '\0';
+	else
+		strcpy(dir, ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0)
+		rc = BRAIN_EIO;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+/* Writes data into a fresh temporary file beside path; returns its name. */
+static int write_temp(const char *path, const void *data, size_t len,
+		      int sync, char **tmp_out)
+{
+	char *tmp = brain__strf("%s.tmp.XXXXXX", path);
+	int fd, rc;
+
+	*tmp_out = NULL;
+	if (!tmp)
+		return BRAIN_ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		free(tmp);
+		return BRAIN_EIO;
+	}
+	rc = write_all(fd, data, len);
+	if (!rc && fchmod(fd, 0644) != 0)
+		rc = BRAIN_EIO;
+	if (!rc && sync && fdatasync(fd) != 0)
+		rc = BRAIN_EIO;
+	if (close(fd) != 0 && !rc)
+		rc = BRAIN_EIO;
+	if (rc) {
+		int saved = errno;
+		unlink(tmp);
+		free(tmp);
+		errno = saved;
+		return rc;
+	}
+	*tmp_out = tmp;
+	return 0;
+}
+
+int brain__create_file(const char *path, const void *data, size_t len,
+		       int sync, int *created)
+{
+	char *tmp;
+	int rc, saved;
+
+	*created = 0;
+	if (brain__exists(path))
+		return 0;
+	if ((rc = write_temp(path, data, len, sync, &tmp)))
+		return rc;
+	if (link(tmp, path) == 0)
+		*created = 1;
+	else if (errno != EEXIST)
+		rc = BRAIN_EIO;
+	saved = errno;
+	unlink(tmp);
+	free(tmp);
+	errno = saved;
+	if (!rc && *created && sync)
+		rc = sync_dir_of(path);
+	return rc;
+}
+
+int brain__replace_file(const char *path, const void *data, size_t len,
+			int sync)
+{
+	char *tmp;
+	int rc;
+
+	if ((rc = write_temp(path, data, len, sync, &tmp)))
+		return rc;
+	if (rename(tmp, path) != 0) {
+		int saved = errno;
+		unlink(tmp);
+		free(tmp);
+		errno = saved;
+		return BRAIN_EIO;
+	}
+	free(tmp);
+	return sync ? sync_dir_of(path) : 0;
+}
+
+int brain__remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *ent;
+	int rc = 0;
+
+	if (!d)
+		return unlink(path) == 0 ? 0 : BRAIN_EIO;
+	while ((ent = readdir(d))) {
+		char *child;
+		if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, ".."))
+			continue;
+		child = brain__path_join(path, ent->d_name);
+		if (!child) {
+			rc = BRAIN_ENOMEM;
+			break;
+		}
+		if (ent->d_type == DT_DIR)
+			rc = brain__remove_tree(child);
+		else if (unlink(child) != 0)
+			rc = BRAIN_EIO;
+		free(child);
+		if (rc)
+			break;
+	}
+	closedir(d);
+	if (!rc && rmdir(path) != 0)
+		rc = BRAIN_EIO;
+	return rc;
+}
+
+int brain__lock(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return BRAIN_EIO;
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return BRAIN_ELOCKED;
+		}
+	}
+	return fd;
+}
+
+void brain__unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing drops the flock */
+}

@@ -1,0 +1,58 @@
+/*
+ * lib/fsutil.h - the few file operations everything else is built from.
+ *
+ * All paths are absolute or relative to the process's directory; callers
+ * build them with brain__path_join.  Every function returns 0 or a negative
+ * BRAIN_E* code and leaves errno as the failing system call set it, so the
+ * caller can word the message (brain__errno).
+ */
+#ifndef BRAIN_LIB_FSUTIL_H
+#define BRAIN_LIB_FSUTIL_H
+
+#include <stddef.h>
+
+/* Reads a whole file (at most `limit` bytes, else BRAIN_ETOOBIG) into a
+ * NUL-terminated buffer the caller frees. */
+int brain__read_file(const char *path, size_t limit, unsigned char **out,
+		     size_t *len);
+
+/* mkdir -p: creates every missing folder of path (mode 0755). */
+int brain__mkdir_p(const char *path);
+
+/* 1 if path exists (any type), 0 if not. */
+int brain__exists(const char *path);
+
+/* 1 if path is a directory. */
+int brain__is_dir(const char *path);
+
+/*
+ * Creates `path` with `len` bytes of `data` only if it does not exist yet:
+ * the bytes go to a temporary file in the same folder, which is then
+ * hard-linked into place, so a reader never sees a half-written file and
+ * two processes creating the same file leave one whole copy.
+ * *created is 1 if this call made it, 0 if it existed.  With `sync`, the
+ * file and its folder are fsynced first.
+ */
+int brain__create_file(const char *path, const void *data, size_t len,
+		       int sync, int *created);
+
+/* Writes `path` whole, replacing it atomically (temporary file + rename). */
+int brain__replace_file(const char *path, const void *data, size_t len,
+			int sync);
+
+/* Joins a and b with one '/'; the caller frees.  NULL on ENOMEM. */
+char *brain__path_join(const char *a, const char *b);
+
+/* An allocated printf; NULL on ENOMEM. */
+char *brain__strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* rm -rf of a folder the library made (used for a failed temporary folder
+ * only; data is never removed). */
+int brain__remove_tree(const char *path);
+
+/* Takes an exclusive flock on `path` (created if needed); returns the fd
+ * (>= 0) or a negative code.  Release with brain__unlock. */
+int brain__lock(const char *path);
+void brain__unlock(int fd);
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * lib/layout.c - calendar partitions and path patterns.
+ *
+ * Week folders follow the blueprint: "monday" numbers the weeks of the
+ * calendar year from 00, a new week on each Monday (what strftime %W does
+ * and what the seed's trees show: 2026-01-01 is W00); "iso" uses ISO 8601
+ * week numbers (2025-12-29 is W01, 2027-01-01 is W53).  In both, the
+ * year and month folders are the calendar's, so a week that spans two
+ * months appears under each.
+ */
+#define _DEFAULT_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+
+int brain__week_monday(const struct tm *tm)
+{
+	int monday_based = (tm->tm_wday + 6) % 7; /* Monday = 0 */
+
+	return (tm->tm_yday + 7 - monday_based) / 7;
+}
+
+/* The weekday (0 = Sunday) of 31 December of year y, the ISO helper p(y). */
+static int p_of(long y)
+{
+	return (int)((y + y / 4 - y / 100 + y / 400) % 7);
+}
+
+static int iso_weeks_in(long y)
+{
+	return (p_of(y) == 4 || p_of(y - 1) == 3) ? 53 : 52;
+}
+
+int brain__week_iso(const struct tm *tm)
+{
+	int wday = (tm->tm_wday + 6) % 7 + 1; /* Monday = 1 .. Sunday = 7 */
+	long year = tm->tm_year + 1900L;
+	int week = (tm->tm_yday + 1 - wday + 10) / 7;
+
+	if (week < 1)
+		return iso_weeks_in(year - 1);
+	if (week > iso_weeks_in(year))
+		return 1;
+	return week;
+}
+
+void brain__when_of(const brain__blueprint *bp, time_t t, brain__when *w)
+{
+	struct tm tm;
+
+	if (bp->zone_local)
+		localtime_r(&t, &tm);
+	else
+		gmtime_r(&t, &tm);
+	w->t = t;
+	w->year = tm.tm_year + 1900;
+	w->month = tm.tm_mon + 1;
+	w->day = tm.tm_mday;
+	w->hour = tm.tm_hour;
+	w->minute = tm.tm_min;
+	w->second = tm.tm_sec;
+	w->week = bp->weeks_iso ? brain__week_iso(&tm)
+				: brain__week_monday(&tm);
+	w->utc_offset = bp->zone_local ? tm.tm_gmtoff : 0;
+}
+
+/* Appends n bytes to the growing string *out. */
+static int put(char **out, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t nc = (*len + n + 1) * 2;
+		char *nb = realloc(*out, nc);
+		if (!nb)
+			return -1;
+		*out = nb;
+		*cap = nc;
+	}
+	memcpy(*out + *len, s, n);
+	*len += n;
+	(*out)[*len] = '\0';
+	return 0;
+}
+
+/* The value of one placeholder; NULL if unknown (kept as written). */
+static const char *holder(const char *name, size_t n, const brain__stream *st,
+			  const brain__when *w, char *num, size_t size)
+{
+#define IS(lit) (n == sizeof(lit) - 1 && !memcmp(name, lit, n))
+	if (IS("YYYY"))
+		snprintf(num, size, "%04d", w->year);
+	else if (IS("MM"))
+		snprintf(num, size, "%02d", w->month);
+	else if (IS("WW"))
+		snprintf(num, size, "%02d", w->week);
+	else if (IS("DD"))
+		snprintf(num, size, "%02d", w->day);
+	else if (IS("HH"))
+		snprintf(num, size, "%02d", w->hour);
+	else if (IS("folder"))
+		return st->folder;
+	else if (IS("name"))
+		return st->name;
+	else if (IS("tag"))
+		return st->tag;
+	else
+		return NULL;
+	return num;
+#undef IS
+}
+
+char *brain__expand(const char *s, const brain__stream *st,
+		    const brain__when *w)
+{
+	size_t len = 0, cap = 0;
+	char *out = NULL;
+
+	if (put(&out, &len, &cap, "", 0))
+		return NULL;
+	while (*s) {
+		const char *open = strchr(s, '{'), *close, *val;
+		char num[16];
+
+		if (!open)
+			open = s + strlen(s);
+		if (put(&out, &len, &cap, s, (size_t)(open - s)))
+			goto fail;
+		if (!*open)
+			break;
+		close = strchr(open, '}');
+		val = close ? holder(open + 1, (size_t)(close - open - 1), st,
+				     w, num, sizeof(num))
+			    : NULL;
+		if (!val) {
+			if (put(&out, &len, &cap, open, 1))
+				goto fail;
+			s = open + 1;
+			continue;
+		}
+		if (put(&out, &len, &cap, val, strlen(val)))
+			goto fail;
+		s = close + 1;
+	}
+	return out;
+fail:
+	free(out);
+	return NULL;
+}
+
+char *brain__level_file(const brain__stream *st, const brain__plevel *pl,
+			const brain__when *w)
+{
+	return brain__expand(pl->file, st, w);
+}
+
+char *brain__level_path(const char *base, const brain__stream *st,
+			const brain__plevel *pl, const brain__when *w,
+			int with_file)
+{
+	char *dir = brain__expand(pl->pattern, st, w), *file = NULL, *out;
+
+	if (!dir)
+		return NULL;
+	if (with_file && !(file = brain__expand(pl->file, st, w))) {
+		free(dir);
+		return NULL;
+	}
+	if (with_file)
+		out = malloc(strlen(base) + strlen(dir) + strlen(file) + 3);
+	else
+		out = malloc(strlen(base) + strlen(dir) + 2);
+	if (out && with_file)
+		sprintf(out, "%s/%s/%s", base, dir, file);
+	else if (out)
+		sprintf(out, "%s/%s", base, dir);
+	free(dir);
+	free(file);
+	return out;
+}
+
+void brain__scope(brain__level lv, const brain__when *w, char *buf,
+		  size_t size)
+{
+	switch (lv) {
+	case BRAIN__LV_GLOBAL:
+		snprintf(buf, size, "global");
+		break;
+	case BRAIN__LV_ROOT:
+		snprintf(buf, size, "all");
+		break;
+	case BRAIN__LV_YEAR:
+		snprintf(buf, size, "%04d", w->year);
+		break;
+	case BRAIN__LV_MONTH:
+		snprintf(buf, size, "%04d-%02d", w->year, w->month);
+		break;
+	case BRAIN__LV_WEEK:
+		snprintf(buf, size, "%04d-%02d-W%02d", w->year, w->month,
+			 w->week);
+		break;
+	case BRAIN__LV_DAY:
+		snprintf(buf, size, "%04d-%02d-%02d", w->year, w->month,
+			 w->day);
+		break;
+	default:
+		snprintf(buf, size, "%04d-%02d-%02dT%02d", w->year, w->month,
+			 w->day, w->hour);
+		break;
+	}
+}
+
+void brain__iso8601(const brain__when *w, char *buf, size_t size)
+{
+	long off = w->utc_offset;
+
+	if (off == 0) {
+		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", w->year,
+			 w->month, w->day, w->hour, w->minute, w->second);
+		return;
+	}
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
+		 w->year, w->month, w->day, w->hour, w->minute, w->second,
+		 off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
+}
