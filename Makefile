@@ -111,11 +111,11 @@ $(BUILD)/brainstem.pc: pkgconfig/brainstem.pc.in $(VERSION_H)
 
 # The unit tests link the library's objects directly, so internal modules
 # (week numbering, the YAML reader) are tested as well as the API.
-$(TEST_BIN): $(TEST_SRCS) tests/check_main.c tests/testutil.h $(LIB_OBJS)
+$(TEST_BIN): $(TEST_SRCS) tests/testutil.h $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Ilib -DTEST_DATA='"$(CURDIR)/tests/data"' \
-		-DSOURCE_DIR='"$(CURDIR)"' -o $@ tests/check_main.c $(TEST_SRCS) \
+		-DSOURCE_DIR='"$(CURDIR)"' -o $@ $(TEST_SRCS) \
 		$(LIB_OBJS) $(CHECK_LIBS) $(DEP_LIBS) -lpthread -ldl
 
 check: all $(TEST_BIN)

@@ -1,0 +1,149 @@
+/*
+ * tests/check_config.c - config.json: defaults, overrides, and errors with
+ * file:line:column.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static int open_with_config(const char *dir, const char *config_text,
+			    brain_t **b)
+{
+	time_t now = T_SEED_EXAMPLE;
+	char *cfg = tu_path(dir, "config.json");
+	brain_options_t o;
+	int rc;
+
+	tu_write(cfg, config_text);
+	o = tu_options(dir, NULL, &now);
+	rc = brain_initialize_mode(b, "demo", "Tester", &o);
+	free(cfg);
+	return rc;
+}
+
+static void expect_config_error(const char *text, const char *msg_tail)
+{
+	char *dir = tu_tmpdir(), want[512];
+	brain_t *b;
+
+	ck_assert_int_eq(open_with_config(dir, text, &b), BRAIN_ECONFIG);
+	snprintf(want, sizeof(want), "%s/config.json:%s", dir, msg_tail);
+	ck_assert_str_eq(brain_errmsg(NULL), want);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+START_TEST(defaults_without_a_config_file)
+{
+	char *dir = tu_tmpdir();
+	time_t now = T_SEED_EXAMPLE;
+	brain_options_t o = tu_options(dir, NULL, &now);
+	const json_t *mining;
+	brain_t *b;
+
+	ck_assert_int_eq(brain_initialize_mode(&b, "demo", "Tester", &o), 0);
+	mining = json_object_get(brain_get_config(b), "mining");
+	ck_assert_int_eq(json_integer_value(json_object_get(mining, "default_zeros")), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 mining, "round_duration_seconds")), 3600);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 mining, "max_attempts_per_round")), 1000000);
+	brain_close(b);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(seed_config_is_read_and_flags_overlay)
+{
+	char *dir = tu_tmpdir();
+	brain_t *b;
+
+	ck_assert_int_eq(
+		open_with_config(dir,
+				 "{\"mining\": {\"default_zeros\": 4,\n"
+				 "  \"round_duration_seconds\": 60,\n"
+				 "  \"max_attempts_per_round\": 5000},\n"
+				 " \"paths\": {\"mining_dir\": \"Mining\", "
+				 "\"test_dir\": \"Test\", \"demo_dir\": "
+				 "\"Test/Demo\"},\n"
+				 " \"flags\": {\"auto_submit\": false, "
+				 "\"verbose_logging\": true}}\n",
+				 &b),
+		0);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_object_get(brain_get_config(b), "mining"),
+				 "default_zeros")), 4);
+	ck_assert(json_is_false(json_object_get(brain_get_flags(b), "auto_submit")));
+	ck_assert(json_is_true(json_object_get(brain_get_flags(b), "verbose_logging")));
+	brain_close(b);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(paths_move_the_mode_base)
+{
+	char *dir = tu_tmpdir(), *want = tu_path(dir, "Elsewhere/Demo/Mining");
+	brain_t *b;
+
+	ck_assert_int_eq(open_with_config(dir, "{\"paths\": {\"demo_dir\": "
+					       "\"Elsewhere/Demo\"}}",
+					  &b),
+			 0);
+	ck_assert_str_eq(brain_base_path(b), want);
+	brain_close(b);
+	free(want);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(wrong_type_has_line_and_column)
+{
+	expect_config_error("{\n  \"mining\": {\n    \"default_zeros\": \"six\"\n  }\n}\n",
+			    "3:22: expected a whole number from 0 to 64 for "
+			    "'default_zeros'");
+}
+END_TEST
+
+START_TEST(unknown_key_gets_a_suggestion)
+{
+	expect_config_error("{\"minning\": {}}",
+			    "1:2: unknown key 'minning' in config (did you "
+			    "mean 'mining'?)");
+}
+END_TEST
+
+START_TEST(json_syntax_error_has_line_and_column)
+{
+	expect_config_error("{\"mining\": {\"default_zeros\": 6,}}",
+			    "1:32: string or '}' expected near '}'");
+}
+END_TEST
+
+START_TEST(path_climbing_out_is_refused)
+{
+	expect_config_error("{\"paths\": {\"demo_dir\": \"../x\"}}",
+			    "1:24: path '../x' has a '.' or '..' segment");
+}
+END_TEST
+
+Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("config_json");
+
+	tcase_add_test(tc, defaults_without_a_config_file);
+	tcase_add_test(tc, seed_config_is_read_and_flags_overlay);
+	tcase_add_test(tc, paths_move_the_mode_base);
+	tcase_add_test(tc, wrong_type_has_line_and_column);
+	tcase_add_test(tc, unknown_key_gets_a_suggestion);
+	tcase_add_test(tc, json_syntax_error_has_line_and_column);
+	tcase_add_test(tc, path_climbing_out_is_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,55 @@
+/*
+ * tests/testutil.h - what every suite needs: a fresh temporary root, an
+ * injected clock, files in and out, and the default blueprint with one
+ * change made to it.
+ */
+#ifndef BRAINSTEM_TESTUTIL_H
+#define BRAINSTEM_TESTUTIL_H
+
+#include <check.h>
+#include <time.h>
+
+#include <brainstem/brainstem.h>
+
+/* 2025-12-18T01:47:41Z, the seed's example moment. */
+#define T_SEED_EXAMPLE ((time_t)1766022461)
+
+Suite *blueprint_suite(void);
+Suite *layout_suite(void);
+Suite *tree_suite(void);
+Suite *templates_suite(void);
+Suite *config_suite(void);
+Suite *names_suite(void);
+
+/* A new empty folder under $TMPDIR; removed by tu_rmrf. Caller frees. */
+char *tu_tmpdir(void);
+void tu_rmrf(const char *path);
+
+/* A clock that returns *(time_t *)ctx. */
+time_t tu_clock(void *ctx);
+
+/* Options for a test: root, blueprint (NULL = the source tree's default),
+ * the fixed clock at *now, durability none, notices collected into
+ * tu_notices. */
+brain_options_t tu_options(const char *root, const char *blueprint,
+			   time_t *now);
+extern char tu_notices[4096];
+
+/* Reads a whole file (NULL if it cannot); caller frees. */
+char *tu_read(const char *path);
+void tu_write(const char *path, const char *text);
+int tu_exists(const char *path);
+
+/* The default blueprint's text with the first `find` replaced by `repl`
+ * (ck_assert that it is there). Caller frees. */
+char *tu_default_with(const char *find, const char *repl);
+
+/* 1-based line of the first occurrence of `needle` in `text`. */
+int tu_line_of(const char *text, const char *needle);
+
+/* A path joined under root; caller frees. */
+char *tu_path(const char *root, const char *rel);
+
+#define DEFAULT_BLUEPRINT SOURCE_DIR "/blueprint/brain.qtl"
+
+#endif
