@@ -385,22 +385,41 @@ static int load_flags(brain__vctx *v, const brain__ynode *root)
 static int load_store(brain__vctx *v, const brain__ynode *root)
 {
 	static const char *const keys[] = {"durability", "batch_ms",
-					   "max_record_bytes", NULL};
+					   "max_record_bytes",
+					   "checkpoint_records", "lock_file",
+					   "state_file", NULL};
 	static const char *const dur[] = {"none", "batch", "always", NULL};
 	const brain__ynode *n = brain__yaml_get(root, "store");
 	int d = 2, rc;
 
 	BP(v)->batch_ms = 200;
 	BP(v)->max_record_bytes = 65536;
+	BP(v)->checkpoint_records = 1000;
 	if (n && ((rc = brain__want(v, n, BRAIN__Y_MAP, "store")) ||
 		  (rc = brain__check_keys(v, n, "store", keys, NULL)) ||
 		  (rc = brain__get_choice(v, n, "durability", dur, &d)) ||
 		  (rc = brain__get_long(v, n, "batch_ms", 1, 60000,
 				 &BP(v)->batch_ms)) ||
 		  (rc = brain__get_long(v, n, "max_record_bytes", 256, 16 << 20,
-				 &BP(v)->max_record_bytes))))
+				 &BP(v)->max_record_bytes)) ||
+		  (rc = brain__get_long(v, n, "checkpoint_records", 1,
+					1000000000L,
+					&BP(v)->checkpoint_records)) ||
+		  (rc = brain__get_str(v, n, "lock_file", 0,
+				       &BP(v)->lock_file)) ||
+		  (rc = brain__get_str(v, n, "state_file", 0,
+				       &BP(v)->state_file))))
 		return rc;
 	BP(v)->durability = d + BRAIN_DURABILITY_NONE;
+	if ((!BP(v)->lock_file &&
+	     !(BP(v)->lock_file = strdup(".{name}.lock"))) ||
+	    (!BP(v)->state_file &&
+	     !(BP(v)->state_file = strdup(".{name}.state"))))
+		return BRAIN_ENOMEM;
+	if (strchr(BP(v)->lock_file, '/') || strchr(BP(v)->state_file, '/') ||
+	    !strcmp(BP(v)->lock_file, BP(v)->state_file))
+		return brain__verr(v, n, "lock_file and state_file are two "
+				   "different file names");
 	return 0;
 }
 
@@ -566,10 +585,11 @@ static int bind_layout(brain__vctx *v, const brain__ynode *at, brain__stream *s,
 		s->source[lv] = find_plevel(BP(v), layout, (brain__level)lv);
 		any |= s->source[lv] != NULL;
 	}
-	if (!s->source[BRAIN__LV_HOUR])
-		return brain__verr(v, at, "layout '%s' has no pattern level "
-			    "'%s_hour'%s", layout, layout,
-			    any ? "" : " (nor any other)");
+	if (!s->source[BRAIN__LV_HOUR] || !s->source[BRAIN__LV_GLOBAL])
+		return brain__verr(v, at, "layout '%s' needs pattern levels "
+			    "'%s_global' (the journal) and '%s_hour'%s",
+			    layout, layout, layout,
+			    any ? "" : " (it has none)");
 	return 0;
 }
 
@@ -917,6 +937,8 @@ void brain__blueprint_free(brain__blueprint *bp)
 	free(bp->modes);
 	json_decref(bp->paths);
 	json_decref(bp->flags);
+	free(bp->lock_file);
+	free(bp->state_file);
 	free(bp->tpl_folder);
 	free(bp->tpl_version_file);
 	free(bp->tpl_previous);

@@ -88,6 +88,9 @@ typedef struct brain__blueprint {
 	int durability; /* a brain_durability_t */
 	long batch_ms;
 	long max_record_bytes;
+	long checkpoint_records;
+	char *lock_file;  /* "{name}" placeholder: the stream's name */
+	char *state_file;
 	char *tpl_folder, *tpl_version_file, *tpl_previous;
 	char **structure;
 	size_t nstructure;

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "fsutil.h"
 #include "names.h"
+#include "store.h"
 #include "templates_internal.h"
 
 #ifndef BRAIN_DATADIR
@@ -295,42 +296,6 @@ static int create_structure(brain_t *b)
 	return 0;
 }
 
-/* Creates the file of level pl for partition w from its template, unless
- * it exists. */
-static int ensure_file(brain_t *b, const brain__stream *s,
-		       const brain__plevel *pl, const brain__when *w)
-{
-	char *dir = brain__level_path(b->base, s, pl, w, 0);
-	char *path = brain__level_path(b->base, s, pl, w, 1);
-	json_t *j = NULL;
-	char *text = NULL;
-	size_t len;
-	int created, rc = BRAIN_ENOMEM;
-
-	if (!dir || !path)
-		goto out;
-	rc = 0;
-	if (brain__exists(path))
-		goto out;
-	if ((rc = make_dir(b, dir)) ||
-	    (rc = brain__template_instance(b, s, pl, w, &j)))
-		goto out;
-	rc = BRAIN_ENOMEM;
-	if (!(text = brain__dump(j, &len)))
-		goto out;
-	rc = brain__create_file(path, text, len,
-				b->durability == BRAIN_DURABILITY_ALWAYS,
-				&created);
-	if (rc == BRAIN_EIO)
-		rc = brain__errno(&b->err, rc, "cannot create %s", path);
-out:
-	json_decref(j);
-	free(text);
-	free(dir);
-	free(path);
-	return rc;
-}
-
 int brain_init_hierarchical_structure(brain_t *b, time_t when)
 {
 	const brain__blueprint *bp = b->bp;
@@ -344,12 +309,18 @@ int brain_init_hierarchical_structure(brain_t *b, time_t when)
 		const brain__stream *s = &bp->streams[i];
 		for (lv = 0; !rc && lv < BRAIN__LV_COUNT; lv++) {
 			if (s->source[lv])
-				rc = ensure_file(b, s, s->source[lv], &w);
+				rc = brain__store_ensure_file(b, s,
+							      s->source[lv], &w);
 			if (!rc)
-				rc = ensure_file(b, s, bp->full[lv], &w);
+				rc = brain__store_ensure_file(b, s,
+							      bp->full[lv], &w);
 			if (!rc)
-				rc = ensure_file(b, s, bp->index[lv], &w);
+				rc = brain__store_ensure_file(b, s,
+							      bp->index[lv], &w);
 		}
+		/* finish what a writer that crashed left undone */
+		if (!rc)
+			rc = brain__store_recover(b, s);
 	}
 	if (rc == BRAIN_ENOMEM)
 		brain__errf(&b->err, rc, "out of memory");
@@ -436,7 +407,8 @@ int brain_initialize_mode(brain_t **out, const char *mode,
 	rc = prepare(b, mode, component, opts);
 	if (!rc && (rc = make_dir(b, b->root)) == 0 &&
 	    (rc = brain__templates_sync(b)) == 0 &&
-	    (rc = create_structure(b)) == 0)
+	    (rc = create_structure(b)) == 0 &&
+	    (rc = brain__store_open(b)) == 0)
 		rc = brain_init_hierarchical_structure(b, brain_now(b));
 	if (rc) {
 		if (rc == BRAIN_ENOMEM)
@@ -451,8 +423,14 @@ int brain_initialize_mode(brain_t **out, const char *mode,
 
 void brain_close(brain_t *b)
 {
+	size_t i;
+
 	if (!b)
 		return;
+	brain__store_close(b);
+	for (i = 0; b->entry_tpl && i < b->bp->nstreams; i++)
+		json_decref(b->entry_tpl[i]);
+	free(b->entry_tpl);
 	free(b->mode);
 	free(b->component);
 	free(b->root);

@@ -27,6 +27,8 @@ struct brain {
 	brain_notice_fn notice;
 	void *notice_ctx;
 	int durability;
+	struct brain__store *store; /* lib/store.c */
+	json_t **entry_tpl;         /* per stream, loaded on first save */
 };
 
 /* Sends one notice line to the handle's sink. */

@@ -223,3 +223,87 @@ void brain__iso8601(const brain__when *w, char *buf, size_t size)
 		 w->year, w->month, w->day, w->hour, w->minute, w->second,
 		 off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
 }
+
+static int digits(const char *s, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+int brain__parse_iso8601(const brain__blueprint *bp, const char *s,
+			 time_t *out)
+{
+	int y, mo, d, h, mi, sec, zh = 0, zm = 0, sign = 0;
+	struct tm tm = {0};
+	const char *p;
+
+	if (strlen(s) < 19 || digits(s, 4, &y) || s[4] != '-' ||
+	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
+	    (s[10] != 'T' && s[10] != ' ') || digits(s + 11, 2, &h) ||
+	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    digits(s + 17, 2, &sec))
+		return -1;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
+	    d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	p = s + 19;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -1;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	if (*p == 'Z') {
+		sign = 1;
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p == '+' ? 1 : -1;
+		if (digits(p + 1, 2, &zh))
+			return -1;
+		p += 3;
+		if (*p == ':')
+			p++;
+		if (digits(p, 2, &zm) || zh > 23 || zm > 59)
+			return -1;
+		p += 2;
+	}
+	if (*p)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	if (!sign && bp->zone_local) {
+		tm.tm_isdst = -1;
+		*out = mktime(&tm);
+		return *out == (time_t)-1 ? -1 : 0;
+	}
+	*out = timegm(&tm) - (time_t)sign * (zh * 3600 + zm * 60);
+	return 0;
+}
+
+void brain__utc_text(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

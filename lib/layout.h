@@ -48,4 +48,15 @@ void brain__scope(brain__level lv, const brain__when *w, char *buf,
 /* ISO 8601 text of w: "2025-12-18T01:47:41Z" (UTC) or with "+hh:mm". */
 void brain__iso8601(const brain__when *w, char *buf, size_t size);
 
+/*
+ * Parses an ISO 8601 date-time: "YYYY-MM-DDTHH:MM:SS" with optional
+ * fraction and zone ("Z", "+hh:mm", "-hhmm"); a space may stand for "T".
+ * Without a zone it is read in the blueprint's zone.  0 or -1.
+ */
+int brain__parse_iso8601(const brain__blueprint *bp, const char *s,
+			 time_t *out);
+
+/* The UTC text of t: "2025-12-18T01:47:41Z" (sorts as time does). */
+void brain__utc_text(time_t t, char *buf, size_t size);
+
 #endif

@@ -537,3 +537,30 @@ int brain__template_instance(brain_t *b, const brain__stream *s,
 	*out = j;
 	return 0;
 }
+
+int brain__template_entry(brain_t *b, const brain__stream *s, json_t **out)
+{
+	char *folder = brain__path_join(b->root, b->bp->tpl_folder);
+	char *path = folder ? example_path(folder, s, ENTRY_FOLDER) : NULL;
+	json_error_t jerr;
+	int rc = 0;
+
+	free(folder);
+	if (!path)
+		return BRAIN_ENOMEM;
+	if (!brain__exists(path)) {
+		free(path);
+		*out = json_deep_copy(s->entry);
+		return *out ? 0 : BRAIN_ENOMEM;
+	}
+	*out = json_load_file(path, 0, &jerr);
+	if (!json_is_object(*out)) {
+		rc = brain__errf(&b->err, BRAIN_ECORRUPT,
+				 "%s:%d:%d: entry template is not a json "
+				 "object", path, jerr.line, jerr.column);
+		json_decref(*out);
+		*out = NULL;
+	}
+	free(path);
+	return rc;
+}

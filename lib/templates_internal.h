@@ -19,4 +19,8 @@ int brain__template_instance(brain_t *b, const brain__stream *s,
 			     const brain__plevel *pl, const brain__when *w,
 			     json_t **out);
 
+/* The shape a record of stream s is merged over: its entry example (the
+ * user's edits included), else the blueprint's.  The caller owns *out. */
+int brain__template_entry(brain_t *b, const brain__stream *s, json_t **out);
+
 #endif

@@ -13,5 +13,6 @@
 #include <brainstem/errors.h>
 #include <brainstem/brain.h>
 #include <brainstem/templates.h>
+#include <brainstem/records.h>
 
 #endif

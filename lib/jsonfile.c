@@ -1,0 +1,458 @@
+/*
+ * lib/jsonfile.c - rendering and reading the appendable JSON file format
+ * described in jsonfile.h.
+ *
+ * Invariants: every record line starts with {"seq": (compact, no space),
+ * which no pretty-printed head line can; the summary is one compact line;
+ * the tail is found from the end of the file in O(record + summary) bytes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <brainstem/errors.h>
+
+#include "jsonfile.h"
+
+#define RECORD_PREFIX "{\"seq\":"
+#define SUMMARY_KEY "summary"
+#define DUMP_PRETTY (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
+#define DUMP_COMPACT (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
+
+int brain__buf_put(brain__buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *nd;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		nd = realloc(b->data, cap);
+		if (!nd)
+			return BRAIN_ENOMEM;
+		b->data = nd;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int brain__buf_puts(brain__buf *b, const char *s)
+{
+	return brain__buf_put(b, s, strlen(s));
+}
+
+void brain__buf_free(brain__buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+static int put_indent(brain__buf *b, int n)
+{
+	static const char spaces[] = "                                ";
+	int rc = 0;
+
+	while (!rc && n > 0) {
+		int k = n > 32 ? 32 : n;
+		rc = brain__buf_put(b, spaces, (size_t)k);
+		n -= k;
+	}
+	return rc;
+}
+
+/* A newline then `indent` spaces. */
+static int put_nl(brain__buf *b, int indent)
+{
+	return brain__buf_put(b, "\n", 1) || put_indent(b, indent)
+		       ? BRAIN_ENOMEM
+		       : 0;
+}
+
+/* A JSON value pretty-printed, its lines indented by `indent`. */
+static int put_pretty(brain__buf *b, const json_t *v, int indent)
+{
+	char *text = json_dumps(v, DUMP_PRETTY), *p, *nl;
+	int rc = 0;
+
+	if (!text)
+		return BRAIN_ENOMEM;
+	for (p = text; !rc && (nl = strchr(p, '\n')); p = nl + 1)
+		rc = brain__buf_put(b, p, (size_t)(nl - p)) || put_nl(b, indent)
+			     ? BRAIN_ENOMEM
+			     : 0;
+	if (!rc)
+		rc = brain__buf_puts(b, p);
+	free(text);
+	return rc;
+}
+
+static int put_key(brain__buf *b, const char *key)
+{
+	json_t *k = json_string(key);
+	char *text = k ? json_dumps(k, DUMP_COMPACT) : NULL;
+	int rc = text ? brain__buf_puts(b, text) : BRAIN_ENOMEM;
+
+	free(text);
+	json_decref(k);
+	return rc || brain__buf_puts(b, ": ") ? BRAIN_ENOMEM : 0;
+}
+
+int brain__jfile_depth(const char *entries)
+{
+	int d = 1;
+
+	for (; *entries; entries++)
+		d += *entries == '.';
+	return d;
+}
+
+/* Renders object members at `indent` (the object's own indent), the one
+ * on `path` last and left open; *tail_off set where the head ends. */
+static int render_object(brain__buf *b, const json_t *obj, const char *path,
+			 int indent, int index_layout)
+{
+	const char *dot = path ? strchr(path, '.') : NULL;
+	size_t plen = path ? (dot ? (size_t)(dot - path) : strlen(path)) : 0;
+	const char *key;
+	json_t *val;
+	int first = 1, rc = 0;
+
+	if (brain__buf_puts(b, "{"))
+		return BRAIN_ENOMEM;
+	json_object_foreach((json_t *)obj, key, val) {
+		if (path && strlen(key) == plen && !strncmp(key, path, plen))
+			continue;
+		if (!first && brain__buf_puts(b, ","))
+			return BRAIN_ENOMEM;
+		if ((rc = put_nl(b, indent + 2)) || (rc = put_key(b, key)) ||
+		    (rc = put_pretty(b, val, indent + 2)))
+			return rc;
+		first = 0;
+	}
+	if (!path) {
+		/* index layout: the summary line follows every member */
+		if (index_layout && !first && brain__buf_puts(b, ","))
+			return BRAIN_ENOMEM;
+		return 0;
+	}
+	if (!first && brain__buf_puts(b, ","))
+		return BRAIN_ENOMEM;
+	{
+		char k[256];
+		if (plen >= sizeof(k))
+			return BRAIN_EINVAL;
+		memcpy(k, path, plen);
+		k[plen] = '\0';
+		if ((rc = put_nl(b, indent + 2)) || (rc = put_key(b, k)))
+			return rc;
+		if (!dot)
+			return brain__buf_puts(b, "[") ? BRAIN_ENOMEM : 0;
+		return render_object(b, json_object_get(obj, k), dot + 1,
+				     indent + 2, 0);
+	}
+}
+
+static int put_summary(brain__buf *b, const json_t *summary)
+{
+	char *text = json_dumps(summary, DUMP_COMPACT);
+	int rc;
+
+	if (!text)
+		return BRAIN_ENOMEM;
+	rc = put_nl(b, 2) || put_key(b, SUMMARY_KEY) || brain__buf_puts(b, text)
+		     ? BRAIN_ENOMEM
+		     : 0;
+	free(text);
+	return rc;
+}
+
+int brain__jfile_tail(int depth, const json_t *summary, brain__buf *out)
+{
+	int i;
+
+	if (depth > 0) {
+		if (put_nl(out, 2 * depth) || brain__buf_puts(out, "]"))
+			return BRAIN_ENOMEM;
+		for (i = depth - 1; i >= 1; i--)
+			if (put_nl(out, 2 * i) || brain__buf_puts(out, "}"))
+				return BRAIN_ENOMEM;
+		if (summary && brain__buf_puts(out, ","))
+			return BRAIN_ENOMEM;
+	}
+	if (summary && put_summary(out, summary))
+		return BRAIN_ENOMEM;
+	return brain__buf_puts(out, "\n}\n") ? BRAIN_ENOMEM : 0;
+}
+
+/* Makes sure the dotted path leads to an empty array, last everywhere. */
+static int prepare_path(json_t *obj, const char *path)
+{
+	const char *dot = strchr(path, '.');
+	size_t n = dot ? (size_t)(dot - path) : strlen(path);
+	char key[256];
+	json_t *child;
+
+	if (n >= sizeof(key))
+		return BRAIN_EINVAL;
+	memcpy(key, path, n);
+	key[n] = '\0';
+	child = json_object_get(obj, key);
+	if (dot && json_is_object(child))
+		json_incref(child);
+	else if (dot)
+		child = json_object();
+	else
+		child = json_array();
+	if (!child)
+		return BRAIN_ENOMEM;
+	json_object_del(obj, key);
+	if (json_object_set_new(obj, key, child))
+		return BRAIN_ENOMEM;
+	return dot ? prepare_path(child, dot + 1) : 0;
+}
+
+int brain__jfile_render(const json_t *tpl, const brain__jlayout *lay,
+			const json_t *summary, brain__buf *out,
+			size_t *tail_off)
+{
+	json_t *copy = json_is_object(tpl) ? json_deep_copy(tpl)
+					   : json_object();
+	int rc;
+
+	if (!copy)
+		return BRAIN_ENOMEM;
+	json_object_del(copy, SUMMARY_KEY);
+	rc = lay->entries ? prepare_path(copy, lay->entries) : 0;
+	if (!rc)
+		rc = render_object(out, copy, lay->entries, 0,
+				   lay->with_summary);
+	*tail_off = out->len;
+	if (!rc)
+		rc = brain__jfile_tail(lay->entries
+					       ? brain__jfile_depth(lay->entries)
+					       : 0,
+				       lay->with_summary ? summary : NULL, out);
+	json_decref(copy);
+	return rc;
+}
+
+int brain__jfile_append_text(int depth, int was_empty, const char *record,
+			     size_t record_len, const json_t *summary,
+			     brain__buf *out)
+{
+	if ((!was_empty && brain__buf_puts(out, ",")) ||
+	    put_nl(out, 2 * depth + 2) ||
+	    brain__buf_put(out, record, record_len))
+		return BRAIN_ENOMEM;
+	return brain__jfile_tail(depth, summary, out);
+}
+
+/* ---- reading ---- */
+
+static int read_at(int fd, char *buf, size_t n, off_t off)
+{
+	while (n) {
+		ssize_t r = pread(fd, buf, n, off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return BRAIN_EIO;
+		buf += r;
+		n -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
+/* Does text[0..len) equal the expected tail for this layout, given that
+ * the summary line (if any) is what it holds?  Parses the summary. */
+static int check_tail(const char *text, size_t len, const brain__jlayout *lay,
+		      json_t **summary)
+{
+	brain__buf want = {0};
+	const char *s = text, *nl;
+	json_t *sum = NULL;
+	int rc = 0;
+
+	*summary = NULL;
+	while (len && (text[len - 1] == ' ' || text[len - 1] == '\n'))
+		len--; /* trailing white space is allowed after the closer */
+	if (lay->with_summary) {
+		const char *key = strstr(text, "\"" SUMMARY_KEY "\": ");
+		json_error_t err;
+		if (!key || key >= text + len)
+			return BRAIN_ECORRUPT;
+		s = key + strlen("\"" SUMMARY_KEY "\": ");
+		nl = memchr(s, '\n', len - (size_t)(s - text));
+		if (!nl)
+			return BRAIN_ECORRUPT;
+		sum = json_loadb(s, (size_t)(nl - s), 0, &err);
+		if (!json_is_object(sum)) {
+			json_decref(sum);
+			return BRAIN_ECORRUPT;
+		}
+	}
+	if (brain__jfile_tail(lay->entries ? brain__jfile_depth(lay->entries)
+					   : 0,
+			      sum, &want)) {
+		json_decref(sum);
+		return BRAIN_ENOMEM;
+	}
+	while (want.len && want.data[want.len - 1] == '\n')
+		want.len--;
+	if (want.len != len || memcmp(want.data, text, len) != 0)
+		rc = BRAIN_ECORRUPT;
+	brain__buf_free(&want);
+	if (rc)
+		json_decref(sum);
+	else
+		*summary = sum;
+	return rc;
+}
+
+/* The start of the tail within chunk, or NULL. */
+static const char *find_tail(const char *chunk, size_t len,
+			     const brain__jlayout *lay)
+{
+	char pat[80];
+	const char *p, *found = NULL;
+	size_t plen;
+
+	if (lay->entries) {
+		int ind = 2 * brain__jfile_depth(lay->entries);
+		if (ind > 64)
+			return NULL;
+		pat[0] = '\n';
+		memset(pat + 1, ' ', (size_t)ind);
+		pat[ind + 1] = ']';
+		pat[ind + 2] = '\0';
+	} else {
+		strcpy(pat, "\n  \"" SUMMARY_KEY "\": ");
+	}
+	plen = strlen(pat);
+	for (p = chunk; (p = memmem(p, len - (size_t)(p - chunk), pat, plen));
+	     p++)
+		found = p;
+	return found;
+}
+
+int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
+			   size_t max_record, off_t *tail_off,
+			   json_t **summary, char **last_line, int *empty)
+{
+	size_t want = max_record + 65536, n;
+	const char *tail, *line;
+	struct stat st;
+	off_t start;
+	char *chunk;
+	int rc;
+
+	*summary = NULL;
+	*last_line = NULL;
+	*empty = 1;
+	if (fstat(fd, &st) != 0)
+		return BRAIN_EIO;
+	n = (size_t)st.st_size < want ? (size_t)st.st_size : want;
+	start = st.st_size - (off_t)n;
+	chunk = malloc(n + 1);
+	if (!chunk)
+		return BRAIN_ENOMEM;
+	if ((rc = read_at(fd, chunk, n, start)))
+		goto out;
+	chunk[n] = '\0';
+	rc = BRAIN_ECORRUPT;
+	if (memchr(chunk, '\0', n) || !(tail = find_tail(chunk, n, lay)))
+		goto out;
+	if ((rc = check_tail(tail, n - (size_t)(tail - chunk), lay, summary)))
+		goto out;
+	*tail_off = start + (tail - chunk);
+	if (!lay->entries)
+		goto out;
+	/* the line before the tail: a record, or the array's opening */
+	for (line = tail; line > chunk && line[-1] != '\n';)
+		line--;
+	if (tail > chunk && tail[-1] == '[') {
+		*empty = 1;
+	} else {
+		while (*line == ' ')
+			line++;
+		if (line >= tail || strncmp(line, RECORD_PREFIX,
+					    strlen(RECORD_PREFIX))) {
+			rc = BRAIN_ECORRUPT;
+			json_decref(*summary);
+			*summary = NULL;
+			goto out;
+		}
+		*empty = 0;
+		*last_line = strndup(line, (size_t)(tail - line));
+		if (!*last_line)
+			rc = BRAIN_ENOMEM;
+	}
+out:
+	free(chunk);
+	return rc;
+}
+
+int brain__jfile_each_record(int fd, const brain__jlayout *lay,
+			     int (*fn)(void *ctx, const char *line,
+				       size_t len),
+			     void *ctx)
+{
+	brain__buf line = {0};
+	char buf[65536];
+	off_t off = 0;
+	int rc = 0;
+
+	(void)lay;
+	for (;;) {
+		ssize_t r = pread(fd, buf, sizeof(buf), off);
+		ssize_t i, startpos = 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = BRAIN_EIO;
+			break;
+		}
+		if (r == 0)
+			break;
+		off += r;
+		for (i = 0; i < r && !rc; i++) {
+			const char *p;
+			size_t len;
+			if (buf[i] != '\n')
+				continue;
+			if (brain__buf_put(&line, buf + startpos,
+					  (size_t)(i - startpos))) {
+				rc = BRAIN_ENOMEM;
+				break;
+			}
+			startpos = i + 1;
+			p = line.data ? line.data : "";
+			len = line.len;
+			while (len && *p == ' ') {
+				p++;
+				len--;
+			}
+			if (len && p[len - 1] == ',')
+				len--;
+			if (len > strlen(RECORD_PREFIX) &&
+			    !strncmp(p, RECORD_PREFIX, strlen(RECORD_PREFIX)))
+				rc = fn(ctx, p, len);
+			line.len = 0;
+		}
+		if (!rc && startpos < r &&
+		    brain__buf_put(&line, buf + startpos,
+				   (size_t)(r - startpos)))
+			rc = BRAIN_ENOMEM;
+		if (rc)
+			break;
+	}
+	brain__buf_free(&line);
+	return rc;
+}

@@ -1,0 +1,93 @@
+/*
+ * lib/jsonfile.h - the appendable JSON file: one valid JSON document that
+ * grows by records at its end without rewriting what it already holds.
+ *
+ *   {
+ *     "metadata": {...},            <- head: the template, pretty-printed
+ *     "aggregated_data": {
+ *       "reports": [
+ *         {"seq":1,...},            <- one record per line, compact
+ *         {"seq":2,...}
+ *       ]                           <- tail: closers, then the summary on
+ *     },                               one compact line (aggregated and
+ *     "summary": {...}                 index files), then "}"
+ *   }
+ *
+ * Appending a record writes ",\n<indent>{record}" plus a new tail at the
+ * tail's offset, in one pwrite: the cost is the record and the (bounded)
+ * summary, whatever the file already holds.  Index files have no records:
+ * their summary line is rewritten in place.  The tail starts at the last
+ * line that is only indentation and "]" (records and the summary are one
+ * line each, so nothing else can look like it).
+ */
+#ifndef BRAIN_LIB_JSONFILE_H
+#define BRAIN_LIB_JSONFILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+/* A growable byte buffer. */
+typedef struct brain__buf {
+	char *data;
+	size_t len, cap;
+} brain__buf;
+
+int brain__buf_put(brain__buf *b, const char *s, size_t n);
+int brain__buf_puts(brain__buf *b, const char *s);
+void brain__buf_free(brain__buf *b);
+
+/*
+ * A file's layout: `entries` is the dotted path of its record array (NULL
+ * for an index file); `with_summary` says whether a summary line follows.
+ */
+typedef struct brain__jlayout {
+	const char *entries;
+	int with_summary;
+} brain__jlayout;
+
+/*
+ * Renders a new, empty file from `tpl` (whose "summary" member, if any,
+ * is dropped: the library owns it).  *tail_off receives the offset of the
+ * tail in the rendered text.
+ */
+int brain__jfile_render(const json_t *tpl, const brain__jlayout *lay,
+			const json_t *summary, brain__buf *out,
+			size_t *tail_off);
+
+/* The tail text for a file whose records array is at depth `depth` (number
+ * of path parts), with `summary` (NULL: none). */
+int brain__jfile_tail(int depth, const json_t *summary, brain__buf *out);
+
+/* The text one append writes at the tail's offset: the record line
+ * (with a leading comma unless the array was empty) and the new tail. */
+int brain__jfile_append_text(int depth, int was_empty, const char *record,
+			     size_t record_len, const json_t *summary,
+			     brain__buf *out);
+
+/* The number of parts of a dotted entries path ("a.b" -> 2). */
+int brain__jfile_depth(const char *entries);
+
+/*
+ * Reads the end of an open file and finds its tail.
+ *   tail_off:   where the tail starts (for index files: where the summary
+ *               line starts);
+ *   summary:    the parsed summary (NULL when the layout has none);
+ *   last_line:  the last record line, allocated (NULL if no records);
+ *   empty:      1 when the array holds no record.
+ * Returns 0, or BRAIN_ECORRUPT when the end is not a well-formed tail
+ * (a torn write or foreign bytes), BRAIN_EIO, BRAIN_ENOMEM.
+ * `max_record` bounds how far back it reads.
+ */
+int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
+			   size_t max_record, off_t *tail_off,
+			   json_t **summary, char **last_line, int *empty);
+
+/* Calls fn on every record line of the file at `fd` in order (a full read:
+ * used by repair and rebuild only).  Stops at the first non-zero return. */
+int brain__jfile_each_record(int fd, const brain__jlayout *lay,
+			     int (*fn)(void *ctx, const char *line,
+				       size_t len),
+			     void *ctx);
+
+#endif

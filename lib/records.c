@@ -1,0 +1,292 @@
+/*
+ * lib/records.c - the public save calls: checking a record, merging it
+ * over its entry template, stamping it (seq, timestamp, component, mode)
+ * and handing it to the store engine.
+ *
+ * Invariant: everything that can be wrong with a record is found before
+ * the store is touched, so a refused record writes nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "brain_internal.h"
+#include "names.h"
+#include "store.h"
+#include "templates_internal.h"
+
+/* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+static int utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		unsigned long cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+static int entry_template(brain_t *b, const brain__stream *s, json_t **out)
+{
+	size_t i = (size_t)(s - b->bp->streams);
+	int rc;
+
+	if (!b->entry_tpl &&
+	    !(b->entry_tpl = calloc(b->bp->nstreams, sizeof(json_t *))))
+		return BRAIN_ENOMEM;
+	if (!b->entry_tpl[i] &&
+	    (rc = brain__template_entry(b, s, &b->entry_tpl[i])))
+		return rc;
+	*out = b->entry_tpl[i];
+	return 0;
+}
+
+/* The record merged over its template and stamped; *t its partition. */
+static int make_entry(brain_t *b, const brain__stream *s, const json_t *rec,
+		      json_t **out, time_t *t)
+{
+	json_t *tpl, *e, *ts;
+	brain__when w;
+	char now[64];
+	int rc;
+
+	if ((rc = entry_template(b, s, &tpl)))
+		return rc;
+	e = json_object();
+	if (!e || json_object_set_new(e, "seq", json_integer(0)) ||
+	    json_object_update(e, tpl) || json_object_update(e, (json_t *)rec))
+		goto nomem;
+	json_object_set_new(e, "seq", json_integer(0)); /* first, always ours */
+	ts = json_object_get(e, "timestamp");
+	if (json_is_string(ts)) {
+		if (brain__parse_iso8601(b->bp, json_string_value(ts), t)) {
+			rc = brain__errf(&b->err, BRAIN_EINVAL,
+					 "record timestamp '%s' is not ISO "
+					 "8601 (e.g. 2025-12-18T01:47:41Z)",
+					 json_string_value(ts));
+			json_decref(e);
+			return rc;
+		}
+	} else if (!ts || json_is_null(ts)) {
+		*t = brain_now(b);
+		brain__when_of(b->bp, *t, &w);
+		brain__iso8601(&w, now, sizeof(now));
+		if (json_object_set_new(e, "timestamp", json_string(now)))
+			goto nomem;
+	} else {
+		json_decref(e);
+		return brain__errf(&b->err, BRAIN_EINVAL,
+				   "record timestamp must be a string");
+	}
+	if (json_object_set_new(e, "component", json_string(b->component)) ||
+	    json_object_set_new(e, "mode", json_string(b->mode)))
+		goto nomem;
+	*out = e;
+	return 0;
+nomem:
+	json_decref(e);
+	return brain__errf(&b->err, BRAIN_ENOMEM, "out of memory");
+}
+
+static int check_size(brain_t *b, const json_t *e)
+{
+	char *text = json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	size_t len;
+	int rc = 0;
+
+	if (!text)
+		return brain__errf(&b->err, BRAIN_EINVAL,
+				   "record cannot be serialised (invalid "
+				   "UTF-8 or a non-finite number?)");
+	len = strlen(text);
+	if ((long)len + 24 > b->bp->max_record_bytes)
+		rc = brain__errf(&b->err, BRAIN_ETOOBIG,
+				 "record of %zu bytes is over the limit of %ld "
+				 "(store.max_record_bytes)", len,
+				 b->bp->max_record_bytes);
+	else if (!utf8_valid((const unsigned char *)text, len))
+		rc = brain__errf(&b->err, BRAIN_EINVAL,
+				 "record is not valid UTF-8");
+	free(text);
+	return rc;
+}
+
+static int save(brain_t *b, const brain__stream *s, const json_t *rec)
+{
+	json_t *e = NULL;
+	time_t t;
+	int rc;
+
+	if (!json_is_object(rec))
+		return brain__errf(&b->err, BRAIN_EINVAL,
+				   "a record must be a json object");
+	if ((rc = make_entry(b, s, rec, &e, &t)))
+		return rc;
+	rc = check_size(b, e);
+	if (!rc)
+		rc = brain__store_save(b, s, e, t);
+	if (rc == BRAIN_ENOMEM)
+		brain__errf(&b->err, rc, "out of memory");
+	json_decref(e);
+	return rc;
+}
+
+/* The categories of the blueprint, for messages. */
+static void list_categories(const brain__blueprint *bp, char *buf,
+			    size_t size)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < bp->nstreams; i++) {
+		const brain__stream *s = &bp->streams[i];
+		if (!s->tree || strcmp(s->tree, "report"))
+			continue;
+		if (buf[0])
+			strncat(buf, ", ", size - strlen(buf) - 1);
+		strncat(buf, s->kind, size - strlen(buf) - 1);
+	}
+}
+
+static int find_report(brain_t *b, const char *tree, const char *category,
+		       const brain__stream **out)
+{
+	const char *why = brain__name_problem(category);
+	char list[512];
+
+	if (why || strchr(category, ':'))
+		return brain__errf(&b->err, BRAIN_EINVAL,
+				   "category name '%s' %s", category ? category : "",
+				   why ? why : "contains ':'");
+	*out = brain__blueprint_report(b->bp, tree, category);
+	if (*out)
+		return 0;
+	list_categories(b->bp, list, sizeof(list));
+	return brain__errf(&b->err, BRAIN_ENOTFOUND,
+			   "unknown category '%s' (the blueprint has %s)",
+			   category, list);
+}
+
+int brain_save_system_report(brain_t *b, const char *category, json_t *report)
+{
+	const brain__stream *s;
+	int rc;
+
+	brain__err_clear(&b->err);
+	if ((rc = find_report(b, "report", category, &s)))
+		return rc;
+	return save(b, s, report);
+}
+
+int brain_save_system_error(brain_t *b, const char *category, json_t *error)
+{
+	const brain__stream *s;
+	int rc;
+
+	brain__err_clear(&b->err);
+	if ((rc = find_report(b, "error", category, &s)))
+		return rc;
+	return save(b, s, error);
+}
+
+int brain_save_record(brain_t *b, const char *stream, json_t *record)
+{
+	const brain__stream *s;
+
+	brain__err_clear(&b->err);
+	s = stream ? brain__blueprint_stream(b->bp, stream) : NULL;
+	if (!s)
+		return brain__errf(&b->err, BRAIN_ENOTFOUND,
+				   "no record kind or category '%s' in %s",
+				   stream ? stream : "", b->bp_path);
+	return save(b, s, record);
+}
+
+int brain_save_ledger_entry(brain_t *b, json_t *entry)
+{
+	return brain_save_record(b, "ledger", entry);
+}
+
+int brain_save_math_proof(brain_t *b, json_t *proof)
+{
+	return brain_save_record(b, "math_proof", proof);
+}
+
+int brain_save_submission(brain_t *b, json_t *submission)
+{
+	return brain_save_record(b, "submission", submission);
+}
+
+/* Calls fn for every stream that `name` covers: a record kind, or a
+ * category's streams in every report tree; NULL covers all. */
+static int each_stream(brain_t *b, const char *name,
+		       int (*fn)(brain_t *, const brain__stream *, time_t),
+		       time_t t)
+{
+	size_t i, hits = 0;
+	int rc = 0;
+
+	brain__err_clear(&b->err);
+	for (i = 0; !rc && i < b->bp->nstreams; i++) {
+		const brain__stream *s = &b->bp->streams[i];
+		if (name && strcmp(s->kind, name) && strcmp(s->id, name))
+			continue;
+		hits++;
+		rc = fn(b, s, t);
+	}
+	if (!rc && !hits)
+		rc = brain__errf(&b->err, BRAIN_ENOTFOUND,
+				 "no record kind or category '%s' in %s", name,
+				 b->bp_path);
+	if (rc == BRAIN_ENOMEM)
+		brain__errf(&b->err, rc, "out of memory");
+	return rc;
+}
+
+int brain_update_aggregated_index(brain_t *b, const char *category,
+				  time_t when)
+{
+	if (!category)
+		return brain__errf(&b->err, BRAIN_EINVAL, "no category given");
+	return each_stream(b, category, brain__store_update, when);
+}
+
+static int rebuild_stream(brain_t *b, const brain__stream *s, time_t t)
+{
+	(void)t;
+	return brain__store_rebuild(b, s);
+}
+
+int brain_rebuild(brain_t *b, const char *name)
+{
+	return each_stream(b, name, rebuild_stream, 0);
+}
+
+int brain_flush(brain_t *b)
+{
+	brain__err_clear(&b->err);
+	return brain__store_flush(b);
+}

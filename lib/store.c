@@ -1,0 +1,1174 @@
+/*
+ * lib/store.c - the store engine (see store.h for the protocol).
+ *
+ * Slots: for the partition (hour) being written, each stream keeps one
+ * slot per derived file - the time-level copies, the seven aggregated and
+ * the seven index files - holding an open fd, the tail's offset, the last
+ * seq the file holds and, for aggregated and index files, its summary.
+ * Slots stay valid while this handle is the only writer; the state file's
+ * applied seq tells when another process wrote, and then they are reloaded
+ * from the files' tails.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "jsonfile.h"
+#include "store.h"
+#include "summary.h"
+#include "templates_internal.h"
+
+enum { K_SOURCE, K_FULL, K_INDEX, K_COUNT };
+
+#define STATE_FMT                                                              \
+	"{\"applied_seq\": %-20lld, \"checkpoint_seq\": %-20lld, "            \
+	"\"generation\": %-20lld}\n"
+#define STATE_LEN 118
+
+typedef struct slot {
+	char *path; /* absolute */
+	char *rel;  /* relative to the base: what data_sources lists */
+	int fd;
+	off_t tail, end;
+	int empty;
+	long long last_seq;
+	json_t *summary;
+} slot;
+
+typedef struct sstate {
+	const brain__stream *s;
+	char *lock_path, *state_path;
+	int lock_fd, state_fd;
+	slot slot[K_COUNT][BRAIN__LV_COUNT];
+	char part[32]; /* the partition the time slots are bound to */
+	int loaded;
+	long long last_seq;      /* the journal's */
+	long long known_applied; /* state's applied seq when last seen */
+	long long generation, checkpoint;
+	long long since_checkpoint;
+	int recovering; /* replaying after a crash: torn tails are expected */
+	int unsynced;
+	struct timespec last_sync;
+} sstate;
+
+struct brain__store {
+	sstate *st;
+	size_t n;
+};
+
+/* ---- slots ---- */
+
+static const brain__plevel *plevel_of(const brain__blueprint *bp,
+				      const brain__stream *s, int k, int lv)
+{
+	return k == K_SOURCE ? s->source[lv]
+	       : k == K_FULL ? bp->full[lv]
+			     : bp->index[lv];
+}
+
+static brain__jlayout layout_of(const brain__blueprint *bp,
+				const brain__stream *s, int k)
+{
+	brain__jlayout l = {NULL, 0};
+
+	if (k == K_SOURCE)
+		l.entries = s->entries;
+	else if (k == K_FULL)
+		l.entries = bp->agg_entries, l.with_summary = 1;
+	else
+		l.with_summary = 1;
+	return l;
+}
+
+static void slot_close(slot *sl)
+{
+	if (sl->fd >= 0)
+		close(sl->fd);
+	sl->fd = -1;
+	json_decref(sl->summary);
+	sl->summary = NULL;
+}
+
+static void slot_free(slot *sl)
+{
+	slot_close(sl);
+	free(sl->path);
+	free(sl->rel);
+	sl->path = sl->rel = NULL;
+}
+
+static void close_all(sstate *st)
+{
+	int k, lv;
+
+	for (k = 0; k < K_COUNT; k++)
+		for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
+			slot_free(&st->slot[k][lv]);
+	st->part[0] = '\0';
+}
+
+/* Points every slot at its file for partition w (closing those whose file
+ * changes).  Cheap when the hour is the one already bound. */
+static int bind(brain_t *b, sstate *st, const brain__when *w)
+{
+	char part[32];
+	int k, lv;
+
+	snprintf(part, sizeof(part), "%04d%02d%02d%02dW%02d", w->year,
+		 w->month, w->day, w->hour, w->week);
+	if (!strcmp(part, st->part))
+		return 0;
+	for (k = 0; k < K_COUNT; k++)
+		for (lv = 0; lv < BRAIN__LV_COUNT; lv++) {
+			const brain__plevel *pl =
+				plevel_of(b->bp, st->s, k, lv);
+			slot *sl = &st->slot[k][lv];
+			char *path;
+			if (!pl)
+				continue;
+			path = brain__level_path(b->base, st->s, pl, w, 1);
+			if (!path)
+				return BRAIN_ENOMEM;
+			if (sl->path && !strcmp(sl->path, path)) {
+				free(path);
+				continue;
+			}
+			slot_free(sl);
+			sl->path = path;
+			sl->rel = strdup(path + strlen(b->base) + 1);
+			if (!sl->rel)
+				return BRAIN_ENOMEM;
+		}
+	strcpy(st->part, part);
+	return 0;
+}
+
+static long long seq_of_line(const char *line)
+{
+	return strtoll(line + strlen("{\"seq\":"), NULL, 10);
+}
+
+/* Writes a new empty file for (k, lv) at partition w, if none exists. */
+static int create_slot_file(brain_t *b, const brain__stream *s, int k,
+			    int lv, const brain__when *w, const char *path,
+			    int sync)
+{
+	const brain__plevel *pl = plevel_of(b->bp, s, k, lv);
+	brain__jlayout lay = layout_of(b->bp, s, k);
+	brain__buf text = {0};
+	json_t *tpl = NULL, *sum = NULL;
+	char *dir = NULL, *slash;
+	size_t tail_off;
+	int created, rc;
+
+	if ((rc = brain__template_instance(b, s, pl, w, &tpl)))
+		return rc;
+	rc = BRAIN_ENOMEM;
+	if (lay.with_summary && !(sum = brain__summary_new(s)))
+		goto out;
+	if ((rc = brain__jfile_render(tpl, &lay, sum, &text, &tail_off)))
+		goto out;
+	rc = BRAIN_ENOMEM;
+	if (!(dir = strdup(path)))
+		goto out;
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	if ((rc = brain__mkdir_p(dir)) == 0)
+		rc = brain__create_file(path, text.data, text.len, sync,
+					&created);
+	if (rc == BRAIN_EIO)
+		rc = brain__errno(&b->err, rc, "cannot create %s", path);
+out:
+	free(dir);
+	json_decref(tpl);
+	json_decref(sum);
+	brain__buf_free(&text);
+	return rc;
+}
+
+int brain__store_ensure_file(brain_t *b, const brain__stream *s,
+			     const brain__plevel *pl, const brain__when *w)
+{
+	char *path = brain__level_path(b->base, s, pl, w, 1);
+	int k = pl == b->bp->full[pl->level]    ? K_FULL
+		: pl == b->bp->index[pl->level] ? K_INDEX
+						: K_SOURCE;
+	int rc;
+
+	if (!path)
+		return BRAIN_ENOMEM;
+	rc = brain__exists(path)
+		     ? 0
+		     : create_slot_file(b, s, k, pl->level, w, path,
+					b->durability ==
+							BRAIN_DURABILITY_ALWAYS &&
+						k == K_SOURCE &&
+						pl->level == BRAIN__LV_GLOBAL);
+	free(path);
+	return rc;
+}
+
+static int rebuild_file(brain_t *b, sstate *st, int k, int lv);
+
+/* Opens the slot's file (creating it from its template) and reads its
+ * tail.  A tail that does not parse is repaired from the journal. */
+static int load_slot(brain_t *b, sstate *st, int k, int lv,
+		     const brain__when *w)
+{
+	slot *sl = &st->slot[k][lv];
+	brain__jlayout lay = layout_of(b->bp, st->s, k);
+	char *last = NULL;
+	int rc;
+
+	if (sl->fd >= 0)
+		return 0;
+	for (;;) {
+		sl->fd = open(sl->path, O_RDWR | O_CLOEXEC);
+		if (sl->fd >= 0 || errno != ENOENT)
+			break;
+		rc = create_slot_file(b, st->s, k, lv, w, sl->path,
+				      b->durability == BRAIN_DURABILITY_ALWAYS &&
+					      k == K_SOURCE &&
+					      lv == BRAIN__LV_GLOBAL);
+		if (rc)
+			return rc;
+	}
+	if (sl->fd < 0)
+		return brain__errno(&b->err, BRAIN_EIO, "cannot open %s",
+				    sl->path);
+	rc = brain__jfile_scan_tail(sl->fd, &lay,
+				    (size_t)b->bp->max_record_bytes + 1024,
+				    &sl->tail, &sl->summary, &last, &sl->empty);
+	if (rc == BRAIN_ECORRUPT) {
+		slot_close(sl);
+		return rebuild_file(b, st, k, lv);
+	}
+	if (rc)
+		return rc == BRAIN_EIO ? brain__errno(&b->err, rc,
+						      "cannot read %s",
+						      sl->path)
+				       : rc;
+	sl->end = lseek(sl->fd, 0, SEEK_END);
+	sl->last_seq = last ? seq_of_line(last)
+		       : sl->summary
+			       ? json_integer_value(
+					 json_object_get(sl->summary, "last_seq"))
+			       : 0;
+	free(last);
+	return 0;
+}
+
+static int write_at(int fd, const char *data, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, data, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return BRAIN_EIO;
+		data += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+/* The relative path of the file one level down of (k, lv). */
+static const char *child_rel(sstate *st, int k, int lv)
+{
+	if (lv == BRAIN__LV_GLOBAL)
+		return st->slot[K_SOURCE][BRAIN__LV_GLOBAL].rel;
+	if (lv == BRAIN__LV_HOUR)
+		return st->slot[K_SOURCE][BRAIN__LV_HOUR].rel;
+	return st->slot[k][lv == BRAIN__LV_ROOT ? BRAIN__LV_YEAR : lv + 1].rel;
+}
+
+/* Adds one record (line, its parsed form and UTC time text) to a slot. */
+static int apply_slot(brain_t *b, sstate *st, int k, int lv,
+		      const brain__when *w, const char *line, size_t len,
+		      long long seq, const json_t *entry, const char *ts)
+{
+	slot *sl = &st->slot[k][lv];
+	brain__jlayout lay = layout_of(b->bp, st->s, k);
+	brain__buf text = {0};
+	int rc;
+
+	if (!sl->path)
+		return 0; /* the layout has no such level */
+	if ((rc = load_slot(b, st, k, lv, w)))
+		return rc;
+	if (sl->last_seq >= seq)
+		return 0; /* already there: replay is idempotent */
+	if (sl->summary &&
+	    (rc = brain__summary_add(sl->summary, st->s, entry, ts, seq,
+				     child_rel(st, k, lv))))
+		return rc;
+	rc = lay.entries ? brain__jfile_append_text(
+				   brain__jfile_depth(lay.entries), sl->empty,
+				   line, len, sl->summary, &text)
+			 : brain__jfile_tail(0, sl->summary, &text);
+	if (rc)
+		goto out;
+	if ((rc = write_at(sl->fd, text.data, text.len, sl->tail))) {
+		rc = brain__errno(&b->err, rc, "cannot write %s", sl->path);
+		goto out;
+	}
+	if (!lay.entries && sl->tail + (off_t)text.len < sl->end &&
+	    ftruncate(sl->fd, sl->tail + (off_t)text.len) != 0) {
+		rc = brain__errno(&b->err, BRAIN_EIO, "cannot truncate %s",
+				  sl->path);
+		goto out;
+	}
+	if (lay.entries) {
+		/* the tail now starts after the record's line */
+		sl->tail += (off_t)((sl->empty ? 0 : 1) + 1 +
+				    2 * (size_t)brain__jfile_depth(lay.entries) +
+				    2 + len);
+		sl->empty = 0;
+	}
+	sl->end = lseek(sl->fd, 0, SEEK_END);
+	sl->last_seq = seq;
+out:
+	brain__buf_free(&text);
+	return rc;
+}
+
+/* Every derived file of the record's partition. */
+static int apply_derived(brain_t *b, sstate *st, const brain__when *w,
+			 const char *line, size_t len, long long seq,
+			 const json_t *entry)
+{
+	char ts[32];
+	int k, lv, rc;
+
+	brain__utc_text(w->t, ts, sizeof(ts));
+	if ((rc = bind(b, st, w)))
+		return rc;
+	/* bottom-up, so data_sources name files that exist */
+	for (lv = BRAIN__LV_HOUR; lv >= 0; lv--)
+		for (k = 0; k < K_COUNT; k++) {
+			if (k == K_SOURCE && lv == BRAIN__LV_GLOBAL)
+				continue; /* the journal */
+			if ((rc = apply_slot(b, st, k, lv, w, line, len, seq,
+					     entry, ts)))
+				return rc;
+		}
+	return 0;
+}
+
+/* ---- state file ---- */
+
+static int state_write(brain_t *b, sstate *st, long long applied, int sync)
+{
+	char text[STATE_LEN + 1];
+
+	snprintf(text, sizeof(text), STATE_FMT, applied, st->checkpoint,
+		 st->generation);
+	if (write_at(st->state_fd, text, STATE_LEN, 0) != 0 ||
+	    (sync && fdatasync(st->state_fd) != 0))
+		return brain__errno(&b->err, BRAIN_EIO, "cannot write %s",
+				    st->state_path);
+	st->known_applied = applied;
+	return 0;
+}
+
+static void state_read(sstate *st, long long *applied)
+{
+	char text[STATE_LEN + 1];
+	json_t *j;
+	ssize_t n = pread(st->state_fd, text, STATE_LEN, 0);
+
+	*applied = 0;
+	st->checkpoint = 0;
+	if (n != STATE_LEN)
+		return; /* new, or torn: replay everything (idempotent) */
+	text[n] = '\0';
+	j = json_loads(text, 0, NULL);
+	if (!j)
+		return;
+	*applied = json_integer_value(json_object_get(j, "applied_seq"));
+	st->checkpoint =
+		json_integer_value(json_object_get(j, "checkpoint_seq"));
+	st->generation = json_integer_value(json_object_get(j, "generation"));
+	json_decref(j);
+}
+
+/* ---- journal ---- */
+
+/* Cuts a torn journal back to its last whole record and closes it. */
+static int repair_journal(brain_t *b, sstate *st, const brain__when *w)
+{
+	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
+	brain__jlayout lay = layout_of(b->bp, st->s, K_SOURCE);
+	size_t want = (size_t)b->bp->max_record_bytes + 65536, n;
+	struct stat sb;
+	char *chunk, *p, *cut = NULL;
+	brain__buf tail = {0};
+	off_t start;
+	int fd, rc = 0;
+
+	fd = open(j->path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		rc = brain__errno(&b->err, BRAIN_EIO, "cannot open %s",
+				  j->path);
+		goto out_fd;
+	}
+	n = (size_t)sb.st_size < want ? (size_t)sb.st_size : want;
+	start = sb.st_size - (off_t)n;
+	if (!(chunk = malloc(n + 1))) {
+		rc = BRAIN_ENOMEM;
+		goto out_fd;
+	}
+	if (pread(fd, chunk, n, start) != (ssize_t)n) {
+		rc = brain__errno(&b->err, BRAIN_EIO, "cannot read %s",
+				  j->path);
+		goto out;
+	}
+	chunk[n] = '\0';
+	/* the last line that is a whole record, or the array's opening */
+	for (p = chunk + n; p > chunk && !cut;) {
+		char *line_end = p, *line;
+		while (p > chunk && p[-1] != '\n')
+			p--;
+		line = p;
+		if (p > chunk)
+			p--;
+		while (line < line_end && *line == ' ')
+			line++;
+		if (line_end > line && line_end[-1] == '[') {
+			cut = line_end;
+		} else if (!strncmp(line, "{\"seq\":", 7)) {
+			char *e = line_end;
+			json_t *rec;
+			while (e > line && (e[-1] == ',' || e[-1] == '\n'))
+				e--;
+			rec = json_loadb(line, (size_t)(e - line), 0, NULL);
+			if (rec)
+				cut = e;
+			json_decref(rec);
+		}
+	}
+	if (!cut) {
+		rc = brain__errf(&b->err, BRAIN_ECORRUPT,
+				 "%s: journal has no whole record near its "
+				 "end; it needs a rebuild from its hourly "
+				 "files", j->path);
+		goto out;
+	}
+	if ((rc = brain__jfile_tail(brain__jfile_depth(lay.entries), NULL,
+				    &tail)))
+		goto out;
+	if (ftruncate(fd, start + (cut - chunk)) != 0 ||
+	    write_at(fd, tail.data, tail.len, start + (cut - chunk)) != 0 ||
+	    fdatasync(fd) != 0)
+		rc = brain__errno(&b->err, BRAIN_EIO, "cannot repair %s",
+				  j->path);
+	else
+		brain__notice(b, "repaired the end of %s after an "
+			      "interrupted write", j->path);
+	(void)w;
+out:
+	brain__buf_free(&tail);
+	free(chunk);
+out_fd:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static int load_journal(brain_t *b, sstate *st, const brain__when *w)
+{
+	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
+	brain__jlayout lay = layout_of(b->bp, st->s, K_SOURCE);
+	char *last = NULL;
+	int rc, tries;
+
+	if ((rc = bind(b, st, w)))
+		return rc;
+	for (tries = 0; tries < 2; tries++) {
+		if (j->fd < 0) {
+			j->fd = open(j->path, O_RDWR | O_CLOEXEC);
+			if (j->fd < 0 && errno == ENOENT) {
+				rc = create_slot_file(
+					b, st->s, K_SOURCE, BRAIN__LV_GLOBAL, w,
+					j->path,
+					b->durability ==
+						BRAIN_DURABILITY_ALWAYS);
+				if (rc)
+					return rc;
+				j->fd = open(j->path, O_RDWR | O_CLOEXEC);
+			}
+			if (j->fd < 0)
+				return brain__errno(&b->err, BRAIN_EIO,
+						    "cannot open %s",
+						    j->path);
+		}
+		rc = brain__jfile_scan_tail(
+			j->fd, &lay, (size_t)b->bp->max_record_bytes + 1024,
+			&j->tail, &j->summary, &last, &j->empty);
+		if (rc != BRAIN_ECORRUPT)
+			break;
+		slot_close(j);
+		if ((rc = repair_journal(b, st, w)))
+			return rc;
+	}
+	if (rc)
+		return rc == BRAIN_EIO ? brain__errno(&b->err, rc,
+						      "cannot read %s",
+						      j->path)
+				       : rc;
+	j->end = lseek(j->fd, 0, SEEK_END);
+	j->last_seq = last ? seq_of_line(last) : 0;
+	st->last_seq = j->last_seq;
+	free(last);
+	return 0;
+}
+
+/* ---- replay ---- */
+
+typedef struct replay_ctx {
+	brain_t *b;
+	sstate *st;
+	long long from; /* apply records with seq > from */
+	int rc;
+	/* for rebuild_file: only this slot */
+	int only_k, only_lv;
+	int out_fd;
+	const char *only_path;
+	brain__buf *out;
+	json_t *summary;
+	int empty;
+} replay_ctx;
+
+static int parse_record(brain_t *b, const char *line, size_t len,
+			json_t **rec, time_t *t)
+{
+	json_t *r = json_loadb(line, len, 0, NULL);
+	const char *ts = json_string_value(json_object_get(r, "timestamp"));
+
+	if (!r || !ts || brain__parse_iso8601(b->bp, ts, t) != 0) {
+		json_decref(r);
+		return BRAIN_ECORRUPT;
+	}
+	*rec = r;
+	return 0;
+}
+
+static int replay_one(void *vctx, const char *line, size_t len)
+{
+	replay_ctx *c = vctx;
+	brain__when w;
+	json_t *rec;
+	time_t t;
+	long long seq = strtoll(line + 7, NULL, 10);
+	int rc;
+
+	if (seq <= c->from)
+		return 0;
+	if (parse_record(c->b, line, len, &rec, &t))
+		return 0; /* a foreign line: not ours to replay */
+	brain__when_of(c->b->bp, t, &w);
+	rc = apply_derived(c->b, c->st, &w, line, len, seq, rec);
+	json_decref(rec);
+	return rc;
+}
+
+/* Replays journal records after `from` into the derived files. */
+static int replay(brain_t *b, sstate *st, long long from)
+{
+	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
+	brain__jlayout lay = layout_of(b->bp, st->s, K_SOURCE);
+	replay_ctx c = {.b = b, .st = st, .from = from};
+	int rc;
+
+	st->recovering = 1;
+	rc = brain__jfile_each_record(j->fd, &lay, replay_one, &c);
+	st->recovering = 0;
+	return rc;
+}
+
+/* One derived file, recomputed from the journal into a temporary file and
+ * renamed into place.  A tail we did not tear ourselves is foreign damage:
+ * that file is kept aside first and reported. */
+typedef struct one_ctx {
+	brain_t *b;
+	sstate *st;
+	int k, lv;
+	const char *path;
+	brain__buf body;
+	json_t *summary;
+	int empty;
+	long long last_seq;
+	int depth;
+} one_ctx;
+
+static int rebuild_one(void *vctx, const char *line, size_t len)
+{
+	one_ctx *c = vctx;
+	const brain__plevel *pl = plevel_of(c->b->bp, c->st->s, c->k, c->lv);
+	const brain__plevel *child;
+	brain__when w;
+	json_t *rec;
+	char *path, *cpath, ts[32];
+	time_t t;
+	int rc = 0;
+
+	if (parse_record(c->b, line, len, &rec, &t))
+		return 0;
+	brain__when_of(c->b->bp, t, &w);
+	path = brain__level_path(c->b->base, c->st->s, pl, &w, 1);
+	if (!path) {
+		json_decref(rec);
+		return BRAIN_ENOMEM;
+	}
+	if (strcmp(path, c->path) != 0)
+		goto out;
+	c->last_seq = strtoll(line + 7, NULL, 10);
+	if (c->summary) {
+		int clv = c->lv == BRAIN__LV_GLOBAL ? BRAIN__LV_GLOBAL
+			  : c->lv == BRAIN__LV_HOUR ? BRAIN__LV_HOUR
+			  : c->lv == BRAIN__LV_ROOT ? BRAIN__LV_YEAR
+						    : c->lv + 1;
+		int ck = (c->lv == BRAIN__LV_GLOBAL || c->lv == BRAIN__LV_HOUR)
+				 ? K_SOURCE
+				 : c->k;
+		child = plevel_of(c->b->bp, c->st->s, ck, clv);
+		cpath = brain__level_path(c->b->base, c->st->s, child, &w, 1);
+		brain__utc_text(t, ts, sizeof(ts));
+		rc = cpath ? brain__summary_add(c->summary, c->st->s, rec, ts,
+						c->last_seq,
+						cpath + strlen(c->b->base) + 1)
+			   : BRAIN_ENOMEM;
+		free(cpath);
+	}
+	if (!rc && c->depth) {
+		char ind[80];
+		memset(ind, ' ', sizeof(ind));
+		if ((!c->empty && brain__buf_puts(&c->body, ",")) ||
+		    brain__buf_puts(&c->body, "\n") ||
+		    brain__buf_put(&c->body, ind, (size_t)(2 * c->depth + 2)) ||
+		    brain__buf_put(&c->body, line, len))
+			rc = BRAIN_ENOMEM;
+		c->empty = 0;
+	}
+out:
+	free(path);
+	json_decref(rec);
+	return rc;
+}
+
+static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
+{
+	slot *sl = &st->slot[k][lv];
+	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
+	brain__jlayout lay = layout_of(b->bp, st->s, k);
+	one_ctx c = {.b = b, .st = st, .k = k, .lv = lv, .path = sl->path,
+		     .empty = 1};
+	brain__buf head = {0};
+	json_t *tpl = NULL, *empty_sum = NULL;
+	brain__when w;
+	size_t tail_off;
+	int rc;
+
+	if (!st->recovering) {
+		char *aside = brain__strf("%s.corrupt-%lld", sl->path,
+					  (long long)brain_now(b));
+		if (!aside)
+			return BRAIN_ENOMEM;
+		if (rename(sl->path, aside) != 0) {
+			rc = brain__errno(&b->err, BRAIN_EIO,
+					  "cannot move aside %s", sl->path);
+			free(aside);
+			return rc;
+		}
+		brain__notice(b, "%s was damaged; kept it as %s and rebuilt "
+			      "it from %s", sl->path, aside, j->path);
+		free(aside);
+	}
+	brain__when_of(b->bp, brain_now(b), &w);
+	c.depth = lay.entries ? brain__jfile_depth(lay.entries) : 0;
+	rc = BRAIN_ENOMEM;
+	if (lay.with_summary &&
+	    (!(c.summary = brain__summary_new(st->s)) ||
+	     !(empty_sum = brain__summary_new(st->s))))
+		goto out;
+	if ((rc = brain__template_instance(b, st->s,
+					   plevel_of(b->bp, st->s, k, lv), &w,
+					   &tpl)) ||
+	    (rc = brain__jfile_render(tpl, &lay, empty_sum, &head, &tail_off)))
+		goto out;
+	head.len = tail_off; /* keep the head; the tail is written last */
+	if ((rc = brain__jfile_each_record(j->fd, &lay, rebuild_one, &c)))
+		goto out;
+	if ((rc = brain__buf_put(&head, c.body.data ? c.body.data : "",
+				 c.body.len)) ||
+	    (rc = brain__jfile_tail(c.depth, c.summary, &head)))
+		goto out;
+	rc = brain__replace_file(sl->path, head.data, head.len, 0);
+	if (rc == BRAIN_EIO)
+		rc = brain__errno(&b->err, rc, "cannot write %s", sl->path);
+	if (!rc) {
+		/* reload the slot from what was just written */
+		brain__when_of(b->bp, brain_now(b), &w);
+		rc = load_slot(b, st, k, lv, &w);
+	}
+out:
+	json_decref(tpl);
+	json_decref(c.summary);
+	json_decref(empty_sum);
+	brain__buf_free(&head);
+	brain__buf_free(&c.body);
+	return rc;
+}
+
+/* ---- per-stream state and locking ---- */
+
+static sstate *state_of(brain_t *b, const brain__stream *s)
+{
+	return &b->store->st[s - b->bp->streams];
+}
+
+static char *side_file(brain_t *b, const brain__stream *s, const char *pat)
+{
+	brain__when w = {0};
+	char *name = brain__expand(pat, s, &w), *dir, *out = NULL;
+
+	dir = brain__path_join(b->base, s->folder);
+	if (name && dir)
+		out = brain__path_join(dir, name);
+	free(name);
+	free(dir);
+	return out;
+}
+
+static int stream_open_files(brain_t *b, sstate *st)
+{
+	char *dir;
+	int rc;
+
+	if (st->lock_fd >= 0)
+		return 0;
+	dir = brain__path_join(b->base, st->s->folder);
+	if (!dir)
+		return BRAIN_ENOMEM;
+	rc = brain__mkdir_p(dir);
+	if (rc)
+		rc = brain__errno(&b->err, rc, "cannot create folder %s", dir);
+	free(dir);
+	if (rc)
+		return rc;
+	st->lock_fd = open(st->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (st->lock_fd < 0)
+		return brain__errno(&b->err, BRAIN_EIO, "cannot open %s",
+				    st->lock_path);
+	st->state_fd = open(st->state_path, O_RDWR | O_CREAT | O_CLOEXEC,
+			    0644);
+	if (st->state_fd < 0)
+		return brain__errno(&b->err, BRAIN_EIO, "cannot open %s",
+				    st->state_path);
+	return 0;
+}
+
+static int lock_stream(brain_t *b, sstate *st)
+{
+	int rc = stream_open_files(b, st);
+
+	if (rc)
+		return rc;
+	while (flock(st->lock_fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return brain__errno(&b->err, BRAIN_ELOCKED,
+					    "cannot lock %s", st->lock_path);
+	return 0;
+}
+
+static void unlock_stream(sstate *st)
+{
+	flock(st->lock_fd, LOCK_UN);
+}
+
+/* Under the lock: makes the slots current and the derived files complete
+ * (replaying after someone's crash). */
+static int refresh(brain_t *b, sstate *st, const brain__when *w)
+{
+	long long applied;
+	long long gen = st->generation;
+	int rc;
+
+	state_read(st, &applied);
+	if (st->loaded && applied == st->known_applied &&
+	    gen == st->generation)
+		return 0;
+	close_all(st);
+	st->loaded = 0;
+	if ((rc = load_journal(b, st, w)))
+		return rc;
+	if (applied < st->last_seq || applied > st->last_seq) {
+		long long from = st->checkpoint < applied ? st->checkpoint
+							  : applied;
+		if (applied > st->last_seq)
+			from = 0; /* state ahead of the journal: recheck all */
+		if ((rc = replay(b, st, from)) ||
+		    (rc = state_write(b, st, st->last_seq,
+				      b->durability !=
+					      BRAIN_DURABILITY_NONE)))
+			return rc;
+	}
+	st->known_applied = st->last_seq;
+	st->loaded = 1;
+	return 0;
+}
+
+static double since_ms(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int sync_journal(brain_t *b, sstate *st)
+{
+	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
+
+	if (j->fd >= 0 && fdatasync(j->fd) != 0)
+		return brain__errno(&b->err, BRAIN_EIO, "cannot sync %s",
+				    j->path);
+	st->unsynced = 0;
+	clock_gettime(CLOCK_MONOTONIC, &st->last_sync);
+	return 0;
+}
+
+/* Every checkpoint_records records the derived files reach the disk, so
+ * a replay after power loss starts no further back than this. */
+static int checkpoint(brain_t *b, sstate *st)
+{
+	int k, lv;
+
+	if (b->durability != BRAIN_DURABILITY_NONE)
+		for (k = 0; k < K_COUNT; k++)
+			for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
+				if (st->slot[k][lv].fd >= 0 &&
+				    fdatasync(st->slot[k][lv].fd) != 0)
+					return brain__errno(
+						&b->err, BRAIN_EIO,
+						"cannot sync %s",
+						st->slot[k][lv].path);
+	st->checkpoint = st->known_applied;
+	st->since_checkpoint = 0;
+	return state_write(b, st, st->known_applied,
+			   b->durability != BRAIN_DURABILITY_NONE);
+}
+
+static int append_journal(brain_t *b, sstate *st, const char *line,
+			  size_t len)
+{
+	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
+	brain__jlayout lay = layout_of(b->bp, st->s, K_SOURCE);
+	int depth = brain__jfile_depth(lay.entries);
+	brain__buf text = {0};
+	int rc;
+
+	if ((rc = brain__jfile_append_text(depth, j->empty, line, len, NULL,
+					   &text)))
+		return rc;
+	rc = write_at(j->fd, text.data, text.len, j->tail);
+	brain__buf_free(&text);
+	if (rc)
+		return brain__errno(&b->err, rc, "cannot write %s", j->path);
+	j->tail += (off_t)((j->empty ? 0 : 1) + 1 + 2 * (size_t)depth + 2 +
+			   len);
+	j->empty = 0;
+	if (b->durability == BRAIN_DURABILITY_ALWAYS ||
+	    (b->durability == BRAIN_DURABILITY_BATCH &&
+	     since_ms(&st->last_sync) >= (double)b->bp->batch_ms))
+		return sync_journal(b, st);
+	st->unsynced = 1;
+	return 0;
+}
+
+int brain__store_save(brain_t *b, const brain__stream *s, json_t *entry,
+		      time_t t)
+{
+	sstate *st = state_of(b, s);
+	brain__when w;
+	long long seq;
+	char *line = NULL;
+	int rc;
+
+	brain__when_of(b->bp, t, &w);
+	if ((rc = lock_stream(b, st)))
+		return rc;
+	if ((rc = refresh(b, st, &w)))
+		goto out;
+	seq = st->last_seq + 1;
+	json_object_set_new(entry, "seq", json_integer(seq));
+	line = json_dumps(entry, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!line) {
+		rc = BRAIN_ENOMEM;
+		goto out;
+	}
+	if ((rc = append_journal(b, st, line, strlen(line))))
+		goto out;
+	st->last_seq = seq;
+	st->slot[K_SOURCE][BRAIN__LV_GLOBAL].last_seq = seq;
+	if ((rc = apply_derived(b, st, &w, line, strlen(line), seq, entry)))
+		goto out;
+	if ((rc = state_write(b, st, seq, 0)))
+		goto out;
+	if (++st->since_checkpoint >= b->bp->checkpoint_records)
+		rc = checkpoint(b, st);
+out:
+	if (rc)
+		st->loaded = 0; /* reload everything next time */
+	unlock_stream(st);
+	free(line);
+	return rc;
+}
+
+int brain__store_update(brain_t *b, const brain__stream *s, time_t t)
+{
+	sstate *st = state_of(b, s);
+	brain__when w;
+	int k, lv, rc;
+
+	brain__when_of(b->bp, t, &w);
+	if ((rc = lock_stream(b, st)))
+		return rc;
+	if (!(rc = refresh(b, st, &w)) && !(rc = bind(b, st, &w)))
+		for (k = 0; !rc && k < K_COUNT; k++)
+			for (lv = 0; !rc && lv < BRAIN__LV_COUNT; lv++)
+				if (st->slot[k][lv].path)
+					rc = load_slot(b, st, k, lv, &w);
+	if (rc)
+		st->loaded = 0;
+	unlock_stream(st);
+	return rc;
+}
+
+int brain__store_recover(brain_t *b, const brain__stream *s)
+{
+	sstate *st = state_of(b, s);
+	brain__when w;
+	int rc;
+
+	brain__when_of(b->bp, brain_now(b), &w);
+	if ((rc = lock_stream(b, st)))
+		return rc;
+	rc = refresh(b, st, &w);
+	close_all(st); /* keep no files open for streams not written */
+	st->loaded = 0;
+	unlock_stream(st);
+	return rc;
+}
+
+/* ---- full rebuild ---- */
+
+typedef struct collect_ctx {
+	brain_t *b;
+	sstate *st;
+	json_t *files; /* path -> [k, lv, t] */
+} collect_ctx;
+
+static int collect_one(void *vctx, const char *line, size_t len)
+{
+	collect_ctx *c = vctx;
+	brain__when w;
+	json_t *rec;
+	time_t t;
+	int k, lv;
+
+	if (parse_record(c->b, line, len, &rec, &t))
+		return 0;
+	json_decref(rec);
+	brain__when_of(c->b->bp, t, &w);
+	for (k = 0; k < K_COUNT; k++)
+		for (lv = 0; lv < BRAIN__LV_COUNT; lv++) {
+			const brain__plevel *pl =
+				plevel_of(c->b->bp, c->st->s, k, lv);
+			char *path;
+			if (!pl || (k == K_SOURCE && lv == BRAIN__LV_GLOBAL))
+				continue;
+			path = brain__level_path(c->b->base, c->st->s, pl, &w,
+						 1);
+			if (!path)
+				return BRAIN_ENOMEM;
+			if (!json_object_get(c->files, path))
+				json_object_set_new(
+					c->files, path,
+					json_pack("[i,i,I]", k, lv,
+						  (json_int_t)t));
+			free(path);
+		}
+	return 0;
+}
+
+/* Replaces a derived file by its empty template. */
+static int reset_file(brain_t *b, sstate *st, const char *path, int k,
+		      int lv, time_t t)
+{
+	brain__jlayout lay = layout_of(b->bp, st->s, k);
+	brain__buf text = {0};
+	json_t *tpl = NULL, *sum = NULL;
+	brain__when w;
+	size_t off;
+	char *dir = strdup(path), *slash;
+	int rc;
+
+	brain__when_of(b->bp, t, &w);
+	rc = BRAIN_ENOMEM;
+	if (!dir || (lay.with_summary && !(sum = brain__summary_new(st->s))))
+		goto out;
+	if ((rc = brain__template_instance(b, st->s,
+					   plevel_of(b->bp, st->s, k, lv), &w,
+					   &tpl)) ||
+	    (rc = brain__jfile_render(tpl, &lay, sum, &text, &off)))
+		goto out;
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	if (!(rc = brain__mkdir_p(dir)))
+		rc = brain__replace_file(path, text.data, text.len, 0);
+	if (rc == BRAIN_EIO)
+		rc = brain__errno(&b->err, rc, "cannot write %s", path);
+out:
+	free(dir);
+	json_decref(tpl);
+	json_decref(sum);
+	brain__buf_free(&text);
+	return rc;
+}
+
+int brain__store_rebuild(brain_t *b, const brain__stream *s)
+{
+	sstate *st = state_of(b, s);
+	brain__jlayout lay = layout_of(b->bp, s, K_SOURCE);
+	collect_ctx c = {.b = b, .st = st, .files = json_object()};
+	brain__when w;
+	const char *path;
+	json_t *v;
+	int rc;
+
+	if (!c.files)
+		return BRAIN_ENOMEM;
+	brain__when_of(b->bp, brain_now(b), &w);
+	if ((rc = lock_stream(b, st)))
+		goto out_free;
+	if ((rc = refresh(b, st, &w)))
+		goto out;
+	rc = brain__jfile_each_record(
+		st->slot[K_SOURCE][BRAIN__LV_GLOBAL].fd, &lay, collect_one, &c);
+	json_object_foreach(c.files, path, v) {
+		if (rc)
+			break;
+		rc = reset_file(b, st, path,
+				(int)json_integer_value(json_array_get(v, 0)),
+				(int)json_integer_value(json_array_get(v, 1)),
+				(time_t)json_integer_value(
+					json_array_get(v, 2)));
+	}
+	if (rc)
+		goto out;
+	/* from here a crash leaves applied = 0: the next open replays all */
+	st->generation++;
+	st->checkpoint = 0;
+	if ((rc = state_write(b, st, 0, b->durability != BRAIN_DURABILITY_NONE)))
+		goto out;
+	close_all(st);
+	if ((rc = load_journal(b, st, &w)) || (rc = replay(b, st, 0)) ||
+	    (rc = checkpoint(b, st)))
+		goto out;
+	st->loaded = 1;
+out:
+	if (rc)
+		st->loaded = 0;
+	unlock_stream(st);
+out_free:
+	json_decref(c.files);
+	return rc;
+}
+
+/* ---- handle ---- */
+
+int brain__store_open(brain_t *b)
+{
+	brain__store *store = calloc(1, sizeof(*store));
+	size_t i;
+	int k, lv;
+
+	if (!store)
+		return BRAIN_ENOMEM;
+	b->store = store;
+	store->n = b->bp->nstreams;
+	store->st = calloc(store->n, sizeof(*store->st));
+	if (!store->st)
+		return BRAIN_ENOMEM;
+	for (i = 0; i < store->n; i++) {
+		sstate *st = &store->st[i];
+		st->s = &b->bp->streams[i];
+		st->lock_fd = st->state_fd = -1;
+		st->known_applied = -1;
+		for (k = 0; k < K_COUNT; k++)
+			for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
+				st->slot[k][lv].fd = -1;
+		st->lock_path = side_file(b, st->s, b->bp->lock_file);
+		st->state_path = side_file(b, st->s, b->bp->state_file);
+		if (!st->lock_path || !st->state_path)
+			return BRAIN_ENOMEM;
+		clock_gettime(CLOCK_MONOTONIC, &st->last_sync);
+	}
+	return 0;
+}
+
+int brain__store_flush(brain_t *b)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; b->store && i < b->store->n; i++) {
+		sstate *st = &b->store->st[i];
+		if (st->unsynced && !rc)
+			rc = sync_journal(b, st);
+	}
+	return rc;
+}
+
+int brain__store_close(brain_t *b)
+{
+	size_t i;
+	int rc = 0;
+
+	if (!b->store)
+		return 0;
+	rc = brain__store_flush(b);
+	for (i = 0; i < b->store->n; i++) {
+		sstate *st = &b->store->st[i];
+		if (st->loaded && st->since_checkpoint && st->lock_fd >= 0 &&
+		    !rc && lock_stream(b, st) == 0) {
+			long long applied;
+			state_read(st, &applied);
+			if (applied == st->known_applied)
+				rc = checkpoint(b, st);
+			unlock_stream(st);
+		}
+		close_all(st);
+		if (st->lock_fd >= 0)
+			close(st->lock_fd);
+		if (st->state_fd >= 0)
+			close(st->state_fd);
+		free(st->lock_path);
+		free(st->state_path);
+	}
+	free(b->store->st);
+	free(b->store);
+	b->store = NULL;
+	return rc;
+}
