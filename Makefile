@@ -73,7 +73,7 @@ LIB_SRCS  := $(wildcard lib/*.c)
 LIB_OBJS  := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 PROGRAMS  := $(BUILD)/brainstem-miner $(BUILD)/brainstem-looper \
 	     $(BUILD)/brainstem-dtm
-TEST_SRCS := $(wildcard tests/check_*.c)
+TEST_SRCS := $(wildcard tests/check_*.c) tests/storecheck.c
 TEST_BIN  := $(BUILD)/tests/check_brainstem
 HEADERS   := $(wildcard include/brainstem/*.h)
 MANPAGES  := $(wildcard man/*.1)
@@ -111,7 +111,7 @@ $(BUILD)/brainstem.pc: pkgconfig/brainstem.pc.in $(VERSION_H)
 
 # The unit tests link the library's objects directly, so internal modules
 # (week numbering, the YAML reader) are tested as well as the API.
-$(TEST_BIN): $(TEST_SRCS) tests/testutil.h $(LIB_OBJS)
+$(TEST_BIN): $(TEST_SRCS) tests/testutil.h tests/storecheck.h $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Ilib -DTEST_DATA='"$(CURDIR)/tests/data"' \

@@ -342,32 +342,27 @@ static const char *find_tail(const char *chunk, size_t len,
 	return found;
 }
 
-int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
-			   size_t max_record, off_t *tail_off,
-			   json_t **summary, char **last_line, int *empty)
+/* One attempt on the last n bytes; BRAIN_EAGAIN-like 1 when more bytes
+ * are needed to see the whole tail and last record line. */
+static int scan_chunk(int fd, off_t size, size_t n, int whole,
+		      const brain__jlayout *lay, off_t *tail_off,
+		      json_t **summary, char **last_line, int *empty)
 {
-	size_t want = max_record + 65536, n;
+	const off_t start = size - (off_t)n;
 	const char *tail, *line;
-	struct stat st;
-	off_t start;
-	char *chunk;
+	char *chunk = malloc(n + 1);
 	int rc;
 
-	*summary = NULL;
-	*last_line = NULL;
-	*empty = 1;
-	if (fstat(fd, &st) != 0)
-		return BRAIN_EIO;
-	n = (size_t)st.st_size < want ? (size_t)st.st_size : want;
-	start = st.st_size - (off_t)n;
-	chunk = malloc(n + 1);
 	if (!chunk)
 		return BRAIN_ENOMEM;
 	if ((rc = read_at(fd, chunk, n, start)))
 		goto out;
 	chunk[n] = '\0';
+	rc = whole ? BRAIN_ECORRUPT : 1;
+	if (!(tail = find_tail(chunk, n, lay)))
+		goto out;
 	rc = BRAIN_ECORRUPT;
-	if (memchr(chunk, '\0', n) || !(tail = find_tail(chunk, n, lay)))
+	if (memchr(tail, '\0', n - (size_t)(tail - chunk)))
 		goto out;
 	if ((rc = check_tail(tail, n - (size_t)(tail - chunk), lay, summary)))
 		goto out;
@@ -377,26 +372,57 @@ int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
 	/* the line before the tail: a record, or the array's opening */
 	for (line = tail; line > chunk && line[-1] != '\n';)
 		line--;
-	if (tail > chunk && tail[-1] == '[') {
+	if (line == chunk && !whole) {
+		rc = 1; /* the line may begin before this chunk */
+	} else if (tail > chunk && tail[-1] == '[') {
 		*empty = 1;
+	} else if (tail == chunk || tail[-1] != '}') {
+		rc = BRAIN_ECORRUPT; /* e.g. a torn append left a comma */
 	} else {
 		while (*line == ' ')
 			line++;
-		if (line >= tail || strncmp(line, RECORD_PREFIX,
-					    strlen(RECORD_PREFIX))) {
+		if (strncmp(line, RECORD_PREFIX, strlen(RECORD_PREFIX)))
 			rc = BRAIN_ECORRUPT;
-			json_decref(*summary);
-			*summary = NULL;
-			goto out;
-		}
-		*empty = 0;
-		*last_line = strndup(line, (size_t)(tail - line));
-		if (!*last_line)
+		else if (!(*last_line = strndup(line, (size_t)(tail - line))))
 			rc = BRAIN_ENOMEM;
+		else
+			*empty = 0;
+	}
+	if (rc) {
+		json_decref(*summary);
+		*summary = NULL;
 	}
 out:
 	free(chunk);
 	return rc;
+}
+
+int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
+			   size_t max_record, off_t *tail_off,
+			   json_t **summary, char **last_line, int *empty)
+{
+	size_t limit = max_record + 65536, n = 4096;
+	struct stat st;
+	int rc;
+
+	*summary = NULL;
+	*last_line = NULL;
+	*empty = 1;
+	if (fstat(fd, &st) != 0)
+		return BRAIN_EIO;
+	for (;;) {
+		int whole;
+		if (n > (size_t)st.st_size)
+			n = (size_t)st.st_size;
+		if (n > limit)
+			n = limit;
+		whole = n == (size_t)st.st_size || n == limit;
+		rc = scan_chunk(fd, st.st_size, n, whole, lay, tail_off,
+				summary, last_line, empty);
+		if (rc != 1)
+			return rc;
+		n *= 8;
+	}
 }
 
 int brain__jfile_each_record(int fd, const brain__jlayout *lay,

@@ -31,7 +31,7 @@ enum { K_SOURCE, K_FULL, K_INDEX, K_COUNT };
 #define STATE_FMT                                                              \
 	"{\"applied_seq\": %-20lld, \"checkpoint_seq\": %-20lld, "            \
 	"\"generation\": %-20lld}\n"
-#define STATE_LEN 118
+#define STATE_LEN 114 /* the format's length: rewritten in place */
 
 typedef struct slot {
 	char *path; /* absolute */
@@ -370,8 +370,10 @@ static int state_write(brain_t *b, sstate *st, long long applied, int sync)
 {
 	char text[STATE_LEN + 1];
 
-	snprintf(text, sizeof(text), STATE_FMT, applied, st->checkpoint,
-		 st->generation);
+	if (snprintf(text, sizeof(text), STATE_FMT, applied, st->checkpoint,
+		     st->generation) != STATE_LEN)
+		return brain__errf(&b->err, BRAIN_EIO, "seq too large for %s",
+				   st->state_path);
 	if (write_at(st->state_fd, text, STATE_LEN, 0) != 0 ||
 	    (sync && fdatasync(st->state_fd) != 0))
 		return brain__errno(&b->err, BRAIN_EIO, "cannot write %s",

@@ -20,6 +20,8 @@ Suite *tree_suite(void);
 Suite *templates_suite(void);
 Suite *config_suite(void);
 Suite *names_suite(void);
+Suite *store_suite(void);
+Suite *crash_suite(void);
 
 /* A new empty folder under $TMPDIR; removed by tu_rmrf. Caller frees. */
 char *tu_tmpdir(void);

@@ -1,0 +1,516 @@
+/*
+ * tests/check_store.c - saving records: where each kind goes, what the
+ * summaries say, repair of a damaged file, rebuild, and refusing bad input
+ * without writing anything.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "storecheck.h"
+#include "testutil.h"
+
+typedef struct tree {
+	char *dir;
+	time_t now;
+	brain_t *b;
+} tree;
+
+static void tree_open(tree *t, const char *bp)
+{
+	brain_options_t o = tu_options(t->dir, bp, &t->now);
+
+	ck_assert_msg(brain_initialize_mode(&t->b, "demo", "Tester", &o) == 0,
+		      "%s", brain_errmsg(NULL));
+}
+
+static tree *tree_new(const char *bp_text)
+{
+	tree *t = calloc(1, sizeof(*t));
+	char *bp = NULL;
+
+	t->dir = tu_tmpdir();
+	t->now = T_SEED_EXAMPLE;
+	if (bp_text) {
+		bp = tu_path(t->dir, "Brain.QTL");
+		tu_write(bp, bp_text);
+	}
+	tree_open(t, bp);
+	free(bp);
+	return t;
+}
+
+static void tree_free(tree *t)
+{
+	brain_close(t->b);
+	tu_rmrf(t->dir);
+	free(t->dir);
+	free(t);
+}
+
+static json_t *load_level(tree *t, const char *stream, const char *level,
+			  time_t when)
+{
+	char *p;
+	json_t *j;
+
+	ck_assert_int_eq(brain_get_path(t->b, stream, level, when, &p), 0);
+	j = sc_load(p);
+	ck_assert_msg(j != NULL, "%s does not parse", p);
+	brain_free(p);
+	return j;
+}
+
+static json_t *summary_of(tree *t, const char *stream, const char *level,
+			  time_t when)
+{
+	json_t *f = load_level(t, stream, level, when);
+	json_t *s = json_incref(json_object_get(f, "summary"));
+
+	json_decref(f);
+	return s;
+}
+
+static void save_report(tree *t, const char *ts, int attempts, int best,
+			double rate)
+{
+	json_t *r = json_pack("{s:s, s:i, s:i, s:i, s:f}", "event",
+			      "mining_round_complete", "attempts_this_round",
+			      attempts, "best_difficulty", best,
+			      "blocks_found", 0, "hashrate", rate);
+
+	if (ts)
+		json_object_set_new(r, "timestamp", json_string(ts));
+	ck_assert_msg(brain_save_system_report(t->b, "miners", r) == 0, "%s",
+		      brain_errmsg(t->b));
+	json_decref(r);
+}
+
+START_TEST(report_lands_in_global_and_its_hour_with_stamps)
+{
+	tree *t = tree_new(NULL);
+	json_t *f, *e;
+
+	save_report(t, NULL, 10, 3, 1.0);
+	f = load_level(t, "miners", "report_global", t->now);
+	e = json_array_get(sc_entries(f), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "seq")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "timestamp")),
+			 "2025-12-18T01:47:41Z");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "component")),
+			 "Tester");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "mode")), "demo");
+	ck_assert_int_eq(json_integer_value(
+				 json_object_get(e, "attempts_this_round")), 10);
+	json_decref(f);
+	f = load_level(t, "miners", "report_hour", t->now);
+	ck_assert_int_eq(json_array_size(sc_entries(f)), 1);
+	json_decref(f);
+	ck_assert_ptr_null(sc_check_stream(t->b, "miners", 0));
+	tree_free(t);
+}
+END_TEST
+
+START_TEST(error_goes_to_the_error_tree_only)
+{
+	tree *t = tree_new(NULL);
+	json_t *err = json_pack("{s:s, s:s, s:{s:i}}", "error_type", "KeyError",
+				"message", "'target_zeros'", "context",
+				"round", 5);
+	json_t *f;
+
+	ck_assert_int_eq(brain_save_system_error(t->b, "miners", err), 0);
+	f = load_level(t, "error:miners", "report_hour", t->now);
+	ck_assert_int_eq(json_array_size(sc_entries(f)), 1);
+	json_decref(f);
+	f = load_level(t, "miners", "report_hour", t->now);
+	ck_assert_int_eq(json_array_size(sc_entries(f)), 0);
+	json_decref(f);
+	f = summary_of(t, "error:miners", "aggregated_root", t->now);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_object_get(f, "count_by_value_error_type"),
+				 "KeyError")), 1);
+	json_decref(f);
+	json_decref(err);
+	tree_free(t);
+}
+END_TEST
+
+START_TEST(ledger_entry_reaches_every_time_level)
+{
+	static const char *const levels[] = {
+		"ledger_global",   "ledger_year",	"ledger_month",
+		"ledger_week",	   "ledger_day",	"ledger_hour",
+		"aggregated_global", "aggregated_root", "aggregated_year",
+		"aggregated_month", "aggregated_week",	"aggregated_day",
+		"aggregated_hour", NULL};
+	tree *t = tree_new(NULL);
+	json_t *e = json_pack("{s:s, s:s, s:i}", "timestamp",
+			      "2025-12-18T01:15:23Z", "block_hash", "0000abcd",
+			      "leading_zeros", 4);
+	const char *const *l;
+
+	ck_assert_int_eq(brain_save_ledger_entry(t->b, e), 0);
+	ck_assert_int_eq(brain_save_math_proof(t->b, e), 0);
+	ck_assert_int_eq(brain_save_submission(t->b, e), 0);
+	for (l = levels; *l; l++) {
+		json_t *f = load_level(t, "ledger", *l, T_SEED_EXAMPLE);
+		ck_assert_msg(json_array_size(sc_entries(f)) == 1, "%s", *l);
+		json_decref(f);
+	}
+	ck_assert_ptr_null(sc_check_stream(t->b, "ledger", 1));
+	ck_assert_ptr_null(sc_check_stream(t->b, "math_proof", 1));
+	ck_assert_ptr_null(sc_check_stream(t->b, "submission", 1));
+	json_decref(e);
+	tree_free(t);
+}
+END_TEST
+
+static void expect_hour_path(tree *t, const char *ts, const char *rel)
+{
+	json_t *e = json_pack("{s:s, s:i}", "timestamp", ts, "leading_zeros", 1);
+	char *p, *want;
+	json_t *f;
+	time_t when;
+	struct tm tm = {0};
+
+	ck_assert_int_eq(brain_save_ledger_entry(t->b, e), 0);
+	strptime(ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	when = timegm(&tm);
+	ck_assert_int_eq(brain_get_path(t->b, "ledger", "ledger_hour", when, &p),
+			 0);
+	want = tu_path(brain_base_path(t->b), rel);
+	ck_assert_str_eq(p, want);
+	f = sc_load(p);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(sc_entries(f), 0), "timestamp")),
+			 ts);
+	json_decref(f);
+	brain_free(p);
+	free(want);
+	json_decref(e);
+}
+
+START_TEST(saves_into_the_week_of_its_timestamp_at_year_edges)
+{
+	tree *t = tree_new(NULL);
+
+	expect_hour_path(t, "2025-12-31T23:59:59Z",
+			 "Ledgers/2025/12/W52/31/23/hourly_ledger.json");
+	expect_hour_path(t, "2026-01-01T00:00:00Z",
+			 "Ledgers/2026/01/W00/01/00/hourly_ledger.json");
+	ck_assert_ptr_null(sc_check_stream(t->b, "ledger", 1));
+	tree_free(t);
+}
+END_TEST
+
+START_TEST(saves_into_the_iso_week_when_the_blueprint_says_so)
+{
+	char *text = tu_default_with("weeks: monday", "weeks: iso");
+	tree *t = tree_new(text);
+
+	expect_hour_path(t, "2025-12-29T05:00:00Z",
+			 "Ledgers/2025/12/W01/29/05/hourly_ledger.json");
+	expect_hour_path(t, "2027-01-01T00:30:00+00:00",
+			 "Ledgers/2027/01/W53/01/00/hourly_ledger.json");
+	ck_assert_ptr_null(sc_check_stream(t->b, "ledger", 1));
+	free(text);
+	tree_free(t);
+}
+END_TEST
+
+START_TEST(rollup_metrics_follow_the_blueprint)
+{
+	tree *t = tree_new(NULL);
+	json_t *s, *avg;
+
+	save_report(t, NULL, 100, 3, 2.0);
+	save_report(t, NULL, 250, 7, 4.0);
+	save_report(t, NULL, 50, 5, 3.0);
+	s = summary_of(t, "miners", "aggregated_index_week", t->now);
+	ck_assert_int_eq(json_integer_value(json_object_get(s, "total_entries")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 s, "sum_attempts_this_round")), 400);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 s, "max_best_difficulty")), 7);
+	avg = json_object_get(s, "avg_hashrate");
+	ck_assert_double_eq_tol(json_real_value(json_object_get(avg, "mean")),
+				3.0, 1e-9);
+	ck_assert_int_eq(json_integer_value(json_object_get(avg, "n")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_object_get(s, "count_by_value_event"),
+				 "mining_round_complete")), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(s, "first_timestamp")),
+			 "2025-12-18T01:47:41Z");
+	json_decref(s);
+	tree_free(t);
+}
+END_TEST
+
+START_TEST(data_sources_name_the_files_one_level_down)
+{
+	tree *t = tree_new(NULL);
+	json_t *s, *src;
+	char *p;
+
+	save_report(t, "2025-12-18T01:00:00Z", 1, 1, 1.0);
+	save_report(t, "2026-01-02T03:00:00Z", 1, 1, 1.0);
+	s = summary_of(t, "miners", "aggregated_root", T_SEED_EXAMPLE);
+	src = json_object_get(s, "data_sources");
+	ck_assert_int_eq(json_array_size(src), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(src, 0)),
+			 "System/System_Reports/Miners/Aggregated/2025/"
+			 "aggregated_2025.json");
+	ck_assert_str_eq(json_string_value(json_array_get(src, 1)),
+			 "System/System_Reports/Miners/Aggregated/2026/"
+			 "aggregated_2026.json");
+	json_decref(s);
+	s = summary_of(t, "miners", "aggregated_index_hour", T_SEED_EXAMPLE - 47 * 60);
+	ck_assert_str_eq(json_string_value(json_array_get(
+				 json_object_get(s, "data_sources"), 0)),
+			 "System/System_Reports/Miners/Hourly/2025/12/18/01/"
+			 "hourly_miners_report.json");
+	json_decref(s);
+	s = summary_of(t, "miners", "aggregated_global", T_SEED_EXAMPLE);
+	ck_assert_str_eq(json_string_value(json_array_get(
+				 json_object_get(s, "data_sources"), 0)),
+			 "System/System_Reports/Miners/Global/"
+			 "global_miners_report.json");
+	/* every listed source exists */
+	src = json_object_get(s, "data_sources");
+	p = tu_path(brain_base_path(t->b),
+		    json_string_value(json_array_get(src, 0)));
+	ck_assert(tu_exists(p));
+	free(p);
+	json_decref(s);
+	ck_assert_ptr_null(sc_check_stream(t->b, "miners", 0));
+	tree_free(t);
+}
+END_TEST
+
+/* Bad input: the code, the message, and nothing written. */
+static void expect_refused(tree *t, const char *category, json_t *rec,
+			   int code, const char *msg)
+{
+	json_t *before = sc_journal(t->b, "miners"), *after;
+
+	ck_assert_int_eq(brain_save_system_report(t->b, category, rec), code);
+	ck_assert_msg(strstr(brain_errmsg(t->b), msg) != NULL, "%s",
+		      brain_errmsg(t->b));
+	after = sc_journal(t->b, "miners");
+	ck_assert_int_eq(json_array_size(after), json_array_size(before));
+	json_decref(after);
+	ck_assert_int_eq(sc_index_total(t->b, "miners"),
+			 (long long)json_array_size(before));
+	json_decref(before);
+}
+
+START_TEST(bad_input_is_refused_and_writes_nothing)
+{
+	tree *t = tree_new(NULL);
+	json_t *ok = json_pack("{s:s}", "event", "x");
+	json_t *arr = json_array(), *big = json_object(), *bad_ts, *bad_utf;
+	char *huge = malloc(70000);
+
+	memset(huge, 'a', 69999);
+	huge[69999] = '\0';
+	json_object_set_new(big, "blob", json_string(huge));
+	bad_ts = json_pack("{s:s}", "timestamp", "yesterday");
+	bad_utf = json_object();
+	json_object_set_new(bad_utf, "s", json_stringn_nocheck("\xff\xfe", 2));
+	save_report(t, NULL, 1, 1, 1.0);
+	expect_refused(t, "nosuch", ok, BRAIN_ENOTFOUND,
+		       "unknown category 'nosuch' (the blueprint has miners, "
+		       "looping, dtm, brainstem)");
+	expect_refused(t, "../miners", ok, BRAIN_EINVAL,
+		       "category name '../miners' contains '/'");
+	expect_refused(t, "miners", arr, BRAIN_EINVAL,
+		       "a record must be a json object");
+	expect_refused(t, "miners", big, BRAIN_ETOOBIG,
+		       "over the limit of 65536 (store.max_record_bytes)");
+	expect_refused(t, "miners", bad_ts, BRAIN_EINVAL,
+		       "record timestamp 'yesterday' is not ISO 8601");
+	expect_refused(t, "miners", bad_utf, BRAIN_EINVAL, "UTF-8");
+	free(huge);
+	json_decref(ok);
+	json_decref(arr);
+	json_decref(big);
+	json_decref(bad_ts);
+	json_decref(bad_utf);
+	tree_free(t);
+}
+END_TEST
+
+START_TEST(damaged_file_is_kept_aside_and_rebuilt)
+{
+	tree *t = tree_new(NULL);
+	char *p, *aside;
+	FILE *f;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		save_report(t, NULL, i, i, 1.0);
+	ck_assert_int_eq(brain_get_path(t->b, "miners", "aggregated_day",
+					t->now, &p), 0);
+	brain_close(t->b);
+	ck_assert_int_eq(truncate(p, 300), 0); /* a torn, foreign edit */
+	tree_open(t, NULL);
+	/* the next save into that day finds it and repairs it */
+	save_report(t, NULL, 9, 9, 1.0);
+	ck_assert_ptr_null(sc_check_stream(t->b, "miners", 0));
+	ck_assert_msg(strstr(tu_notices, "was damaged; kept it as") != NULL,
+		      "%s", tu_notices);
+	ck_assert(asprintf(&aside, "%s.corrupt-%lld", p, (long long)t->now) > 0);
+	f = fopen(aside, "r");
+	ck_assert_ptr_nonnull(f); /* never deleted */
+	fclose(f);
+	free(aside);
+	brain_free(p);
+	tree_free(t);
+}
+END_TEST
+
+/* A derived file with its creation stamps removed, for comparing. */
+static json_t *comparable(const char *path)
+{
+	json_t *f = sc_load(path), *m;
+
+	ck_assert_ptr_nonnull(f);
+	m = json_object_get(f, "metadata");
+	json_object_del(m, "generated_at");
+	json_object_del(m, "created_at");
+	json_object_del(m, "component");
+	return f;
+}
+
+START_TEST(rebuild_reproduces_every_derived_file)
+{
+	static const char *const levels[] = {
+		"report_hour", "aggregated_root", "aggregated_year",
+		"aggregated_week", "aggregated_hour", "aggregated_index_root",
+		"aggregated_index_day", "aggregated_global", NULL};
+	tree *t = tree_new(NULL);
+	static const char *const stamps[] = {
+		"2025-12-18T01:00:00Z", "2025-12-18T02:30:00Z",
+		"2025-12-31T23:00:00Z", "2026-01-01T00:10:00Z", NULL};
+	json_t *before[4][8];
+	int i, l;
+
+	for (i = 0; stamps[i]; i++)
+		save_report(t, stamps[i], 10 * i, i, 0.5 * i);
+	for (i = 0; stamps[i]; i++) {
+		struct tm tm = {0};
+		strptime(stamps[i], "%Y-%m-%dT%H:%M:%S", &tm);
+		for (l = 0; levels[l]; l++) {
+			char *p;
+			ck_assert_int_eq(brain_get_path(t->b, "miners", levels[l],
+							timegm(&tm), &p), 0);
+			before[i][l] = comparable(p);
+			brain_free(p);
+		}
+	}
+	ck_assert_int_eq(brain_rebuild(t->b, "miners"), 0);
+	for (i = 0; stamps[i]; i++) {
+		struct tm tm = {0};
+		strptime(stamps[i], "%Y-%m-%dT%H:%M:%S", &tm);
+		for (l = 0; levels[l]; l++) {
+			char *p;
+			json_t *after;
+			ck_assert_int_eq(brain_get_path(t->b, "miners", levels[l],
+							timegm(&tm), &p), 0);
+			after = comparable(p);
+			ck_assert_msg(json_equal(before[i][l], after),
+				      "%s differs after rebuild", p);
+			json_decref(after);
+			json_decref(before[i][l]);
+			brain_free(p);
+		}
+	}
+	ck_assert_ptr_null(sc_check_stream(t->b, "miners", 0));
+	tree_free(t);
+}
+END_TEST
+
+START_TEST(many_records_keep_every_level_consistent)
+{
+	tree *t = tree_new(NULL);
+	int i;
+
+	/* ten minutes apart: crosses hours and a day */
+	for (i = 0; i < 200; i++) {
+		char ts[32];
+		time_t when = T_SEED_EXAMPLE + (time_t)i * 600;
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime(&when));
+		save_report(t, ts, i, i % 13, 1.0);
+	}
+	ck_assert_int_eq(sc_index_total(t->b, "miners"), 200);
+	ck_assert_ptr_null(sc_check_stream(t->b, "miners", 0));
+	ck_assert_ptr_null(sc_all_parse(t->dir));
+	tree_free(t);
+}
+END_TEST
+
+START_TEST(update_aggregated_index_alone_creates_the_partition)
+{
+	tree *t = tree_new(NULL);
+	time_t later = T_SEED_EXAMPLE + 86400 * 3;
+	char *p;
+
+	ck_assert_int_eq(brain_update_aggregated_index(t->b, "miners", later), 0);
+	ck_assert_int_eq(brain_get_path(t->b, "error:miners", "aggregated_day",
+					later, &p), 0);
+	ck_assert(tu_exists(p));
+	brain_free(p);
+	ck_assert_int_eq(brain_update_aggregated_index(t->b, "nosuch", later),
+			 BRAIN_ENOTFOUND);
+	tree_free(t);
+}
+END_TEST
+
+START_TEST(a_second_handle_continues_the_sequence)
+{
+	tree *t = tree_new(NULL);
+	brain_options_t o = tu_options(t->dir, NULL, &t->now);
+	brain_t *b2;
+	json_t *j;
+
+	save_report(t, NULL, 1, 1, 1.0);
+	ck_assert_int_eq(brain_initialize_mode(&b2, "demo", "Other", &o), 0);
+	j = json_pack("{s:s}", "event", "from_b2");
+	ck_assert_int_eq(brain_save_system_report(b2, "miners", j), 0);
+	save_report(t, NULL, 2, 2, 1.0);
+	ck_assert_int_eq(brain_save_system_report(b2, "miners", j), 0);
+	json_decref(j);
+	brain_close(b2);
+	ck_assert_int_eq(sc_index_total(t->b, "miners"), 4);
+	ck_assert_ptr_null(sc_check_stream(t->b, "miners", 0));
+	tree_free(t);
+}
+END_TEST
+
+Suite *store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("records");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, report_lands_in_global_and_its_hour_with_stamps);
+	tcase_add_test(tc, error_goes_to_the_error_tree_only);
+	tcase_add_test(tc, ledger_entry_reaches_every_time_level);
+	tcase_add_test(tc, saves_into_the_week_of_its_timestamp_at_year_edges);
+	tcase_add_test(tc, saves_into_the_iso_week_when_the_blueprint_says_so);
+	tcase_add_test(tc, rollup_metrics_follow_the_blueprint);
+	tcase_add_test(tc, data_sources_name_the_files_one_level_down);
+	tcase_add_test(tc, bad_input_is_refused_and_writes_nothing);
+	tcase_add_test(tc, damaged_file_is_kept_aside_and_rebuilt);
+	tcase_add_test(tc, rebuild_reproduces_every_derived_file);
+	tcase_add_test(tc, many_records_keep_every_level_consistent);
+	tcase_add_test(tc, update_aggregated_index_alone_creates_the_partition);
+	tcase_add_test(tc, a_second_handle_continues_the_sequence);
+	suite_add_tcase(s, tc);
+	return s;
+}
