@@ -387,7 +387,7 @@ static int load_store(brain__vctx *v, const brain__ynode *root)
 	static const char *const keys[] = {"durability", "batch_ms",
 					   "max_record_bytes",
 					   "checkpoint_records", "lock_file",
-					   "state_file", NULL};
+					   "state_file", "own_category", NULL};
 	static const char *const dur[] = {"none", "batch", "always", NULL};
 	const brain__ynode *n = brain__yaml_get(root, "store");
 	int d = 2, rc;
@@ -408,13 +408,17 @@ static int load_store(brain__vctx *v, const brain__ynode *root)
 		  (rc = brain__get_str(v, n, "lock_file", 0,
 				       &BP(v)->lock_file)) ||
 		  (rc = brain__get_str(v, n, "state_file", 0,
-				       &BP(v)->state_file))))
+				       &BP(v)->state_file)) ||
+		  (rc = brain__get_str(v, n, "own_category", 0,
+				       &BP(v)->own_category))))
 		return rc;
 	BP(v)->durability = d + BRAIN_DURABILITY_NONE;
 	if ((!BP(v)->lock_file &&
 	     !(BP(v)->lock_file = strdup(".{name}.lock"))) ||
 	    (!BP(v)->state_file &&
-	     !(BP(v)->state_file = strdup(".{name}.state"))))
+	     !(BP(v)->state_file = strdup(".{name}.state"))) ||
+	    (!BP(v)->own_category &&
+	     !(BP(v)->own_category = strdup("brainstem"))))
 		return BRAIN_ENOMEM;
 	if (strchr(BP(v)->lock_file, '/') || strchr(BP(v)->state_file, '/') ||
 	    !strcmp(BP(v)->lock_file, BP(v)->state_file))
@@ -937,6 +941,7 @@ void brain__blueprint_free(brain__blueprint *bp)
 	free(bp->modes);
 	json_decref(bp->paths);
 	json_decref(bp->flags);
+	free(bp->own_category);
 	free(bp->lock_file);
 	free(bp->state_file);
 	free(bp->tpl_folder);

@@ -89,6 +89,7 @@ typedef struct brain__blueprint {
 	long batch_ms;
 	long max_record_bytes;
 	long checkpoint_records;
+	char *own_category; /* where the library reports its own events */
 	char *lock_file;  /* "{name}" placeholder: the stream's name */
 	char *state_file;
 	char *tpl_folder, *tpl_version_file, *tpl_previous;

@@ -410,6 +410,8 @@ int brain_initialize_mode(brain_t **out, const char *mode,
 	    (rc = create_structure(b)) == 0 &&
 	    (rc = brain__store_open(b)) == 0)
 		rc = brain_init_hierarchical_structure(b, brain_now(b));
+	if (!rc)
+		brain__report_pending(b);
 	if (rc) {
 		if (rc == BRAIN_ENOMEM)
 			brain__errf(&b->err, rc, "out of memory");
@@ -431,6 +433,7 @@ void brain_close(brain_t *b)
 	for (i = 0; b->entry_tpl && i < b->bp->nstreams; i++)
 		json_decref(b->entry_tpl[i]);
 	free(b->entry_tpl);
+	json_decref(b->pending);
 	free(b->mode);
 	free(b->component);
 	free(b->root);

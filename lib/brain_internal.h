@@ -29,7 +29,19 @@ struct brain {
 	int durability;
 	struct brain__store *store; /* lib/store.c */
 	json_t **entry_tpl;         /* per stream, loaded on first save */
+	json_t *pending;            /* the library's own error reports, saved
+				       once the current call's locks are
+				       released (brain__report_pending) */
+	int reporting;
 };
+
+/* Queues an error report of the library itself (e.g. a damaged file set
+ * aside); it is saved to the own_category error tree at the end of the
+ * public call.  Steals `report`. */
+void brain__queue_report(brain_t *b, json_t *report);
+
+/* Saves the queued reports; failures become notices. */
+void brain__report_pending(brain_t *b);
 
 /* Sends one notice line to the handle's sink. */
 void brain__notice(brain_t *b, const char *fmt, ...)

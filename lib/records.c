@@ -134,6 +134,46 @@ static int check_size(brain_t *b, const json_t *e)
 	return rc;
 }
 
+void brain__queue_report(brain_t *b, json_t *report)
+{
+	if (!report)
+		return;
+	if (!b->pending)
+		b->pending = json_array();
+	if (!b->pending || json_array_append_new(b->pending, report))
+		brain__notice(b, "out of memory queueing an error report");
+}
+
+void brain__report_pending(brain_t *b)
+{
+	const brain__stream *s;
+	json_t *list = b->pending;
+	brain__err saved = b->err;
+	size_t i;
+
+	if (!list || b->reporting)
+		return;
+	b->pending = NULL;
+	b->reporting = 1;
+	s = brain__blueprint_report(b->bp, "error", b->bp->own_category);
+	for (i = 0; s && i < json_array_size(list); i++) {
+		json_t *rec = json_array_get(list, i);
+		json_t *e = NULL;
+		time_t t;
+		if (make_entry(b, s, rec, &e, &t) == 0 &&
+		    brain__store_save(b, s, e, t) == 0) {
+			json_decref(e);
+			continue;
+		}
+		json_decref(e);
+		brain__notice(b, "could not record an error report: %s",
+			      b->err.msg);
+	}
+	b->reporting = 0;
+	b->err = saved; /* the caller's outcome is what it reports */
+	json_decref(list);
+}
+
 static int save(brain_t *b, const brain__stream *s, const json_t *rec)
 {
 	json_t *e = NULL;
@@ -151,6 +191,7 @@ static int save(brain_t *b, const brain__stream *s, const json_t *rec)
 	if (rc == BRAIN_ENOMEM)
 		brain__errf(&b->err, rc, "out of memory");
 	json_decref(e);
+	brain__report_pending(b);
 	return rc;
 }
 
@@ -261,6 +302,7 @@ static int each_stream(brain_t *b, const char *name,
 		rc = brain__errf(&b->err, BRAIN_ENOTFOUND,
 				 "no record kind or category '%s' in %s", name,
 				 b->bp_path);
+	brain__report_pending(b);
 	if (rc == BRAIN_ENOMEM)
 		brain__errf(&b->err, rc, "out of memory");
 	return rc;

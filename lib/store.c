@@ -327,6 +327,7 @@ static int apply_slot(brain_t *b, sstate *st, int k, int lv,
 				  sl->path);
 		goto out;
 	}
+	sl->end = sl->tail + (off_t)text.len;
 	if (lay.entries) {
 		/* the tail now starts after the record's line */
 		sl->tail += (off_t)((sl->empty ? 0 : 1) + 1 +
@@ -334,7 +335,6 @@ static int apply_slot(brain_t *b, sstate *st, int k, int lv,
 				    2 + len);
 		sl->empty = 0;
 	}
-	sl->end = lseek(sl->fd, 0, SEEK_END);
 	sl->last_seq = seq;
 out:
 	brain__buf_free(&text);
@@ -385,7 +385,7 @@ static int state_write(brain_t *b, sstate *st, long long applied, int sync)
 static void state_read(sstate *st, long long *applied)
 {
 	char text[STATE_LEN + 1];
-	json_t *j;
+	long long a, c, g;
 	ssize_t n = pread(st->state_fd, text, STATE_LEN, 0);
 
 	*applied = 0;
@@ -393,14 +393,13 @@ static void state_read(sstate *st, long long *applied)
 	if (n != STATE_LEN)
 		return; /* new, or torn: replay everything (idempotent) */
 	text[n] = '\0';
-	j = json_loads(text, 0, NULL);
-	if (!j)
+	/* read on every save, so parsed by hand rather than by jansson */
+	if (sscanf(text, "{\"applied_seq\": %lld , \"checkpoint_seq\": %lld , "
+			 "\"generation\": %lld }", &a, &c, &g) != 3)
 		return;
-	*applied = json_integer_value(json_object_get(j, "applied_seq"));
-	st->checkpoint =
-		json_integer_value(json_object_get(j, "checkpoint_seq"));
-	st->generation = json_integer_value(json_object_get(j, "generation"));
-	json_decref(j);
+	*applied = a;
+	st->checkpoint = c;
+	st->generation = g;
 }
 
 /* ---- journal ---- */
@@ -693,6 +692,14 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 		}
 		brain__notice(b, "%s was damaged; kept it as %s and rebuilt "
 			      "it from %s", sl->path, aside, j->path);
+		brain__queue_report(
+			b, json_pack("{s:s, s:s, s:s, s:s, s:s}", "error_type",
+				     "corrupt_file", "message",
+				     "damaged file kept aside and rebuilt from "
+				     "its journal",
+				     "path", sl->rel, "kept_as",
+				     aside + strlen(b->base) + 1, "journal",
+				     j->rel));
 		free(aside);
 	}
 	brain__when_of(b->bp, brain_now(b), &w);

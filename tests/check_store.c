@@ -364,6 +364,14 @@ START_TEST(damaged_file_is_kept_aside_and_rebuilt)
 	ck_assert_ptr_null(sc_check_stream(t->b, "miners", 0));
 	ck_assert_msg(strstr(tu_notices, "was damaged; kept it as") != NULL,
 		      "%s", tu_notices);
+	{
+		json_t *errs = sc_journal(t->b, "error:brainstem");
+		ck_assert_int_eq(json_array_size(errs), 1);
+		ck_assert_str_eq(json_string_value(json_object_get(
+					 json_array_get(errs, 0), "error_type")),
+				 "corrupt_file");
+		json_decref(errs);
+	}
 	ck_assert(asprintf(&aside, "%s.corrupt-%lld", p, (long long)t->now) > 0);
 	f = fopen(aside, "r");
 	ck_assert_ptr_nonnull(f); /* never deleted */

@@ -37,7 +37,8 @@ json_t *sc_journal(brain_t *b, const char *stream)
 	json_t *f, *e;
 
 	if (brain_get_path(b, stream,
-			   strchr(stream, ':') || !strcmp(stream, "miners")
+			   strchr(stream, ':') || !strcmp(stream, "miners") ||
+				   !strcmp(stream, "looping")
 				   ? "report_global"
 				   : "ledger_global",
 			   0, &path))
