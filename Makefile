@@ -90,7 +90,7 @@ $(LIB_REAL): $(LIB_OBJS) lib/libbrainstem.map
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -shared -Wl,-soname,$(SONAME) \
 		-Wl,--version-script=lib/libbrainstem.map -Wl,--no-undefined \
-		$(LDFLAGS) -o $@ $(LIB_OBJS) $(DEP_LIBS) -lpthread -ldl
+		$(LDFLAGS) -o $@ $(LIB_OBJS) $(DEP_LIBS) -lpthread -ldl -lm
 	$(Q)ln -sf libbrainstem.so.$(VERSION) $(BUILD)/$(SONAME)
 	$(Q)ln -sf $(SONAME) $(BUILD)/libbrainstem.so
 
@@ -116,7 +116,7 @@ $(TEST_BIN): $(TEST_SRCS) tests/testutil.h tests/storecheck.h $(LIB_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Ilib -DTEST_DATA='"$(CURDIR)/tests/data"' \
 		-DSOURCE_DIR='"$(CURDIR)"' -o $@ $(TEST_SRCS) \
-		$(LIB_OBJS) $(CHECK_LIBS) $(DEP_LIBS) -lpthread -ldl
+		$(LIB_OBJS) $(CHECK_LIBS) $(DEP_LIBS) -lpthread -ldl -lm
 
 check: all $(TEST_BIN)
 	@echo "== unit tests (Check)"
@@ -134,7 +134,7 @@ $(FUZZ_BIN): fuzz/fuzz_blueprint.c $(LIB_SRCS) $(wildcard lib/*.h) $(HEADERS)
 	$(call say,CLANG,$@)
 	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) -Iinclude -Ilib \
 		$(DEP_CFLAGS) -o $@ fuzz/fuzz_blueprint.c $(LIB_SRCS) \
-		$(DEP_LIBS) -lpthread -ldl
+		$(DEP_LIBS) -lpthread -ldl -lm
 
 fuzz: $(FUZZ_BIN)
 	@mkdir -p build/fuzz/corpus

@@ -980,6 +980,16 @@ int brain__store_recover(brain_t *b, const brain__stream *s)
 	return rc;
 }
 
+int brain__store_lock(brain_t *b, const brain__stream *s)
+{
+	return lock_stream(b, state_of(b, s));
+}
+
+void brain__store_unlock(brain_t *b, const brain__stream *s)
+{
+	unlock_stream(state_of(b, s));
+}
+
 /* ---- full rebuild ---- */
 
 typedef struct collect_ctx {

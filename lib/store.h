@@ -48,6 +48,11 @@ int brain__store_rebuild(brain_t *b, const brain__stream *s);
 int brain__store_ensure_file(brain_t *b, const brain__stream *s,
 			     const brain__plevel *pl, const brain__when *w);
 
+/* Takes / releases the stream's lock (for readers that need a moment in
+ * which no save is half done, such as brain_validate). */
+int brain__store_lock(brain_t *b, const brain__stream *s);
+void brain__store_unlock(brain_t *b, const brain__stream *s);
+
 /* fdatasync of every journal with unsynced records. */
 int brain__store_flush(brain_t *b);
 

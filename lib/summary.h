@@ -29,4 +29,18 @@ int brain__summary_add(json_t *summary, const brain__stream *s,
 		       const json_t *record, const char *ts, long long seq,
 		       const char *source);
 
+/*
+ * Folds a child's summary into a parent's, as the parent's own records
+ * would have: totals add, timestamps widen, metrics combine (avg by its
+ * sum and n; last from the child with the higher last_seq), and `source`
+ * joins data_sources.  Returns 0 or BRAIN_ENOMEM.
+ */
+int brain__summary_merge(json_t *summary, const brain__stream *s,
+			 const json_t *child, const char *source);
+
+/* 1 when two summaries agree (numbers to 1e-9 relative, for sums of
+ * reals taken in another order); else 0 and the first differing key in
+ * `what` (a static string or one of a's keys). */
+int brain__summary_equal(const json_t *a, const json_t *b, const char **what);
+
 #endif
