@@ -387,7 +387,9 @@ static int load_store(brain__vctx *v, const brain__ynode *root)
 	static const char *const keys[] = {"durability", "batch_ms",
 					   "max_record_bytes",
 					   "checkpoint_records", "lock_file",
-					   "state_file", "own_category", NULL};
+					   "state_file", "own_category",
+					   "aggregate_lag_ms",
+					   "aggregate_lag_records", NULL};
 	static const char *const dur[] = {"none", "batch", "always", NULL};
 	const brain__ynode *n = brain__yaml_get(root, "store");
 	int d = 2, rc;
@@ -395,6 +397,8 @@ static int load_store(brain__vctx *v, const brain__ynode *root)
 	BP(v)->batch_ms = 200;
 	BP(v)->max_record_bytes = 65536;
 	BP(v)->checkpoint_records = 1000;
+	BP(v)->aggregate_lag_ms = 0;
+	BP(v)->aggregate_lag_records = 256;
 	if (n && ((rc = brain__want(v, n, BRAIN__Y_MAP, "store")) ||
 		  (rc = brain__check_keys(v, n, "store", keys, NULL)) ||
 		  (rc = brain__get_choice(v, n, "durability", dur, &d)) ||
@@ -405,6 +409,11 @@ static int load_store(brain__vctx *v, const brain__ynode *root)
 		  (rc = brain__get_long(v, n, "checkpoint_records", 1,
 					1000000000L,
 					&BP(v)->checkpoint_records)) ||
+		  (rc = brain__get_long(v, n, "aggregate_lag_ms", 0, 60000,
+					&BP(v)->aggregate_lag_ms)) ||
+		  (rc = brain__get_long(v, n, "aggregate_lag_records", 1,
+					100000,
+					&BP(v)->aggregate_lag_records)) ||
 		  (rc = brain__get_str(v, n, "lock_file", 0,
 				       &BP(v)->lock_file)) ||
 		  (rc = brain__get_str(v, n, "state_file", 0,

@@ -89,6 +89,8 @@ typedef struct brain__blueprint {
 	long batch_ms;
 	long max_record_bytes;
 	long checkpoint_records;
+	long aggregate_lag_ms;      /* derived files may trail this long */
+	long aggregate_lag_records; /* ... or this many records */
 	char *own_category; /* where the library reports its own events */
 	char *lock_file;  /* "{name}" placeholder: the stream's name */
 	char *state_file;

@@ -425,17 +425,16 @@ int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
 	}
 }
 
-int brain__jfile_each_record(int fd, const brain__jlayout *lay,
+int brain__jfile_each_record(int fd, off_t from,
 			     int (*fn)(void *ctx, const char *line,
 				       size_t len),
 			     void *ctx)
 {
 	brain__buf line = {0};
 	char buf[65536];
-	off_t off = 0;
+	off_t off = from;
 	int rc = 0;
 
-	(void)lay;
 	for (;;) {
 		ssize_t r = pread(fd, buf, sizeof(buf), off);
 		ssize_t i, startpos = 0;

@@ -83,9 +83,10 @@ int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
 			   size_t max_record, off_t *tail_off,
 			   json_t **summary, char **last_line, int *empty);
 
-/* Calls fn on every record line of the file at `fd` in order (a full read:
- * used by repair and rebuild only).  Stops at the first non-zero return. */
-int brain__jfile_each_record(int fd, const brain__jlayout *lay,
+/* Calls fn on every record line of the file at `fd` from byte `from` on,
+ * in order (used by replay, rebuild and validation).  Stops at the first
+ * non-zero return, which it returns. */
+int brain__jfile_each_record(int fd, off_t from,
 			     int (*fn)(void *ctx, const char *line,
 				       size_t len),
 			     void *ctx);

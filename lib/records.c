@@ -111,27 +111,17 @@ nomem:
 	return brain__errf(&b->err, BRAIN_ENOMEM, "out of memory");
 }
 
-static int check_size(brain_t *b, const json_t *e)
+int brain__check_line(brain_t *b, const char *line, size_t len)
 {
-	char *text = json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	size_t len;
-	int rc = 0;
-
-	if (!text)
+	if ((long)len > b->bp->max_record_bytes)
+		return brain__errf(&b->err, BRAIN_ETOOBIG,
+				   "record of %zu bytes is over the limit of "
+				   "%ld (store.max_record_bytes)",
+				   len, b->bp->max_record_bytes);
+	if (!utf8_valid((const unsigned char *)line, len))
 		return brain__errf(&b->err, BRAIN_EINVAL,
-				   "record cannot be serialised (invalid "
-				   "UTF-8 or a non-finite number?)");
-	len = strlen(text);
-	if ((long)len + 24 > b->bp->max_record_bytes)
-		rc = brain__errf(&b->err, BRAIN_ETOOBIG,
-				 "record of %zu bytes is over the limit of %ld "
-				 "(store.max_record_bytes)", len,
-				 b->bp->max_record_bytes);
-	else if (!utf8_valid((const unsigned char *)text, len))
-		rc = brain__errf(&b->err, BRAIN_EINVAL,
-				 "record is not valid UTF-8");
-	free(text);
-	return rc;
+				   "record is not valid UTF-8");
+	return 0;
 }
 
 void brain__queue_report(brain_t *b, json_t *report)
@@ -185,9 +175,7 @@ static int save(brain_t *b, const brain__stream *s, const json_t *rec)
 				   "a record must be a json object");
 	if ((rc = make_entry(b, s, rec, &e, &t)))
 		return rc;
-	rc = check_size(b, e);
-	if (!rc)
-		rc = brain__store_save(b, s, e, t);
+	rc = brain__store_save(b, s, e, t);
 	if (rc == BRAIN_ENOMEM)
 		brain__errf(&b->err, rc, "out of memory");
 	json_decref(e);

@@ -38,9 +38,11 @@ typedef struct slot {
 	char *rel;  /* relative to the base: what data_sources lists */
 	int fd;
 	off_t tail, end;
-	int empty;
-	long long last_seq;
-	json_t *summary;
+	int empty;         /* no record yet, counting pending ones */
+	long long last_seq; /* counting pending records */
+	brain__msum *summary;
+	brain__buf pending; /* record lines not yet written */
+	int dirty;          /* pending lines or a changed summary */
 } slot;
 
 typedef struct sstate {
@@ -57,6 +59,8 @@ typedef struct sstate {
 	int recovering; /* replaying after a crash: torn tails are expected */
 	int unsynced;
 	struct timespec last_sync;
+	long pending;             /* records applied in memory only */
+	struct timespec pending_since;
 } sstate;
 
 struct brain__store {
@@ -88,13 +92,17 @@ static brain__jlayout layout_of(const brain__blueprint *bp,
 	return l;
 }
 
+/* Drops the slot's state, pending lines included (callers flush first
+ * when those must reach the file). */
 static void slot_close(slot *sl)
 {
 	if (sl->fd >= 0)
 		close(sl->fd);
 	sl->fd = -1;
-	json_decref(sl->summary);
+	brain__msum_free(sl->summary);
 	sl->summary = NULL;
+	brain__buf_free(&sl->pending);
+	sl->dirty = 0;
 }
 
 static void slot_free(slot *sl)
@@ -113,6 +121,53 @@ static void close_all(sstate *st)
 		for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
 			slot_free(&st->slot[k][lv]);
 	st->part[0] = '\0';
+}
+
+static int write_at(int fd, const char *data, size_t len, off_t off);
+
+/* Writes the slot's pending lines and its new tail in one pwrite. */
+static int flush_slot(brain_t *b, sstate *st, int k, slot *sl)
+{
+	brain__jlayout lay = layout_of(b->bp, st->s, k);
+	brain__buf text = {0};
+	json_t *sum = NULL;
+	int rc;
+
+	if (!sl->dirty)
+		return 0;
+	if (sl->summary && !(sum = brain__msum_json(sl->summary))) {
+		rc = BRAIN_ENOMEM;
+		goto out;
+	}
+	if ((lay.entries && brain__buf_put(&text, sl->pending.data
+						  ? sl->pending.data
+						  : "",
+					  sl->pending.len)) ||
+	    brain__jfile_tail(lay.entries ? brain__jfile_depth(lay.entries)
+					  : 0,
+			      sum, &text)) {
+		rc = BRAIN_ENOMEM;
+		goto out;
+	}
+	if ((rc = write_at(sl->fd, text.data, text.len, sl->tail))) {
+		rc = brain__errno(&b->err, rc, "cannot write %s", sl->path);
+		goto out;
+	}
+	if (sl->tail + (off_t)text.len < sl->end &&
+	    ftruncate(sl->fd, sl->tail + (off_t)text.len) != 0) {
+		rc = brain__errno(&b->err, BRAIN_EIO, "cannot truncate %s",
+				  sl->path);
+		goto out;
+	}
+	sl->end = sl->tail + (off_t)text.len;
+	if (lay.entries)
+		sl->tail += (off_t)sl->pending.len;
+	sl->pending.len = 0;
+	sl->dirty = 0;
+out:
+	json_decref(sum);
+	brain__buf_free(&text);
+	return rc;
 }
 
 /* Points every slot at its file for partition w (closing those whose file
@@ -140,6 +195,13 @@ static int bind(brain_t *b, sstate *st, const brain__when *w)
 			if (sl->path && !strcmp(sl->path, path)) {
 				free(path);
 				continue;
+			}
+			if (sl->dirty) {
+				int rc = flush_slot(b, st, k, sl);
+				if (rc) {
+					free(path);
+					return rc;
+				}
 			}
 			slot_free(sl);
 			sl->path = path;
@@ -225,6 +287,7 @@ static int load_slot(brain_t *b, sstate *st, int k, int lv,
 {
 	slot *sl = &st->slot[k][lv];
 	brain__jlayout lay = layout_of(b->bp, st->s, k);
+	json_t *sum = NULL;
 	char *last = NULL;
 	int rc;
 
@@ -246,8 +309,15 @@ static int load_slot(brain_t *b, sstate *st, int k, int lv,
 				    sl->path);
 	rc = brain__jfile_scan_tail(sl->fd, &lay,
 				    (size_t)b->bp->max_record_bytes + 1024,
-				    &sl->tail, &sl->summary, &last, &sl->empty);
+				    &sl->tail, &sum, &last, &sl->empty);
+	if (!rc && sum) {
+		sl->summary = brain__msum_new(st->s);
+		rc = sl->summary ? brain__msum_load(sl->summary, sum)
+				 : BRAIN_ENOMEM;
+		json_decref(sum);
+	}
 	if (rc == BRAIN_ECORRUPT) {
+		free(last);
 		slot_close(sl);
 		return rebuild_file(b, st, k, lv);
 	}
@@ -257,11 +327,9 @@ static int load_slot(brain_t *b, sstate *st, int k, int lv,
 						      sl->path)
 				       : rc;
 	sl->end = lseek(sl->fd, 0, SEEK_END);
-	sl->last_seq = last ? seq_of_line(last)
-		       : sl->summary
-			       ? json_integer_value(
-					 json_object_get(sl->summary, "last_seq"))
-			       : 0;
+	sl->last_seq = last	   ? seq_of_line(last)
+		       : sl->summary ? brain__msum_last_seq(sl->summary)
+				     : 0;
 	free(last);
 	return 0;
 }
@@ -291,14 +359,15 @@ static const char *child_rel(sstate *st, int k, int lv)
 	return st->slot[k][lv == BRAIN__LV_ROOT ? BRAIN__LV_YEAR : lv + 1].rel;
 }
 
-/* Adds one record (line, its parsed form and UTC time text) to a slot. */
+/* Adds one record (line, its parsed form and UTC time text) to a slot, in
+ * memory; flush_slot writes it. */
 static int apply_slot(brain_t *b, sstate *st, int k, int lv,
 		      const brain__when *w, const char *line, size_t len,
-		      long long seq, const json_t *entry, const char *ts)
+		      long long seq, const brain__mvals *vals, const char *ts)
 {
 	slot *sl = &st->slot[k][lv];
 	brain__jlayout lay = layout_of(b->bp, st->s, k);
-	brain__buf text = {0};
+	static const char spaces[] = "                ";
 	int rc;
 
 	if (!sl->path)
@@ -308,37 +377,20 @@ static int apply_slot(brain_t *b, sstate *st, int k, int lv,
 	if (sl->last_seq >= seq)
 		return 0; /* already there: replay is idempotent */
 	if (sl->summary &&
-	    (rc = brain__summary_add(sl->summary, st->s, entry, ts, seq,
-				     child_rel(st, k, lv))))
+	    (rc = brain__msum_add(sl->summary, vals, ts, seq,
+				  child_rel(st, k, lv))))
 		return rc;
-	rc = lay.entries ? brain__jfile_append_text(
-				   brain__jfile_depth(lay.entries), sl->empty,
-				   line, len, sl->summary, &text)
-			 : brain__jfile_tail(0, sl->summary, &text);
-	if (rc)
-		goto out;
-	if ((rc = write_at(sl->fd, text.data, text.len, sl->tail))) {
-		rc = brain__errno(&b->err, rc, "cannot write %s", sl->path);
-		goto out;
-	}
-	if (!lay.entries && sl->tail + (off_t)text.len < sl->end &&
-	    ftruncate(sl->fd, sl->tail + (off_t)text.len) != 0) {
-		rc = brain__errno(&b->err, BRAIN_EIO, "cannot truncate %s",
-				  sl->path);
-		goto out;
-	}
-	sl->end = sl->tail + (off_t)text.len;
-	if (lay.entries) {
-		/* the tail now starts after the record's line */
-		sl->tail += (off_t)((sl->empty ? 0 : 1) + 1 +
-				    2 * (size_t)brain__jfile_depth(lay.entries) +
-				    2 + len);
-		sl->empty = 0;
-	}
+	if (lay.entries &&
+	    ((!sl->empty && brain__buf_put(&sl->pending, ",", 1)) ||
+	     brain__buf_put(&sl->pending, "\n", 1) ||
+	     brain__buf_put(&sl->pending, spaces,
+			    2 * (size_t)brain__jfile_depth(lay.entries) + 2) ||
+	     brain__buf_put(&sl->pending, line, len)))
+		return BRAIN_ENOMEM;
+	sl->empty = 0;
+	sl->dirty = 1;
 	sl->last_seq = seq;
-out:
-	brain__buf_free(&text);
-	return rc;
+	return 0;
 }
 
 /* Every derived file of the record's partition. */
@@ -346,10 +398,12 @@ static int apply_derived(brain_t *b, sstate *st, const brain__when *w,
 			 const char *line, size_t len, long long seq,
 			 const json_t *entry)
 {
+	brain__mvals vals;
 	char ts[32];
 	int k, lv, rc;
 
 	brain__utc_text(w->t, ts, sizeof(ts));
+	brain__mvals_of(st->s, entry, &vals);
 	if ((rc = bind(b, st, w)))
 		return rc;
 	/* bottom-up, so data_sources name files that exist */
@@ -358,7 +412,7 @@ static int apply_derived(brain_t *b, sstate *st, const brain__when *w,
 			if (k == K_SOURCE && lv == BRAIN__LV_GLOBAL)
 				continue; /* the journal */
 			if ((rc = apply_slot(b, st, k, lv, w, line, len, seq,
-					     entry, ts)))
+					     &vals, ts)))
 				return rc;
 		}
 	return 0;
@@ -512,9 +566,11 @@ static int load_journal(brain_t *b, sstate *st, const brain__when *w)
 						    "cannot open %s",
 						    j->path);
 		}
+		json_t *none = NULL; /* a journal has no summary */
 		rc = brain__jfile_scan_tail(
 			j->fd, &lay, (size_t)b->bp->max_record_bytes + 1024,
-			&j->tail, &j->summary, &last, &j->empty);
+			&j->tail, &none, &last, &j->empty);
+		json_decref(none);
 		if (rc != BRAIN_ECORRUPT)
 			break;
 		slot_close(j);
@@ -582,16 +638,51 @@ static int replay_one(void *vctx, const char *line, size_t len)
 	return rc;
 }
 
-/* Replays journal records after `from` into the derived files. */
+/* The seq of the first record line starting at or after `off`; 0 when
+ * none starts in the next few KiB. */
+static long long seq_after(int fd, off_t off, off_t end, off_t *line_off)
+{
+	char buf[4096 + 1], *nl, *p;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1,
+			  off > 0 ? off - 1 : 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	nl = off > 0 ? memchr(buf, '\n', (size_t)n) : buf - 1;
+	while (nl && nl + 1 < buf + n) {
+		p = nl + 1;
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, "{\"seq\":", 7)) {
+			*line_off = (off > 0 ? off - 1 : 0) + (nl + 1 - buf);
+			return *line_off < end ? strtoll(p + 7, NULL, 10) : 0;
+		}
+		nl = memchr(p, '\n', (size_t)(buf + n - p));
+	}
+	return 0;
+}
+
+/* Replays journal records after `from` into the derived files.  Seqs grow
+ * along the journal, so the first one to replay is found by bisection:
+ * a replay costs what it replays, not the journal's length. */
 static int replay(brain_t *b, sstate *st, long long from)
 {
 	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
-	brain__jlayout lay = layout_of(b->bp, st->s, K_SOURCE);
 	replay_ctx c = {.b = b, .st = st, .from = from};
+	off_t lo = 0, hi = j->tail;
 	int rc;
 
+	while (hi - lo > 8192) {
+		off_t mid = lo + (hi - lo) / 2, at = 0;
+		long long seq = seq_after(j->fd, mid, j->tail, &at);
+		if (seq && seq <= from)
+			lo = at;
+		else
+			hi = mid;
+	}
 	st->recovering = 1;
-	rc = brain__jfile_each_record(j->fd, &lay, replay_one, &c);
+	rc = brain__jfile_each_record(j->fd, lo, replay_one, &c);
 	st->recovering = 0;
 	return rc;
 }
@@ -605,7 +696,7 @@ typedef struct one_ctx {
 	int k, lv;
 	const char *path;
 	brain__buf body;
-	json_t *summary;
+	brain__msum *summary;
 	int empty;
 	long long last_seq;
 	int depth;
@@ -643,10 +734,11 @@ static int rebuild_one(void *vctx, const char *line, size_t len)
 				 : c->k;
 		child = plevel_of(c->b->bp, c->st->s, ck, clv);
 		cpath = brain__level_path(c->b->base, c->st->s, child, &w, 1);
+		brain__mvals vals;
 		brain__utc_text(t, ts, sizeof(ts));
-		rc = cpath ? brain__summary_add(c->summary, c->st->s, rec, ts,
-						c->last_seq,
-						cpath + strlen(c->b->base) + 1)
+		brain__mvals_of(c->st->s, rec, &vals);
+		rc = cpath ? brain__msum_add(c->summary, &vals, ts, c->last_seq,
+					     cpath + strlen(c->b->base) + 1)
 			   : BRAIN_ENOMEM;
 		free(cpath);
 	}
@@ -674,7 +766,7 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 	one_ctx c = {.b = b, .st = st, .k = k, .lv = lv, .path = sl->path,
 		     .empty = 1};
 	brain__buf head = {0};
-	json_t *tpl = NULL, *empty_sum = NULL;
+	json_t *tpl = NULL, *empty_sum = NULL, *sum = NULL;
 	brain__when w;
 	size_t tail_off;
 	int rc;
@@ -706,7 +798,7 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 	c.depth = lay.entries ? brain__jfile_depth(lay.entries) : 0;
 	rc = BRAIN_ENOMEM;
 	if (lay.with_summary &&
-	    (!(c.summary = brain__summary_new(st->s)) ||
+	    (!(c.summary = brain__msum_new(st->s)) ||
 	     !(empty_sum = brain__summary_new(st->s))))
 		goto out;
 	if ((rc = brain__template_instance(b, st->s,
@@ -715,11 +807,14 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 	    (rc = brain__jfile_render(tpl, &lay, empty_sum, &head, &tail_off)))
 		goto out;
 	head.len = tail_off; /* keep the head; the tail is written last */
-	if ((rc = brain__jfile_each_record(j->fd, &lay, rebuild_one, &c)))
+	if ((rc = brain__jfile_each_record(j->fd, 0, rebuild_one, &c)))
+		goto out;
+	rc = BRAIN_ENOMEM;
+	if (c.summary && !(sum = brain__msum_json(c.summary)))
 		goto out;
 	if ((rc = brain__buf_put(&head, c.body.data ? c.body.data : "",
 				 c.body.len)) ||
-	    (rc = brain__jfile_tail(c.depth, c.summary, &head)))
+	    (rc = brain__jfile_tail(c.depth, sum, &head)))
 		goto out;
 	rc = brain__replace_file(sl->path, head.data, head.len, 0);
 	if (rc == BRAIN_EIO)
@@ -731,12 +826,15 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 	}
 out:
 	json_decref(tpl);
-	json_decref(c.summary);
+	json_decref(sum);
+	brain__msum_free(c.summary);
 	json_decref(empty_sum);
 	brain__buf_free(&head);
 	brain__buf_free(&c.body);
 	return rc;
 }
+
+static int flush_stream(brain_t *b, sstate *st);
 
 /* ---- per-stream state and locking ---- */
 
@@ -825,10 +923,7 @@ static int refresh(brain_t *b, sstate *st, const brain__when *w)
 							  : applied;
 		if (applied > st->last_seq)
 			from = 0; /* state ahead of the journal: recheck all */
-		if ((rc = replay(b, st, from)) ||
-		    (rc = state_write(b, st, st->last_seq,
-				      b->durability !=
-					      BRAIN_DURABILITY_NONE)))
+		if ((rc = replay(b, st, from)) || (rc = flush_stream(b, st)))
 			return rc;
 	}
 	st->known_applied = st->last_seq;
@@ -878,6 +973,36 @@ static int checkpoint(brain_t *b, sstate *st)
 			   b->durability != BRAIN_DURABILITY_NONE);
 }
 
+/* Writes every slot's pending records, then records them as applied:
+ * the state file never claims more than the derived files hold. */
+static int flush_stream(brain_t *b, sstate *st)
+{
+	int k, lv, rc;
+
+	for (k = 0; k < K_COUNT; k++)
+		for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
+			if ((rc = flush_slot(b, st, k, &st->slot[k][lv])))
+				return rc;
+	st->pending = 0;
+	if (st->known_applied == st->last_seq)
+		return 0;
+	if ((rc = state_write(b, st, st->last_seq, 0)))
+		return rc;
+	if (st->since_checkpoint >= b->bp->checkpoint_records)
+		return checkpoint(b, st);
+	return 0;
+}
+
+/* Whether the records applied in memory should reach the files now: the
+ * blueprint's aggregate_lag_ms bounds how long derived files may trail
+ * the journal while a writer is busy (0: every call). */
+static int flush_due(brain_t *b, sstate *st)
+{
+	return b->bp->aggregate_lag_ms == 0 ||
+	       st->pending >= b->bp->aggregate_lag_records ||
+	       since_ms(&st->pending_since) >= (double)b->bp->aggregate_lag_ms;
+}
+
 static int append_journal(brain_t *b, sstate *st, const char *line,
 			  size_t len)
 {
@@ -923,21 +1048,26 @@ int brain__store_save(brain_t *b, const brain__stream *s, json_t *entry,
 	json_object_set_new(entry, "seq", json_integer(seq));
 	line = json_dumps(entry, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (!line) {
-		rc = BRAIN_ENOMEM;
+		rc = brain__errf(&b->err, BRAIN_EINVAL,
+				 "record cannot be serialised (invalid UTF-8 "
+				 "or a number that is not finite?)");
 		goto out;
 	}
+	if ((rc = brain__check_line(b, line, strlen(line))))
+		goto out;
 	if ((rc = append_journal(b, st, line, strlen(line))))
 		goto out;
 	st->last_seq = seq;
 	st->slot[K_SOURCE][BRAIN__LV_GLOBAL].last_seq = seq;
 	if ((rc = apply_derived(b, st, &w, line, strlen(line), seq, entry)))
 		goto out;
-	if ((rc = state_write(b, st, seq, 0)))
-		goto out;
-	if (++st->since_checkpoint >= b->bp->checkpoint_records)
-		rc = checkpoint(b, st);
+	st->since_checkpoint++;
+	if (st->pending++ == 0)
+		clock_gettime(CLOCK_MONOTONIC, &st->pending_since);
+	if (flush_due(b, st))
+		rc = flush_stream(b, st);
 out:
-	if (rc)
+	if (rc && rc != BRAIN_ETOOBIG && rc != BRAIN_EINVAL)
 		st->loaded = 0; /* reload everything next time */
 	unlock_stream(st);
 	free(line);
@@ -953,7 +1083,8 @@ int brain__store_update(brain_t *b, const brain__stream *s, time_t t)
 	brain__when_of(b->bp, t, &w);
 	if ((rc = lock_stream(b, st)))
 		return rc;
-	if (!(rc = refresh(b, st, &w)) && !(rc = bind(b, st, &w)))
+	if (!(rc = refresh(b, st, &w)) && !(rc = flush_stream(b, st)) &&
+	    !(rc = bind(b, st, &w)))
 		for (k = 0; !rc && k < K_COUNT; k++)
 			for (lv = 0; !rc && lv < BRAIN__LV_COUNT; lv++)
 				if (st->slot[k][lv].path)
@@ -974,6 +1105,8 @@ int brain__store_recover(brain_t *b, const brain__stream *s)
 	if ((rc = lock_stream(b, st)))
 		return rc;
 	rc = refresh(b, st, &w);
+	if (!rc)
+		rc = flush_stream(b, st);
 	close_all(st); /* keep no files open for streams not written */
 	st->loaded = 0;
 	unlock_stream(st);
@@ -982,7 +1115,18 @@ int brain__store_recover(brain_t *b, const brain__stream *s)
 
 int brain__store_lock(brain_t *b, const brain__stream *s)
 {
-	return lock_stream(b, state_of(b, s));
+	sstate *st = state_of(b, s);
+	brain__when w;
+	int rc;
+
+	brain__when_of(b->bp, brain_now(b), &w);
+	if ((rc = lock_stream(b, st)))
+		return rc;
+	if ((rc = refresh(b, st, &w)) || (rc = flush_stream(b, st))) {
+		st->loaded = 0;
+		unlock_stream(st);
+	}
+	return rc;
 }
 
 void brain__store_unlock(brain_t *b, const brain__stream *s)
@@ -1069,7 +1213,6 @@ out:
 int brain__store_rebuild(brain_t *b, const brain__stream *s)
 {
 	sstate *st = state_of(b, s);
-	brain__jlayout lay = layout_of(b->bp, s, K_SOURCE);
 	collect_ctx c = {.b = b, .st = st, .files = json_object()};
 	brain__when w;
 	const char *path;
@@ -1084,7 +1227,7 @@ int brain__store_rebuild(brain_t *b, const brain__stream *s)
 	if ((rc = refresh(b, st, &w)))
 		goto out;
 	rc = brain__jfile_each_record(
-		st->slot[K_SOURCE][BRAIN__LV_GLOBAL].fd, &lay, collect_one, &c);
+		st->slot[K_SOURCE][BRAIN__LV_GLOBAL].fd, 0, collect_one, &c);
 	json_object_foreach(c.files, path, v) {
 		if (rc)
 			break;
@@ -1103,7 +1246,7 @@ int brain__store_rebuild(brain_t *b, const brain__stream *s)
 		goto out;
 	close_all(st);
 	if ((rc = load_journal(b, st, &w)) || (rc = replay(b, st, 0)) ||
-	    (rc = checkpoint(b, st)))
+	    (rc = flush_stream(b, st)) || (rc = checkpoint(b, st)))
 		goto out;
 	st->loaded = 1;
 out:
@@ -1147,6 +1290,27 @@ int brain__store_open(brain_t *b)
 	return 0;
 }
 
+/* Under the lock: the handle's pending records reach the files, unless
+ * another writer came in between (it has replayed them from the journal,
+ * and ours are dropped). */
+static int flush_own(brain_t *b, sstate *st)
+{
+	brain__when w;
+	int rc;
+
+	if (!st->pending)
+		return 0;
+	brain__when_of(b->bp, brain_now(b), &w);
+	if ((rc = lock_stream(b, st)))
+		return rc;
+	if (!(rc = refresh(b, st, &w)))
+		rc = flush_stream(b, st);
+	if (rc)
+		st->loaded = 0;
+	unlock_stream(st);
+	return rc;
+}
+
 int brain__store_flush(brain_t *b)
 {
 	size_t i;
@@ -1154,6 +1318,8 @@ int brain__store_flush(brain_t *b)
 
 	for (i = 0; b->store && i < b->store->n; i++) {
 		sstate *st = &b->store->st[i];
+		if (!rc)
+			rc = flush_own(b, st);
 		if (st->unsynced && !rc)
 			rc = sync_journal(b, st);
 	}

@@ -13,45 +13,6 @@
 
 #include "summary.h"
 
-json_t *brain__summary_new(const brain__stream *s)
-{
-	json_t *sum = json_pack("{s:I, s:n, s:n, s:I}", "total_entries",
-				(json_int_t)0, "first_timestamp",
-				"last_timestamp", "last_seq", (json_int_t)0);
-	size_t i;
-
-	if (!sum)
-		return NULL;
-	for (i = 0; i < s->nmetrics; i++) {
-		const brain__metric *m = &s->metrics[i];
-		json_t *v;
-		switch (m->op) {
-		case BRAIN__M_SUM:
-			v = json_integer(0);
-			break;
-		case BRAIN__M_AVG:
-			v = json_pack("{s:n, s:I, s:I}", "mean", "sum",
-				      (json_int_t)0, "n", (json_int_t)0);
-			break;
-		case BRAIN__M_COUNT_BY_VALUE:
-			v = json_object();
-			break;
-		default:
-			v = json_null();
-			break;
-		}
-		if (!v || json_object_set_new(sum, m->as, v)) {
-			json_decref(sum);
-			return NULL;
-		}
-	}
-	if (json_object_set_new(sum, "data_sources", json_array())) {
-		json_decref(sum);
-		return NULL;
-	}
-	return sum;
-}
-
 /* a + b, an integer when both are. */
 static json_t *add_numbers(const json_t *a, const json_t *b)
 {
@@ -64,70 +25,6 @@ static json_t *add_numbers(const json_t *a, const json_t *b)
 static int set(json_t *obj, const char *key, json_t *v)
 {
 	return !v || json_object_set_new(obj, key, v) ? BRAIN_ENOMEM : 0;
-}
-
-static int add_avg(json_t *avg, const json_t *v)
-{
-	json_t *sum = add_numbers(json_object_get(avg, "sum"), v);
-	json_int_t n = json_integer_value(json_object_get(avg, "n")) + 1;
-
-	if (!sum)
-		return BRAIN_ENOMEM;
-	if (set(avg, "mean", json_real(json_number_value(sum) / (double)n)) ||
-	    set(avg, "sum", sum) || set(avg, "n", json_integer(n)))
-		return BRAIN_ENOMEM;
-	return 0;
-}
-
-/* The key a value is counted under: strings as they are, others as JSON. */
-static int count_value(json_t *counts, const json_t *v)
-{
-	char *text = json_is_string(v) ? NULL
-				       : json_dumps(v, JSON_COMPACT |
-							       JSON_ENCODE_ANY);
-	const char *key = json_is_string(v) ? json_string_value(v) : text;
-	json_t *old;
-	int rc;
-
-	if (!key)
-		return BRAIN_ENOMEM;
-	old = json_object_get(counts, key);
-	rc = set(counts, key, json_integer(json_integer_value(old) + 1));
-	free(text);
-	return rc;
-}
-
-static int add_metric(json_t *summary, const brain__metric *m,
-		      const json_t *record)
-{
-	const json_t *v = json_object_get(record, m->field);
-	json_t *cur = json_object_get(summary, m->as);
-
-	if (!v)
-		return 0;
-	switch (m->op) {
-	case BRAIN__M_SUM:
-		return json_is_number(v)
-			       ? set(summary, m->as, add_numbers(cur, v))
-			       : 0;
-	case BRAIN__M_MIN:
-	case BRAIN__M_MAX:
-		if (!json_is_number(v))
-			return 0;
-		if (json_is_number(cur) &&
-		    (m->op == BRAIN__M_MIN
-			     ? json_number_value(v) >= json_number_value(cur)
-			     : json_number_value(v) <= json_number_value(cur)))
-			return 0;
-		return set(summary, m->as, json_deep_copy(v));
-	case BRAIN__M_AVG:
-		return json_is_number(v) ? add_avg(cur, v) : 0;
-	case BRAIN__M_LAST:
-		return set(summary, m->as, json_deep_copy(v));
-	case BRAIN__M_COUNT_BY_VALUE:
-		return count_value(cur, v);
-	}
-	return 0;
 }
 
 static int add_source(json_t *summary, const char *source)
@@ -146,31 +43,311 @@ static int add_source(json_t *summary, const char *source)
 	return 0;
 }
 
-int brain__summary_add(json_t *summary, const brain__stream *s,
-		       const json_t *record, const char *ts, long long seq,
-		       const char *source)
+/* ---- the writer's summary ---- */
+
+#define MAX_METRICS 32
+
+typedef struct mval {
+	int has;         /* a value was seen */
+	int real;        /* the number is a double */
+	long long i;     /* sum, min, max as integer; avg's integer sum */
+	double d;        /* the same as double */
+	long long n;     /* avg: values averaged */
+	json_t *json;    /* last: the value; count_by_value: the counts */
+} mval;
+
+struct brain__msum {
+	const brain__stream *s;
+	long long total, last_seq;
+	char first[40], last[40];
+	mval m[MAX_METRICS];
+	json_t *sources;
+	char last_source[512]; /* the source last added (a fast check) */
+};
+
+static size_t nmetrics(const brain__stream *s)
 {
-	json_t *first = json_object_get(summary, "first_timestamp");
-	json_t *last = json_object_get(summary, "last_timestamp");
+	return s->nmetrics < MAX_METRICS ? s->nmetrics : MAX_METRICS;
+}
+
+brain__msum *brain__msum_new(const brain__stream *s)
+{
+	brain__msum *m = calloc(1, sizeof(*m));
+	size_t i;
+
+	if (!m || !(m->sources = json_array())) {
+		free(m);
+		return NULL;
+	}
+	m->s = s;
+	for (i = 0; i < nmetrics(s); i++)
+		if (s->metrics[i].op == BRAIN__M_COUNT_BY_VALUE &&
+		    !(m->m[i].json = json_object())) {
+			brain__msum_free(m);
+			return NULL;
+		}
+	return m;
+}
+
+void brain__msum_free(brain__msum *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < MAX_METRICS; i++)
+		json_decref(m->m[i].json);
+	json_decref(m->sources);
+	free(m);
+}
+
+long long brain__msum_last_seq(const brain__msum *m)
+{
+	return m->last_seq;
+}
+
+static void num_in(mval *v, const json_t *j)
+{
+	v->has = 1;
+	v->real = json_is_real(j);
+	v->i = json_is_integer(j) ? json_integer_value(j) : 0;
+	v->d = json_number_value(j);
+}
+
+static json_t *num_out(const mval *v)
+{
+	if (!v->has)
+		return json_null();
+	return v->real ? json_real(v->d) : json_integer(v->i);
+}
+
+int brain__msum_load(brain__msum *m, const json_t *sum)
+{
+	const json_t *f = json_object_get(sum, "first_timestamp");
+	const json_t *l = json_object_get(sum, "last_timestamp");
+	size_t i;
+
+	if (!json_is_integer(json_object_get(sum, "total_entries")) ||
+	    !json_is_array(json_object_get(sum, "data_sources")))
+		return BRAIN_ECORRUPT;
+	m->total = json_integer_value(json_object_get(sum, "total_entries"));
+	m->last_seq = json_integer_value(json_object_get(sum, "last_seq"));
+	snprintf(m->first, sizeof(m->first), "%s",
+		 json_is_string(f) ? json_string_value(f) : "");
+	snprintf(m->last, sizeof(m->last), "%s",
+		 json_is_string(l) ? json_string_value(l) : "");
+	for (i = 0; i < nmetrics(m->s); i++) {
+		const brain__metric *mt = &m->s->metrics[i];
+		const json_t *v = json_object_get(sum, mt->as);
+		mval *mv = &m->m[i];
+		switch (mt->op) {
+		case BRAIN__M_SUM:
+		case BRAIN__M_MIN:
+		case BRAIN__M_MAX:
+			if (json_is_number(v))
+				num_in(mv, v);
+			if (mt->op == BRAIN__M_SUM && !json_is_number(v))
+				mv->has = 1;
+			break;
+		case BRAIN__M_AVG:
+			num_in(mv, json_object_get(v, "sum"));
+			mv->n = json_integer_value(json_object_get(v, "n"));
+			break;
+		case BRAIN__M_LAST:
+			if (v && !json_is_null(v)) {
+				mv->has = 1;
+				mv->json = json_deep_copy(v);
+			}
+			break;
+		case BRAIN__M_COUNT_BY_VALUE:
+			if (json_is_object(v)) {
+				json_decref(mv->json);
+				mv->json = json_deep_copy(v);
+			}
+			break;
+		}
+	}
+	json_decref(m->sources);
+	m->sources = json_deep_copy(json_object_get(sum, "data_sources"));
+	m->last_source[0] = '\0';
+	return m->sources ? 0 : BRAIN_ENOMEM;
+}
+
+json_t *brain__msum_json(const brain__msum *m)
+{
+	json_t *j = json_object();
+	size_t i;
+
+	if (!j ||
+	    set(j, "total_entries", json_integer(m->total)) ||
+	    set(j, "first_timestamp",
+		m->first[0] ? json_string(m->first) : json_null()) ||
+	    set(j, "last_timestamp",
+		m->last[0] ? json_string(m->last) : json_null()) ||
+	    set(j, "last_seq", json_integer(m->last_seq)))
+		goto fail;
+	for (i = 0; i < nmetrics(m->s); i++) {
+		const brain__metric *mt = &m->s->metrics[i];
+		const mval *v = &m->m[i];
+		json_t *out;
+		switch (mt->op) {
+		case BRAIN__M_SUM:
+			out = v->real ? json_real(v->d) : json_integer(v->i);
+			break;
+		case BRAIN__M_AVG:
+			out = json_pack("{s:o, s:o, s:I}", "mean",
+					v->n ? json_real((v->real ? v->d
+								  : (double)v->i) /
+							 (double)v->n)
+					     : json_null(),
+					"sum",
+					v->real ? json_real(v->d)
+						: json_integer(v->i),
+					"n", (json_int_t)v->n);
+			break;
+		case BRAIN__M_LAST:
+			out = v->json ? json_deep_copy(v->json) : json_null();
+			break;
+		case BRAIN__M_COUNT_BY_VALUE:
+			out = json_deep_copy(v->json);
+			break;
+		default:
+			out = num_out(v);
+			break;
+		}
+		if (set(j, mt->as, out))
+			goto fail;
+	}
+	if (set(j, "data_sources", json_deep_copy(m->sources)))
+		goto fail;
+	return j;
+fail:
+	json_decref(j);
+	return NULL;
+}
+
+json_t *brain__summary_new(const brain__stream *s)
+{
+	brain__msum *m = brain__msum_new(s);
+	json_t *j = m ? brain__msum_json(m) : NULL;
+
+	brain__msum_free(m);
+	return j;
+}
+
+void brain__mvals_of(const brain__stream *s, const json_t *record,
+		     brain__mvals *vals)
+{
+	size_t i;
+
+	for (i = 0; i < nmetrics(s); i++) {
+		const json_t *v = json_object_get(record, s->metrics[i].field);
+		vals->v[i] = v;
+		vals->ncbv_ok[i] = 0;
+		if (s->metrics[i].op != BRAIN__M_COUNT_BY_VALUE || !v)
+			continue;
+		if (json_is_string(v)) {
+			vals->ncbv_ok[i] =
+				snprintf(vals->cbv[i], sizeof(vals->cbv[i]), "%s",
+					 json_string_value(v)) <
+				(int)sizeof(vals->cbv[i]);
+		} else {
+			char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			vals->ncbv_ok[i] = t && snprintf(vals->cbv[i],
+							 sizeof(vals->cbv[i]),
+							 "%s", t) <
+						       (int)sizeof(vals->cbv[i]);
+			free(t);
+		}
+	}
+}
+
+/* The count_by_value key of a long value, allocated. */
+static char *long_key(const json_t *v)
+{
+	return json_is_string(v) ? strdup(json_string_value(v))
+				 : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+static int fold(mval *mv, const brain__metric *mt, const json_t *v,
+		const brain__mvals *vals, size_t i)
+{
+	switch (mt->op) {
+	case BRAIN__M_SUM:
+	case BRAIN__M_AVG:
+		if (!json_is_number(v))
+			return 0;
+		if (json_is_real(v) && !mv->real) {
+			mv->real = 1;
+			mv->d = (double)mv->i;
+		}
+		if (mv->real)
+			mv->d += json_number_value(v);
+		else
+			mv->i += json_integer_value(v);
+		mv->has = 1;
+		mv->n++;
+		return 0;
+	case BRAIN__M_MIN:
+	case BRAIN__M_MAX: {
+		double x = json_number_value(v);
+		double cur = mv->real ? mv->d : (double)mv->i;
+		if (!json_is_number(v))
+			return 0;
+		if (mv->has && (mt->op == BRAIN__M_MIN ? x >= cur : x <= cur))
+			return 0;
+		num_in(mv, v);
+		return 0;
+	}
+	case BRAIN__M_LAST:
+		json_decref(mv->json);
+		mv->json = json_deep_copy(v);
+		mv->has = 1;
+		return mv->json ? 0 : BRAIN_ENOMEM;
+	case BRAIN__M_COUNT_BY_VALUE: {
+		char *key = vals->ncbv_ok[i] ? NULL : long_key(v);
+		const char *k = vals->ncbv_ok[i] ? vals->cbv[i] : key;
+		json_t *old;
+		int rc;
+		if (!k)
+			return BRAIN_ENOMEM;
+		old = json_object_get(mv->json, k);
+		rc = old ? json_integer_set(old, json_integer_value(old) + 1)
+			 : json_object_set_new(mv->json, k, json_integer(1));
+		free(key);
+		return rc ? BRAIN_ENOMEM : 0;
+	}
+	}
+	return 0;
+}
+
+int brain__msum_add(brain__msum *m, const brain__mvals *vals, const char *ts,
+		    long long seq, const char *source)
+{
 	size_t i;
 	int rc;
 
-	rc = set(summary, "total_entries",
-		 json_integer(json_integer_value(json_object_get(
-				      summary, "total_entries")) + 1));
-	if (!rc && (!json_is_string(first) ||
-		    strcmp(ts, json_string_value(first)) < 0))
-		rc = set(summary, "first_timestamp", json_string(ts));
-	if (!rc && (!json_is_string(last) ||
-		    strcmp(ts, json_string_value(last)) >= 0))
-		rc = set(summary, "last_timestamp", json_string(ts));
-	if (!rc)
-		rc = set(summary, "last_seq", json_integer(seq));
-	for (i = 0; !rc && i < s->nmetrics; i++)
-		rc = add_metric(summary, &s->metrics[i], record);
-	if (!rc && source)
-		rc = add_source(summary, source);
-	return rc;
+	m->total++;
+	if (!m->first[0] || strcmp(ts, m->first) < 0)
+		snprintf(m->first, sizeof(m->first), "%s", ts);
+	if (!m->last[0] || strcmp(ts, m->last) >= 0)
+		snprintf(m->last, sizeof(m->last), "%s", ts);
+	m->last_seq = seq;
+	for (i = 0; i < nmetrics(m->s); i++)
+		if (vals->v[i] &&
+		    (rc = fold(&m->m[i], &m->s->metrics[i], vals->v[i], vals, i)))
+			return rc;
+	if (source && strcmp(source, m->last_source)) {
+		json_t *item;
+		size_t k;
+		json_array_foreach(m->sources, k, item) if (
+			!strcmp(json_string_value(item), source)) break;
+		if (k == json_array_size(m->sources) &&
+		    json_array_append_new(m->sources, json_string(source)))
+			return BRAIN_ENOMEM;
+		snprintf(m->last_source, sizeof(m->last_source), "%s", source);
+	}
+	return 0;
 }
 
 static int merge_metric(json_t *summary, const brain__metric *m,

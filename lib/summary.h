@@ -17,17 +17,49 @@
 
 #include "blueprint.h"
 
-/* A fresh summary with every metric of the stream at its empty value. */
-json_t *brain__summary_new(const brain__stream *s);
+/*
+ * The summary being kept by a writer: plain C numbers, turned into JSON
+ * only when a file's tail is written.  Folding a record costs a few
+ * comparisons per metric, so one record can be folded into the fourteen
+ * summaries of its partition cheaply.
+ */
+typedef struct brain__msum brain__msum;
+
+/* The values a record gives the stream's metrics, looked up once and
+ * folded into every summary of its partition. */
+typedef struct brain__mvals {
+	const json_t *v[32];
+	char cbv[32][64]; /* count_by_value keys of short values */
+	int ncbv_ok[32];
+} brain__mvals;
+
+brain__msum *brain__msum_new(const brain__stream *s);
+void brain__msum_free(brain__msum *m);
+
+/* Reads a summary written by brain__msum_json; BRAIN_ECORRUPT when it is
+ * not one. */
+int brain__msum_load(brain__msum *m, const json_t *summary);
+
+/* The JSON form: {"total_entries", "first_timestamp", "last_timestamp",
+ * "last_seq", <metrics...>, "data_sources"}.  NULL on ENOMEM. */
+json_t *brain__msum_json(const brain__msum *m);
+
+long long brain__msum_last_seq(const brain__msum *m);
+
+/* Looks up a record's metric fields (at most 32 metrics). */
+void brain__mvals_of(const brain__stream *s, const json_t *record,
+		     brain__mvals *vals);
 
 /*
- * Folds one record into summary: `ts` is its UTC timestamp text, `seq` its
+ * Folds one record into m: `ts` its UTC timestamp text, `seq` its
  * sequence number, `source` the file one level down it came through
  * (added to data_sources when new).  Returns 0 or BRAIN_ENOMEM.
  */
-int brain__summary_add(json_t *summary, const brain__stream *s,
-		       const json_t *record, const char *ts, long long seq,
-		       const char *source);
+int brain__msum_add(brain__msum *m, const brain__mvals *vals, const char *ts,
+		    long long seq, const char *source);
+
+/* An empty summary in JSON (new files). */
+json_t *brain__summary_new(const brain__stream *s);
 
 /*
  * Folds a child's summary into a parent's, as the parent's own records

@@ -17,9 +17,11 @@
 
 #define KILLS 50
 
+static const char *blueprint; /* NULL: the default */
+
 static brain_t *open_tree(const char *dir, time_t *now, int durability)
 {
-	brain_options_t o = tu_options(dir, NULL, now);
+	brain_options_t o = tu_options(dir, blueprint, now);
 	brain_t *b;
 
 	o.durability = (brain_durability_t)durability;
@@ -58,7 +60,7 @@ static void saver(const char *dir, int ack_fd, int iteration)
 	}
 }
 
-START_TEST(sigkill_at_random_moments_loses_no_acknowledged_record)
+static void kill_loop(int kills)
 {
 	char *dir = tu_tmpdir();
 	time_t now = T_SEED_EXAMPLE;
@@ -66,7 +68,7 @@ START_TEST(sigkill_at_random_moments_loses_no_acknowledged_record)
 	int k;
 
 	srand(20251218);
-	for (k = 0; k < KILLS; k++) {
+	for (k = 0; k < kills; k++) {
 		int fds[2], target = 1 + rand() % 25, got = 0, status;
 		const char *problem;
 		char c;
@@ -114,6 +116,28 @@ START_TEST(sigkill_at_random_moments_loses_no_acknowledged_record)
 		json_decref(journal);
 		brain_close(b);
 	}
+	tu_rmrf(dir);
+	free(dir);
+}
+
+START_TEST(sigkill_at_random_moments_loses_no_acknowledged_record)
+{
+	kill_loop(KILLS);
+}
+END_TEST
+
+START_TEST(sigkill_with_lagging_aggregates_is_replayed_on_open)
+{
+	char *dir = tu_tmpdir(), *bp = tu_path(dir, "lag.qtl");
+	char *text = tu_default_with("aggregate_lag_ms: 0",
+				     "aggregate_lag_ms: 60000");
+
+	tu_write(bp, text);
+	blueprint = bp;
+	kill_loop(20);
+	blueprint = NULL;
+	free(text);
+	free(bp);
 	tu_rmrf(dir);
 	free(dir);
 }
@@ -209,6 +233,7 @@ Suite *crash_suite(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, sigkill_at_random_moments_loses_no_acknowledged_record);
+	tcase_add_test(tc, sigkill_with_lagging_aggregates_is_replayed_on_open);
 	tcase_add_test(tc, four_writers_lose_nothing);
 	suite_add_tcase(s, tc);
 	return s;

@@ -500,6 +500,62 @@ START_TEST(a_second_handle_continues_the_sequence)
 }
 END_TEST
 
+START_TEST(with_a_lag_derived_files_catch_up_on_flush)
+{
+	char *text = tu_default_with("aggregate_lag_ms: 0",
+				     "aggregate_lag_ms: 60000");
+	tree *t = tree_new(text);
+	json_t *f;
+	char *p;
+
+	save_report(t, NULL, 1, 1, 1.0);
+	save_report(t, NULL, 2, 2, 1.0);
+	/* the journal has them at once; the hour's aggregate trails */
+	f = load_level(t, "miners", "report_global", t->now);
+	ck_assert_int_eq(json_array_size(sc_entries(f)), 2);
+	json_decref(f);
+	ck_assert_int_eq(brain_get_path(t->b, "miners", "aggregated_hour",
+					t->now, &p), 0);
+	f = sc_load(p);
+	ck_assert_int_eq(json_array_size(sc_entries(f)), 0);
+	json_decref(f);
+	ck_assert_int_eq(brain_flush(t->b), 0);
+	f = sc_load(p);
+	ck_assert_int_eq(json_array_size(sc_entries(f)), 2);
+	json_decref(f);
+	brain_free(p);
+	ck_assert_ptr_null(sc_check_stream(t->b, "miners", 0));
+	free(text);
+	tree_free(t);
+}
+END_TEST
+
+START_TEST(with_a_lag_a_second_writer_replays_the_first)
+{
+	char *text = tu_default_with("aggregate_lag_ms: 0",
+				     "aggregate_lag_ms: 60000");
+	tree *t = tree_new(text);
+	char *bp = tu_path(t->dir, "Brain.QTL");
+	brain_options_t o = tu_options(t->dir, bp, &t->now);
+	brain_t *b2;
+	json_t *j = json_pack("{s:s}", "event", "from_b2");
+
+	save_report(t, NULL, 1, 1, 1.0); /* pending in t->b */
+	ck_assert_int_eq(brain_initialize_mode(&b2, "demo", "Other", &o), 0);
+	ck_assert_int_eq(brain_save_system_report(b2, "miners", j), 0);
+	save_report(t, NULL, 2, 2, 1.0); /* t->b drops what b2 replayed */
+	ck_assert_int_eq(brain_save_system_report(b2, "miners", j), 0);
+	brain_close(b2);
+	ck_assert_int_eq(brain_flush(t->b), 0);
+	ck_assert_int_eq(sc_index_total(t->b, "miners"), 4);
+	ck_assert_ptr_null(sc_check_stream(t->b, "miners", 0));
+	json_decref(j);
+	free(bp);
+	free(text);
+	tree_free(t);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -519,6 +575,8 @@ Suite *store_suite(void)
 	tcase_add_test(tc, many_records_keep_every_level_consistent);
 	tcase_add_test(tc, update_aggregated_index_alone_creates_the_partition);
 	tcase_add_test(tc, a_second_handle_continues_the_sequence);
+	tcase_add_test(tc, with_a_lag_derived_files_catch_up_on_flush);
+	tcase_add_test(tc, with_a_lag_a_second_writer_replays_the_first);
 	suite_add_tcase(s, tc);
 	return s;
 }

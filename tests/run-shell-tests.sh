@@ -1,0 +1,52 @@
+#!/bin/sh
+# tests/run-shell-tests.sh - run every tests/shell/test_*.sh against the built
+# artifacts (library, programs, install tree).
+#
+# Environment: BUILD (build dir, absolute or relative to the repository root;
+# default build, or build/san when SAN=1), CC, SAN.  `make check` sets them.
+# Prints "ok - NAME" or "FAIL - NAME" (followed by the test's output) for each
+# test, then one line "N passed, M failed"; exits 1 when any test failed.
+
+here=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$here/.." && pwd)
+SAN=${SAN:-}
+if [ -z "${BUILD:-}" ]; then
+	if [ "$SAN" = 1 ]; then BUILD=build/san; else BUILD=build; fi
+fi
+case $BUILD in
+/*) ;;
+*) BUILD=$REPO/$BUILD ;;
+esac
+CC=${CC:-cc}
+export REPO BUILD CC SAN
+unset BRAINSTEM_ROOT BRAINSTEM_BLUEPRINT
+
+out=$(mktemp "${TMPDIR:-/tmp}/brainstem-shell-tests.XXXXXX") || exit 1
+trap 'rm -f "$out"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+passed=0
+failed=0
+for t in "$here"/shell/test_*.sh; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" .sh)
+	# Honour a bash shebang; everything else runs under sh.
+	shell=sh
+	if head -n 1 "$t" | grep -q bash; then shell=bash; fi
+	if (cd "$REPO" && "$shell" "$t") >"$out" 2>&1 </dev/null; then
+		echo "ok - $name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL - $name"
+		sed 's/^/    /' "$out"
+		failed=$((failed + 1))
+	fi
+done
+
+if [ $((passed + failed)) -eq 0 ]; then
+	echo "no tests found in $here/shell" >&2
+	failed=1
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,196 @@
+#!/bin/sh
+# test_install.sh - `make install` into a staging DESTDIR, then as a
+# third-party developer would use it:
+#  * the library and its two links, the programs, the headers, brainstem.pc,
+#    the default blueprint and the three man pages are installed;
+#  * tests/consumer/consumer.c builds with only the installed pkg-config
+#    flags and, run against the installed library and blueprint, opens a demo
+#    tree and prints its base path;
+#  * the installed programs find the installed library by their rpath;
+#  * `make uninstall` removes all of it again.
+. "$(dirname "$0")/lib.sh"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/brainstem-install.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+stage=$T/stage
+prefix=/usr/local
+P=$stage$prefix
+major=$(version_h BRAIN_VERSION_MAJOR)
+version=$(version_h BRAIN_VERSION_STRING)
+soname=libbrainstem.so.$major
+real=libbrainstem.so.$version
+
+# make inherits MAKEFLAGS from `make check`; only the variables below count.
+mk() {
+	(cd "$REPO" && $TIMEOUT make -s "$@" DESTDIR="$stage" PREFIX="$prefix" \
+		BUILD="$BUILD" SAN="$SAN" CC="$CC")
+}
+
+# --- make install -----------------------------------------------------------
+rc=0
+mk install >"$T/install.log" 2>&1 || rc=$?
+if [ "$rc" = 0 ]; then
+	pass "make install DESTDIR=STAGE PREFIX=$prefix"
+else
+	# Keep going: the checks below say what is missing.
+	fail "make install DESTDIR=STAGE PREFIX=$prefix (exit $rc)"
+	tail -n 20 "$T/install.log" >"$T/install.tail"
+	show "$T/install.tail" "make install (last lines)"
+fi
+
+check "lib/$real installed" test -f "$P/lib/$real"
+if [ -L "$P/lib/$soname" ] && [ "$(readlink "$P/lib/$soname")" = "$real" ] && [ -e "$P/lib/$soname" ]; then
+	pass "lib/$soname -> $real"
+else
+	fail "lib/$soname -> $real (found: $(readlink "$P/lib/$soname" 2>/dev/null || echo 'no link'))"
+fi
+if [ -L "$P/lib/libbrainstem.so" ] && [ -e "$P/lib/libbrainstem.so" ]; then
+	pass "lib/libbrainstem.so -> $(readlink "$P/lib/libbrainstem.so")"
+else
+	fail "lib/libbrainstem.so is a link that resolves"
+fi
+for p in $PROGRAMS; do
+	check "bin/$p installed" test -x "$P/bin/$p"
+done
+for h in "$REPO"/include/brainstem/*.h; do
+	check "include/brainstem/$(basename "$h") installed" test -f "$P/include/brainstem/$(basename "$h")"
+done
+check "lib/pkgconfig/brainstem.pc installed" test -f "$P/lib/pkgconfig/brainstem.pc"
+check "share/brainstem/brain.qtl installed" test -f "$P/share/brainstem/brain.qtl"
+if [ -f "$P/share/brainstem/brain.qtl" ]; then
+	check "the installed blueprint is blueprint/brain.qtl" \
+		cmp -s "$REPO/blueprint/brain.qtl" "$P/share/brainstem/brain.qtl"
+fi
+for p in $PROGRAMS; do
+	check "share/man/man1/$p.1 installed" test -f "$P/share/man/man1/$p.1"
+done
+
+# --- pkg-config -------------------------------------------------------------
+pc() {
+	PKG_CONFIG_PATH=$P/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$stage pkg-config "$@"
+}
+flags=
+if ! command -v pkg-config >/dev/null 2>&1; then
+	fail "pkg-config is not installed"
+elif flags=$(pc --cflags --libs brainstem 2>"$T/pc.err"); then
+	pass "pkg-config --cflags --libs brainstem: $flags"
+	got=$(pc --modversion brainstem 2>/dev/null)
+	if [ "$got" = "$version" ]; then
+		pass "pkg-config --modversion brainstem is $version"
+	else
+		fail "pkg-config --modversion brainstem is $version (got '$got')"
+	fi
+	case " $flags " in
+	*" -I$P/include "*) pass "Cflags point into the staged include dir" ;;
+	*) fail "Cflags include -I$P/include" ;;
+	esac
+	case " $flags " in
+	*" -L$P/lib "*) pass "Libs point into the staged lib dir" ;;
+	*) fail "Libs include -L$P/lib" ;;
+	esac
+else
+	fail "pkg-config --cflags --libs brainstem"
+	show "$T/pc.err" stderr
+	flags=
+fi
+
+# --- a third-party consumer ---------------------------------------------------
+san_flags=
+if [ "$SAN" = 1 ]; then san_flags="-fsanitize=address,undefined"; fi
+consumer=$T/consumer
+if [ -n "$flags" ]; then
+	rc=0
+	# shellcheck disable=SC2086 # CC and the flags are word lists
+	$CC -Wall -Werror $san_flags -o "$consumer" "$REPO/tests/consumer/consumer.c" \
+		$flags >"$T/cc.log" 2>&1 || rc=$?
+	if [ "$rc" = 0 ]; then
+		pass "tests/consumer/consumer.c builds with only the pkg-config flags"
+	else
+		fail "tests/consumer/consumer.c builds with only the pkg-config flags (exit $rc)"
+		show "$T/cc.log" "$CC"
+	fi
+else
+	fail "consumer not built (no pkg-config flags)"
+fi
+
+if [ -x "$consumer" ]; then
+	mkdir "$T/root"
+	root=$(cd "$T/root" && pwd -P)
+	run consumer env LD_LIBRARY_PATH="$P/lib" \
+		BRAINSTEM_BLUEPRINT="$P/share/brainstem/brain.qtl" "$consumer" "$root"
+	if [ "$rc" = 0 ]; then
+		pass "consumer ROOT: exit 0"
+	else
+		fail "consumer ROOT: exit 0 (got $rc)"
+		show "$T/consumer.out" stdout
+		show "$T/consumer.err" stderr
+	fi
+	check "consumer: Test/Demo/Mining/Ledgers is a folder" test -d "$root/Test/Demo/Mining/Ledgers"
+	got=$(cat "$T/consumer.out")
+	if [ "$got" = "$root/Test/Demo/Mining" ]; then
+		pass "consumer prints the base path $root/Test/Demo/Mining"
+	else
+		fail "consumer prints the base path $root/Test/Demo/Mining (got '$got')"
+	fi
+	# The consumer must have loaded the staged library, not another copy.
+	run cldd env LD_LIBRARY_PATH="$P/lib" ldd "$consumer"
+	where=$(awk '$1 == "'"$soname"'" { print $3 }' "$T/cldd.out")
+	if [ -n "$where" ] && [ "$(readlink -f "$where")" = "$(readlink -f "$P/lib/$real")" ]; then
+		pass "consumer loads the staged $soname"
+	else
+		fail "consumer loads the staged $soname (ldd: '${where}')"
+	fi
+fi
+
+# The installed programs find the installed library through their rpath.
+if [ -x "$P/bin/brainstem-miner" ]; then
+	run iversion env -u LD_LIBRARY_PATH "$P/bin/brainstem-miner" --version
+	where=$(env -u LD_LIBRARY_PATH ldd "$P/bin/brainstem-miner" 2>/dev/null |
+		awk '$1 == "'"$soname"'" { print $3 }')
+	if [ "$rc" = 0 ] && grep -qF "$version" "$T/iversion.out" &&
+		[ "$(readlink -f "$where")" = "$(readlink -f "$P/lib/$real")" ]; then
+		pass "installed brainstem-miner runs on the installed library (rpath \$ORIGIN/../lib)"
+	else
+		fail "installed brainstem-miner runs on the installed library (exit $rc, ldd: '${where}')"
+		show "$T/iversion.err" stderr
+	fi
+fi
+
+# --- make uninstall -----------------------------------------------------------
+rc=0
+mk uninstall >"$T/uninstall.log" 2>&1 || rc=$?
+if [ "$rc" = 0 ]; then
+	pass "make uninstall DESTDIR=STAGE PREFIX=$prefix"
+else
+	fail "make uninstall DESTDIR=STAGE PREFIX=$prefix (exit $rc)"
+	show "$T/uninstall.log" "make uninstall"
+fi
+
+gone() {
+	if [ -e "$1" ] || [ -L "$1" ]; then
+		fail "uninstalled: ${1#"$stage"}"
+	else
+		pass "uninstalled: ${1#"$stage"}"
+	fi
+}
+gone "$P/lib/$real"
+gone "$P/lib/$soname"
+gone "$P/lib/libbrainstem.so"
+for p in $PROGRAMS; do gone "$P/bin/$p"; done
+for h in "$REPO"/include/brainstem/*.h; do gone "$P/include/brainstem/$(basename "$h")"; done
+gone "$P/include/brainstem"
+gone "$P/lib/pkgconfig/brainstem.pc"
+gone "$P/share/brainstem/brain.qtl"
+gone "$P/share/brainstem"
+for p in $PROGRAMS; do gone "$P/share/man/man1/$p.1"; done
+left=$(cd "$stage" 2>/dev/null && find . -type f -o -type l | sed 's|^\./|/|' | tr '\n' ' ')
+if [ -z "$left" ]; then
+	pass "no file left in the stage"
+else
+	fail "files left in the stage after uninstall: $left"
+fi
+
+finish

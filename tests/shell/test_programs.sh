@@ -1,0 +1,218 @@
+#!/bin/sh
+# test_programs.sh - the three programs as a user runs them:
+#  * --help (exit 0, "Usage:" line on stdout), --version (exit 0, the
+#    BRAIN_VERSION_STRING of version.h), an unknown option (exit 2, message
+#    on stderr);
+#  * they import no file-system call (all I/O goes through the library) and
+#    link libbrainstem.so.1, found beside them in $BUILD;
+#  * brainstem-miner --demo/--test/--staging build the mode's base folder and
+#    System_File_Examples/.brain_version (with the blueprint's SHA-256);
+#  * brainstem-dtm templates status --json says the templates are current;
+#  * a misspelt key in a blueprint is reported as file:line:col with a
+#    suggestion, and nothing is created.
+. "$(dirname "$0")/lib.sh"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/brainstem-programs.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+version=$(version_h BRAIN_VERSION_STRING)
+if [ -n "$version" ]; then
+	pass "BRAIN_VERSION_STRING is $version"
+else
+	fail "no BRAIN_VERSION_STRING in include/brainstem/version.h"
+	version=BRAIN_VERSION_STRING-not-found
+fi
+
+# Calls that create, open, rename or remove files: the programs must leave
+# all of them to the library.  (Fortified and 64-bit variants included.)
+FORBIDDEN="open open64 openat openat64 __open_2 __open64_2 __openat_2
+	__openat64_2 fopen fopen64 freopen freopen64 mkdir mkdirat rename
+	renameat renameat2 unlink unlinkat remove opendir creat creat64
+	truncate truncate64 ftruncate ftruncate64 rmdir mkstemp mkstemp64
+	mkostemp mkdtemp tmpfile tmpfile64 link linkat symlink symlinkat"
+
+for p in $PROGRAMS; do
+	exe=$BUILD/$p
+	if [ ! -x "$exe" ]; then
+		fail "$exe missing or not executable"
+		continue
+	fi
+
+	run help "$exe" --help
+	if [ "$rc" = 0 ] && grep -q '^Usage:' "$T/help.out"; then
+		pass "$p --help: exit 0, 'Usage:' line on stdout"
+	else
+		fail "$p --help: exit 0 (got $rc) and a line starting with 'Usage:' on stdout"
+		show "$T/help.out" stdout
+		show "$T/help.err" stderr
+	fi
+
+	run version "$exe" --version
+	if [ "$rc" = 0 ] && grep -qF "$version" "$T/version.out"; then
+		pass "$p --version: exit 0, prints $version"
+	else
+		fail "$p --version: exit 0 (got $rc) and prints $version"
+		show "$T/version.out" stdout
+		show "$T/version.err" stderr
+	fi
+
+	run badopt "$exe" --no-such-option-xyzzy
+	if [ "$rc" = 2 ] && [ -s "$T/badopt.err" ]; then
+		pass "$p --no-such-option-xyzzy: exit 2, message on stderr"
+	else
+		fail "$p --no-such-option-xyzzy: exit 2 (got $rc) with a message on stderr"
+		show "$T/badopt.out" stdout
+		show "$T/badopt.err" stderr
+	fi
+
+	run undef nm -D --undefined-only "$exe"
+	if [ "$rc" != 0 ]; then
+		fail "nm -D --undefined-only $p (exit $rc)"
+		show "$T/undef.err"
+	else
+		awk 'NF { print $NF }' "$T/undef.out" | sed 's/@.*//' | sort -u >"$T/imports"
+		found=
+		for f in $FORBIDDEN; do
+			if grep -qx "$f" "$T/imports"; then found="$found $f"; fi
+		done
+		if [ -z "$found" ]; then
+			pass "$p imports no file-system call"
+		else
+			fail "$p imports file-system calls (must go through the library):$found"
+		fi
+	fi
+
+	run needed readelf -d "$exe"
+	if grep -q '(NEEDED).*\[libbrainstem\.so\.1\]' "$T/needed.out"; then
+		pass "$p has NEEDED libbrainstem.so.1"
+	else
+		fail "$p has NEEDED libbrainstem.so.1"
+		grep NEEDED "$T/needed.out" >"$T/needed.list"
+		show "$T/needed.list" "readelf -d"
+	fi
+
+	# ldd also checks that the rpath ($ORIGIN) finds the library beside the
+	# program, without LD_LIBRARY_PATH.
+	run ldd env -u LD_LIBRARY_PATH ldd "$exe"
+	where=$(awk '$1 == "libbrainstem.so.1" { print $3 }' "$T/ldd.out")
+	if [ "$rc" = 0 ] && [ -n "$where" ] && [ "$where" != not ] &&
+		[ "$(readlink -f "$where")" = "$(readlink -f "$BUILD/libbrainstem.so.1")" ]; then
+		pass "$p links $BUILD/libbrainstem.so.1 (ldd)"
+	else
+		fail "ldd $p shows libbrainstem.so.1 => $BUILD/libbrainstem.so.1 (exit $rc, got '${where}')"
+		show "$T/ldd.out" stdout
+		show "$T/ldd.err" stderr
+	fi
+done
+
+miner=$BUILD/brainstem-miner
+dtm=$BUILD/brainstem-dtm
+
+# --- miner: the three bases ------------------------------------------------
+root=$T/demo
+run demo "$miner" --demo --root "$root"
+if [ "$rc" = 0 ]; then
+	pass "brainstem-miner --demo --root DIR: exit 0"
+else
+	fail "brainstem-miner --demo --root DIR: exit 0 (got $rc)"
+	show "$T/demo.out" stdout
+	show "$T/demo.err" stderr
+fi
+check "demo: Test/Demo/Mining/Ledgers is a folder" test -d "$root/Test/Demo/Mining/Ledgers"
+check "demo: System_File_Examples/.brain_version is a file" \
+	test -f "$root/System_File_Examples/.brain_version"
+check "demo: no staging/live Mining/ at the root" test ! -e "$root/Mining"
+if command -v sha256sum >/dev/null 2>&1 && [ -f "$root/System_File_Examples/.brain_version" ]; then
+	hash=$(sha256sum <"$REPO/blueprint/brain.qtl" | cut -d' ' -f1)
+	if grep -q "$hash" "$root/System_File_Examples/.brain_version"; then
+		pass "demo: .brain_version records the blueprint's SHA-256"
+	else
+		fail "demo: .brain_version records the blueprint's SHA-256 ($hash)"
+		show "$root/System_File_Examples/.brain_version" .brain_version
+	fi
+fi
+
+root=$T/test
+run test "$miner" --test --root "$root"
+if [ "$rc" = 0 ]; then
+	pass "brainstem-miner --test --root DIR: exit 0"
+else
+	fail "brainstem-miner --test --root DIR: exit 0 (got $rc)"
+	show "$T/test.err" stderr
+fi
+check "test: 'Test/Test mode/Mining' is a folder" test -d "$root/Test/Test mode/Mining"
+
+root=$T/staging
+run staging "$miner" --staging --root "$root"
+if [ "$rc" = 0 ]; then
+	pass "brainstem-miner --staging --root DIR: exit 0"
+else
+	fail "brainstem-miner --staging --root DIR: exit 0 (got $rc)"
+	show "$T/staging.err" stderr
+fi
+check "staging: Mining is a folder" test -d "$root/Mining"
+check "staging: no Test/ at the root" test ! -e "$root/Test"
+
+# --- dtm: templates status --------------------------------------------------
+run dtm "$dtm" --demo --root "$T/demo" templates status --json
+if [ "$rc" != 0 ]; then
+	fail "brainstem-dtm --demo --root DIR templates status --json: exit 0 (got $rc)"
+	show "$T/dtm.err" stderr
+elif command -v python3 >/dev/null 2>&1; then
+	if python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin).get("current") is True else 1)' \
+		<"$T/dtm.out" 2>"$T/dtm.py"; then
+		pass "brainstem-dtm templates status --json: valid JSON, \"current\": true"
+	else
+		fail "brainstem-dtm templates status --json: valid JSON with \"current\": true"
+		show "$T/dtm.out" stdout
+		show "$T/dtm.py" python3
+	fi
+elif grep -q '"current": *true' "$T/dtm.out"; then
+	pass "brainstem-dtm templates status --json: \"current\": true"
+else
+	fail "brainstem-dtm templates status --json: \"current\": true"
+	show "$T/dtm.out" stdout
+fi
+
+# --- a misspelt blueprint key ---------------------------------------------
+bad=$T/bp
+mkdir "$bad"
+sed 's/^\([ 	]*\)pattern_levels:/\1patern_levels:/' "$REPO/blueprint/brain.qtl" >"$bad/bad.qtl"
+line=$(grep -n '^[ 	]*patern_levels:' "$bad/bad.qtl" | head -n 1 | cut -d: -f1)
+if [ -z "$line" ]; then
+	fail "blueprint/brain.qtl has a pattern_levels: key to misspell"
+else
+	before=$errors
+	run badbp "$miner" --demo --root "$bad/root" --blueprint "$bad/bad.qtl"
+	if [ "$rc" != 0 ]; then
+		pass "a misspelt blueprint key: exit non-zero ($rc)"
+	else
+		fail "a misspelt blueprint key: exit non-zero (got 0)"
+	fi
+	if grep -Eq "bad\.qtl:$line:[0-9]+:" "$T/badbp.err"; then
+		pass "the error names bad.qtl:$line:COLUMN"
+	else
+		fail "the error names bad.qtl:$line:COLUMN"
+	fi
+	if grep -qF "unknown key 'patern_levels'" "$T/badbp.err"; then
+		pass "the error says unknown key 'patern_levels'"
+	else
+		fail "the error says unknown key 'patern_levels'"
+	fi
+	if grep -qF "did you mean 'pattern_levels'" "$T/badbp.err"; then
+		pass "the error suggests 'pattern_levels'"
+	else
+		fail "the error suggests 'pattern_levels'"
+	fi
+	if [ "$errors" -gt "$before" ]; then show "$T/badbp.err" stderr; fi
+	if [ ! -e "$bad/root" ]; then
+		pass "a bad blueprint creates nothing (root absent)"
+	else
+		fail "a bad blueprint creates nothing, but the root now holds:"
+		(cd "$bad/root" && find . | head -n 20 | sed 's/^/         | /')
+	fi
+fi
+
+finish
