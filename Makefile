@@ -57,7 +57,9 @@ WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
 ALL_CFLAGS := $(CFLAGS) $(WARN) $(SAN_FLAGS) -Iinclude $(DEP_CFLAGS)
 LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden \
-	      -DBRAIN_DATADIR='"$(DATADIR)"'
+	      -DBRAIN_DATADIR='"$(DATADIR)"' \
+	      -DBRAIN_BUILD_DIR='"$(CURDIR)/build"' \
+	      -DBRAIN_SOURCE_BLUEPRINT='"$(CURDIR)/blueprint/brain.qtl"'
 
 ifeq ($(V),1)
 Q :=
@@ -78,8 +80,16 @@ TEST_BIN  := $(BUILD)/tests/check_brainstem
 HEADERS   := $(wildcard include/brainstem/*.h)
 MANPAGES  := $(wildcard man/*.1)
 
-.PHONY: all check bench demo fuzz install uninstall clean
+.PHONY: all check bench demo fuzz install uninstall clean FORCE
 all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc
+
+# The install paths are compiled into the library and the .pc file: a
+# changed PREFIX (or DATADIR...) must rebuild them.
+CONFIG_LINE := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(DATADIR)
+$(BUILD)/config.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CONFIG_LINE)' | cmp -s - $@ || echo '$(CONFIG_LINE)' > $@
+$(BUILD)/lib/brain.o: $(BUILD)/config.stamp
 
 $(BUILD)/lib/%.o: lib/%.c $(HEADERS) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
@@ -103,7 +113,7 @@ $(BUILD)/brainstem-%: $$(wildcard bin/$$*/*.c) bin/cli.c bin/cli.h $(HEADERS) $(
 		$(shell pkg-config --libs jansson) \
 		-Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
 
-$(BUILD)/brainstem.pc: pkgconfig/brainstem.pc.in $(VERSION_H)
+$(BUILD)/brainstem.pc: pkgconfig/brainstem.pc.in $(VERSION_H) $(BUILD)/config.stamp
 	@mkdir -p $(@D)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
@@ -168,7 +178,7 @@ install: all
 	install -m 0644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/brainstem/
 	install -m 0644 $(BUILD)/brainstem.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	install -m 0644 blueprint/brain.qtl $(DESTDIR)$(DATADIR)/brainstem/brain.qtl
-	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/)
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libbrainstem.so.$(VERSION) \

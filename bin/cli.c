@@ -7,13 +7,15 @@
 
 #include "cli.h"
 
-void cli_init(cli_common *c, const char *program)
+void cli_init(cli_common *c, const char *program, char **argv)
 {
 	brain_options_t defaults = BRAIN_OPTIONS_INIT;
 
 	memset(c, 0, sizeof(*c));
 	c->program = program;
+	c->argv = argv;
 	c->opts = defaults;
+	opterr = 0; /* cli_unknown_option says it once, in our words */
 }
 
 void cli_usage_error(const cli_common *c, const char *fmt, ...)
@@ -41,6 +43,12 @@ int cli_common_option(cli_common *c, int opt, const char *arg,
 		      void (*print_help)(FILE *))
 {
 	switch (opt) {
+	case '?':
+		cli_usage_error(c, "%s '%s'",
+				optopt ? "option needs a value or is unknown:"
+				       : "unknown option",
+				c->argv && optind > 0 ? c->argv[optind - 1]
+						      : "?");
 	case CLI_DEMO:
 		set_mode(c, "demo");
 		return 1;

@@ -42,12 +42,13 @@ enum {
 
 typedef struct cli_common {
 	const char *program;
+	char **argv;
 	const char *mode; /* NULL: the blueprint's mode flags decide */
 	brain_options_t opts;
 	int verbosity; /* 0 normal, <0 quiet, >0 verbose */
 } cli_common;
 
-void cli_init(cli_common *c, const char *program);
+void cli_init(cli_common *c, const char *program, char **argv);
 
 /*
  * Handles one common option.  Returns 1 if it was one (and the program

@@ -116,27 +116,27 @@ static char *absolute(const char *path)
 	return brain__path_join(cwd, path);
 }
 
-/* The blueprint beside an uninstalled build: <dir of the .so>/../blueprint. */
+/* The source tree's blueprint, when this library is the one built in that
+ * tree (an uninstalled build, plain or sanitised): never for an installed
+ * copy. */
 static char *build_tree_blueprint(void)
 {
+#if defined(BRAIN_BUILD_DIR) && defined(BRAIN_SOURCE_BLUEPRINT)
 	Dl_info info;
-	char *dir, *slash, *path;
+	char *so;
+	int inside;
 
 	if (!dladdr((void *)brain_version, &info) || !info.dli_fname)
 		return NULL;
-	dir = absolute(info.dli_fname);
-	if (!dir)
+	so = absolute(info.dli_fname);
+	if (!so)
 		return NULL;
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	path = brain__strf("%s/../blueprint/%s", dir, DEFAULT_BLUEPRINT_NAME);
-	free(dir);
-	if (path && !brain__exists(path)) {
-		free(path);
-		return NULL;
-	}
-	return path;
+	inside = !strncmp(so, BRAIN_BUILD_DIR "/", strlen(BRAIN_BUILD_DIR) + 1);
+	free(so);
+	if (inside && brain__exists(BRAIN_SOURCE_BLUEPRINT))
+		return strdup(BRAIN_SOURCE_BLUEPRINT);
+#endif
+	return NULL;
 }
 
 static char *find_blueprint(const brain_options_t *opts, const char *root)

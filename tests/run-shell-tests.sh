@@ -32,7 +32,7 @@ for t in "$here"/shell/test_*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	# Honour a bash shebang; everything else runs under sh.
-	shell=sh
+	shell="sh"
 	if head -n 1 "$t" | grep -q bash; then shell=bash; fi
 	if (cd "$REPO" && "$shell" "$t") >"$out" 2>&1 </dev/null; then
 		echo "ok - $name"

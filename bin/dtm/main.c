@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 	cli_common cli;
 	brain_t *b;
 
-	cli_init(&cli, "brainstem-dtm");
+	cli_init(&cli, "brainstem-dtm", argv);
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts,
 				  NULL)) != -1) {
 		if (opt == OPT_JSON)

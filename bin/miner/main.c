@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 	brain_t *b;
 	int opt;
 
-	cli_init(&cli, "brainstem-miner");
+	cli_init(&cli, "brainstem-miner", argv);
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts,
 				  NULL)) != -1)
 		if (!cli_common_option(&cli, opt, optarg, print_help))

@@ -31,6 +31,7 @@ export REPO BUILD CC SAN
 # The tests must not pick up the caller's tree or blueprint.
 unset BRAINSTEM_ROOT BRAINSTEM_BLUEPRINT
 
+# shellcheck disable=SC2034 # used by the tests that source this file
 PROGRAMS="brainstem-miner brainstem-looper brainstem-dtm"
 
 # A hung program must not hang the suite.

@@ -6,6 +6,7 @@
 #  * the dynamic symbol table exports only brain_* symbols (the version node
 #    BRAINSTEM_1, type A, aside), each bound to a version node, and exactly
 #    the functions the public headers declare with BRAIN_EXTERN.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/brainstem-exports.XXXXXX") || exit 1

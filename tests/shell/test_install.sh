@@ -8,6 +8,7 @@
 #    tree and prints its base path;
 #  * the installed programs find the installed library by their rpath;
 #  * `make uninstall` removes all of it again.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/brainstem-install.XXXXXX") || exit 1

@@ -10,6 +10,7 @@
 #  * brainstem-dtm templates status --json says the templates are current;
 #  * a misspelt key in a blueprint is reported as file:line:col with a
 #    suggestion, and nothing is created.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/brainstem-programs.XXXXXX") || exit 1
