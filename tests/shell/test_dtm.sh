@@ -1,0 +1,129 @@
+#!/bin/sh
+# tests/shell/test_dtm.sh - brainstem-dtm: a tree made by the miner
+# validates clean; each kind of damage is found and named; rebuild returns
+# the tree to clean with no record lost; proof checks real mainnet headers.
+. "$(dirname "$0")/lib.sh"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/brainstem-dtm.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+
+EVENTS="python3 $REPO/tests/tools/events.py"
+DTM="$BUILD/brainstem-dtm"
+
+run mine "$BUILD/brainstem-miner" --demo --root "$T/clean" --seed 11 \
+	--rounds 2 --zeros 3 --max-attempts 200000 -t 1 --quiet
+check "the miner makes a demo tree" [ "$rc" -eq 0 ]
+BASE="Test/Demo/Mining"
+run validate "$DTM" --demo --root "$T/clean" validate
+check "a fresh demo tree validates clean (exit 0)" [ "$rc" -eq 0 ]
+show "$T/validate.out"
+
+# The path of one file of the tree, relative to the base.
+one() { # ROOT FIND-ARGS...
+	_root=$1
+	shift
+	(cd "$_root/$BASE" && find . "$@" | sed 's|^\./||' | sort | head -1)
+}
+
+# damage NAME DESCRIPTION EXPECT -- SHELL-EDIT: copies the clean tree,
+# applies the edit in its base, validates (exit 1, EXPECT in the output),
+# rebuilds and validates again (exit 0), and checks no record was lost.
+damage() {
+	_name=$1
+	_desc=$2
+	_expect=$3
+	_edit=$4
+	rm -rf "$T/$_name"
+	cp -a "$T/clean" "$T/$_name"
+	(cd "$T/$_name/$BASE" && eval "$_edit")
+	run "$_name-v" "$DTM" --demo --root "$T/$_name" validate
+	check "$_desc is found (exit 1)" [ "$rc" -eq 1 ]
+	check "$_desc is named: $_expect" grep -q -- "$_expect" "$T/$_name-v.out"
+	[ "$rc" -eq 1 ] || show "$T/$_name-v.out"
+	run "$_name-r" "$DTM" --demo --root "$T/$_name" rebuild
+	check "$_desc: rebuild succeeds" [ "$rc" -eq 0 ]
+	show "$T/$_name-r.err"
+	run "$_name-v2" "$DTM" --demo --root "$T/$_name" validate
+	check "$_desc: clean after rebuild" [ "$rc" -eq 0 ]
+	[ "$rc" -eq 0 ] || show "$T/$_name-v2.out"
+	for j in Ledgers/global_ledger.json Ledgers/global_math_proof.json \
+		System/System_Reports/Miners/Global/global_miners_report.json; do
+		check "$_desc: no record lost in $j" [ \
+			"$($EVENTS "$T/clean/$BASE/$j" --count)" -eq \
+			"$($EVENTS "$T/$_name/$BASE/$j" --count)" ]
+	done
+}
+
+DAY=$(one "$T/clean" -path './Ledgers/Aggregated/*' -name 'aggregated_??.json' \
+	-path '*/W*/*' ! -path '*/W*/*/*/*')
+damage truncated "a truncated file" "$DAY" \
+	"truncate -s 200 '$DAY'"
+
+HOURLY=$(one "$T/clean" -path './System/System_Reports/Miners/Hourly/*' \
+	-name 'hourly_miners_report.json')
+damage removed "a report removed from an hourly source" "$HOURLY" \
+	"python3 - '$HOURLY' <<'PY'
+import sys
+p = sys.argv[1]
+lines = open(p).read().split('\n')
+recs = [i for i, l in enumerate(lines) if l.strip().startswith('{\"seq\":')]
+del lines[recs[0]]
+open(p, 'w').write('\n'.join(lines))
+PY"
+
+INDEX=$(one "$T/clean" -path './Ledgers/Aggregated_Index/*' \
+	-name 'aggregated_index_*.json' -path '*/W*')
+damage edited "an edited total_entries" "summary.total_entries" \
+	"sed -i 's/\"total_entries\":\\([0-9]*\\)/\"total_entries\":1\\1/' '$INDEX'"
+
+PROOF=$(one "$T/clean" -path './Ledgers/*' -name 'hourly_math_proof.json')
+damage nonce "a math proof whose nonce was changed" "proof" \
+	"python3 - '$PROOF' <<'PY'
+import sys, json
+p = sys.argv[1]
+lines = open(p).read().split('\n')
+for i, l in enumerate(lines):
+    s = l.strip()
+    if s.startswith('{\"seq\":'):
+        comma = s.endswith(',')
+        r = json.loads(s.rstrip(','))
+        h = r['header_hex']
+        n = int.from_bytes(bytes.fromhex(h[152:160]), 'little') + 1
+        r['header_hex'] = h[:152] + n.to_bytes(4, 'little').hex()
+        r['nonce'] = n
+        lines[i] = '    ' + json.dumps(r, separators=(',', ':')) + (',' if comma else '')
+        break
+open(p, 'w').write('\n'.join(lines))
+PY"
+
+HOUR=$(one "$T/clean" -path './Ledgers/Aggregated/*' -name 'aggregated_??.json' \
+	-path '*/W*/*/*/*')
+damage missing "a missing data source" "listed file is missing" \
+	"rm '$HOUR'"
+
+# proof: real mainnet headers
+GENESIS=0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c
+run genesis "$DTM" proof --header "$GENESIS" --json
+check "proof: genesis meets its bits (exit 0)" [ "$rc" -eq 0 ]
+check "proof: genesis hash" grep -q \
+	'"hash": "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"' \
+	"$T/genesis.out"
+check "proof: json keys hash, leading_zeros, valid" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert set(d) == {"hash", "leading_zeros", "valid"} and d["valid"] is True
+assert d["leading_zeros"] == 10, d
+' "$T/genesis.out"
+while read -r height header hash; do
+	case $height in "#"* | "") continue ;; esac
+	run "h$height" "$DTM" proof --header "$header" --json
+	check "proof: block $height hashes to $hash" grep -q "\"hash\": \"$hash\"" \
+		"$T/h$height.out"
+	check "proof: block $height meets its bits" [ "$rc" -eq 0 ]
+done <"$REPO/tests/data/mainnet_headers.txt"
+run tooeasy "$DTM" proof --header "$GENESIS" --zeros 11
+check "proof: genesis does not have 11 zeros (exit 1)" [ "$rc" -eq 1 ]
+run bad "$DTM" proof --header 0011
+check "proof: a malformed header is exit 2" [ "$rc" -eq 2 ]
+
+finish

@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Prints the records of a brainstem journal (a stream's global file) that
+match KEY=VALUE filters, one compact JSON object a line.
+
+    events.py FILE [KEY=VALUE ...] [--count] [--field NAME]
+
+A missing or half-written file counts as empty: tests poll with it.
+"""
+import json
+import sys
+
+
+def main():
+    args = sys.argv[1:]
+    path, filters, count, field = args[0], [], False, None
+    rest = iter(args[1:])
+    for a in rest:
+        if a == "--count":
+            count = True
+        elif a == "--field":
+            field = next(rest)
+        else:
+            k, _, v = a.partition("=")
+            filters.append((k, v))
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, ValueError):
+        doc = {}
+    arrays = [v for v in doc.values() if isinstance(v, list)]
+    records = arrays[-1] if arrays else []
+    hits = [r for r in records
+            if all(str(r.get(k)) == v for k, v in filters)]
+    if count:
+        print(len(hits))
+        return
+    for r in hits:
+        print(r.get(field) if field else json.dumps(r, separators=(",", ":")))
+
+
+main()
