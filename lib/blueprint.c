@@ -252,49 +252,20 @@ static int load_paths(brain__vctx *v, const brain__ynode *root)
 	return brain__to_json(v, n, &BP(v)->paths);
 }
 
+static const char *path_value(void *ctx, const char *name, size_t n)
+{
+	char key[128];
+
+	if (n >= sizeof(key))
+		return NULL;
+	memcpy(key, name, n);
+	key[n] = '\0';
+	return json_string_value(json_object_get(ctx, key));
+}
+
 char *brain__mode_base(const brain__mode *m, const json_t *paths)
 {
-	size_t len = 0, cap = strlen(m->base) + 1;
-	const char *s = m->base;
-	char *out = malloc(cap);
-
-	if (!out)
-		return NULL;
-	while (*s) {
-		const char *close = *s == '{' ? strchr(s, '}') : NULL;
-		const char *add = s;
-		size_t n = 1;
-
-		if (close) {
-			char key[128];
-			size_t kl = (size_t)(close - s - 1);
-			json_t *val = NULL;
-			if (kl < sizeof(key)) {
-				memcpy(key, s + 1, kl);
-				key[kl] = '\0';
-				val = json_object_get(paths, key);
-			}
-			if (json_is_string(val)) {
-				add = json_string_value(val);
-				n = strlen(add);
-				s = close;
-			}
-		}
-		s++;
-		if (len + n + 1 > cap) {
-			char *nb;
-			cap = (len + n + 1) * 2;
-			if (!(nb = realloc(out, cap))) {
-				free(out);
-				return NULL;
-			}
-			out = nb;
-		}
-		memcpy(out + len, add, n);
-		len += n;
-	}
-	out[len] = '\0';
-	return out;
+	return brain__fill(m->base, path_value, (void *)paths);
 }
 
 /* The base's placeholders are keys of `paths`, and the base it makes with

@@ -190,8 +190,7 @@ int brain__jfile_tail(int depth, const json_t *summary, brain__buf *out)
 	return brain__buf_puts(out, "\n}\n") ? BRAIN_ENOMEM : 0;
 }
 
-/* Makes sure the dotted path leads to an empty array, last everywhere. */
-static int prepare_path(json_t *obj, const char *path)
+int brain__jfile_prepare(json_t *obj, const char *path)
 {
 	const char *dot = strchr(path, '.');
 	size_t n = dot ? (size_t)(dot - path) : strlen(path);
@@ -214,7 +213,7 @@ static int prepare_path(json_t *obj, const char *path)
 	json_object_del(obj, key);
 	if (json_object_set_new(obj, key, child))
 		return BRAIN_ENOMEM;
-	return dot ? prepare_path(child, dot + 1) : 0;
+	return dot ? brain__jfile_prepare(child, dot + 1) : 0;
 }
 
 int brain__jfile_render(const json_t *tpl, const brain__jlayout *lay,
@@ -228,7 +227,7 @@ int brain__jfile_render(const json_t *tpl, const brain__jlayout *lay,
 	if (!copy)
 		return BRAIN_ENOMEM;
 	json_object_del(copy, SUMMARY_KEY);
-	rc = lay->entries ? prepare_path(copy, lay->entries) : 0;
+	rc = lay->entries ? brain__jfile_prepare(copy, lay->entries) : 0;
 	if (!rc)
 		rc = render_object(out, copy, lay->entries, 0,
 				   lay->with_summary);

@@ -65,6 +65,12 @@ int brain__jfile_append_text(int depth, int was_empty, const char *record,
 			     size_t record_len, const json_t *summary,
 			     brain__buf *out);
 
+/* Makes the dotted path of obj lead to an empty array, each member on the
+ * way moved last (created where missing): the shape every file and
+ * example starts from.  0, BRAIN_ENOMEM or BRAIN_EINVAL (a part of over
+ * 255 bytes). */
+int brain__jfile_prepare(json_t *obj, const char *path);
+
 /* The number of parts of a dotted entries path ("a.b" -> 2). */
 int brain__jfile_depth(const char *entries);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include "names.h"
 
 int brain__week_monday(const struct tm *tm)
 {
@@ -66,86 +67,47 @@ void brain__when_of(const brain__blueprint *bp, time_t t, brain__when *w)
 	w->utc_offset = bp->zone_local ? tm.tm_gmtoff : 0;
 }
 
-/* Appends n bytes to the growing string *out. */
-static int put(char **out, size_t *len, size_t *cap, const char *s, size_t n)
-{
-	if (*len + n + 1 > *cap) {
-		size_t nc = (*len + n + 1) * 2;
-		char *nb = realloc(*out, nc);
-		if (!nb)
-			return -1;
-		*out = nb;
-		*cap = nc;
-	}
-	memcpy(*out + *len, s, n);
-	*len += n;
-	(*out)[*len] = '\0';
-	return 0;
-}
+typedef struct holder_ctx {
+	const brain__stream *st;
+	const brain__when *w;
+	char num[16];
+} holder_ctx;
 
 /* The value of one placeholder; NULL if unknown (kept as written). */
-static const char *holder(const char *name, size_t n, const brain__stream *st,
-			  const brain__when *w, char *num, size_t size)
+static const char *holder(void *vctx, const char *name, size_t n)
 {
+	holder_ctx *c = vctx;
+	const brain__when *w = c->w;
+
 #define IS(lit) (n == sizeof(lit) - 1 && !memcmp(name, lit, n))
 	if (IS("YYYY"))
-		snprintf(num, size, "%04d", w->year);
+		snprintf(c->num, sizeof(c->num), "%04d", w->year);
 	else if (IS("MM"))
-		snprintf(num, size, "%02d", w->month);
+		snprintf(c->num, sizeof(c->num), "%02d", w->month);
 	else if (IS("WW"))
-		snprintf(num, size, "%02d", w->week);
+		snprintf(c->num, sizeof(c->num), "%02d", w->week);
 	else if (IS("DD"))
-		snprintf(num, size, "%02d", w->day);
+		snprintf(c->num, sizeof(c->num), "%02d", w->day);
 	else if (IS("HH"))
-		snprintf(num, size, "%02d", w->hour);
+		snprintf(c->num, sizeof(c->num), "%02d", w->hour);
 	else if (IS("folder"))
-		return st->folder;
+		return c->st->folder;
 	else if (IS("name"))
-		return st->name;
+		return c->st->name;
 	else if (IS("tag"))
-		return st->tag;
+		return c->st->tag;
 	else
 		return NULL;
-	return num;
+	return c->num;
 #undef IS
 }
 
 char *brain__expand(const char *s, const brain__stream *st,
 		    const brain__when *w)
 {
-	size_t len = 0, cap = 0;
-	char *out = NULL;
+	holder_ctx c = {st, w, ""};
 
-	if (put(&out, &len, &cap, "", 0))
-		return NULL;
-	while (*s) {
-		const char *open = strchr(s, '{'), *close, *val;
-		char num[16];
-
-		if (!open)
-			open = s + strlen(s);
-		if (put(&out, &len, &cap, s, (size_t)(open - s)))
-			goto fail;
-		if (!*open)
-			break;
-		close = strchr(open, '}');
-		val = close ? holder(open + 1, (size_t)(close - open - 1), st,
-				     w, num, sizeof(num))
-			    : NULL;
-		if (!val) {
-			if (put(&out, &len, &cap, open, 1))
-				goto fail;
-			s = open + 1;
-			continue;
-		}
-		if (put(&out, &len, &cap, val, strlen(val)))
-			goto fail;
-		s = close + 1;
-	}
-	return out;
-fail:
-	free(out);
-	return NULL;
+	return brain__fill(s, holder, &c);
 }
 
 char *brain__level_file(const brain__stream *st, const brain__plevel *pl,

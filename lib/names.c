@@ -99,3 +99,40 @@ const char *brain__suggest(const char *s, const char *const *candidates)
 	}
 	return best_d <= limit ? best : NULL;
 }
+
+char *brain__fill(const char *s,
+		  const char *(*value)(void *ctx, const char *name, size_t n),
+		  void *ctx)
+{
+	size_t cap = strlen(s) + 1, len = 0;
+	char *out = malloc(cap);
+
+	if (!out)
+		return NULL;
+	while (*s) {
+		const char *close = *s == '{' ? strchr(s, '}') : NULL;
+		const char *add = s, *v = NULL;
+		size_t n = 1;
+
+		if (close && (v = value(ctx, s + 1, (size_t)(close - s - 1)))) {
+			add = v;
+			n = strlen(v);
+			s = close + 1;
+		} else {
+			s++;
+		}
+		if (len + n + 1 > cap) {
+			char *nb;
+			cap = (len + n + 1) * 2;
+			if (!(nb = realloc(out, cap))) {
+				free(out);
+				return NULL;
+			}
+			out = nb;
+		}
+		memcpy(out + len, add, n);
+		len += n;
+	}
+	out[len] = '\0';
+	return out;
+}

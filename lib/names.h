@@ -23,4 +23,14 @@ const char *brain__relpath_problem(const char *s);
  * is close enough to be a likely typo. */
 const char *brain__suggest(const char *s, const char *const *candidates);
 
+/*
+ * Replaces every "{name}" in s for which value(ctx, name, length) gives a
+ * string; other braces are kept as written.  The caller frees the result;
+ * NULL on ENOMEM.  The one placeholder filler of the library: paths,
+ * file names, mode bases and template strings all go through it.
+ */
+char *brain__fill(const char *s,
+		  const char *(*value)(void *ctx, const char *name, size_t n),
+		  void *ctx);
+
 #endif

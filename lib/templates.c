@@ -26,6 +26,8 @@
 
 #include "brain_internal.h"
 #include "fsutil.h"
+#include "jsonfile.h"
+#include "names.h"
 #include "templates_internal.h"
 
 #define EXAMPLE_SUFFIX "_example.json"
@@ -35,46 +37,20 @@ typedef struct var {
 	const char *name, *value;
 } var;
 
+static const char *var_value(void *ctx, const char *name, size_t n)
+{
+	const var *v;
+
+	for (v = ctx; v->name; v++)
+		if (strlen(v->name) == n && !memcmp(v->name, name, n))
+			return v->value;
+	return NULL;
+}
+
 /* Replaces each "{name}" of vars in s; NULL on ENOMEM. */
 static char *subst_str(const char *s, const var *vars)
 {
-	size_t cap = strlen(s) + 1, len = 0;
-	char *out = malloc(cap);
-
-	if (!out)
-		return NULL;
-	while (*s) {
-		const var *v = NULL;
-		const char *add = s;
-		size_t n = 1;
-
-		if (*s == '{')
-			for (v = vars; v->name; v++) {
-				size_t l = strlen(v->name);
-				if (!strncmp(s + 1, v->name, l) &&
-				    s[l + 1] == '}') {
-					add = v->value;
-					n = strlen(v->value);
-					s += l + 2;
-					break;
-				}
-			}
-		if (!v || !v->name)
-			s++;
-		if (len + n + 1 > cap) {
-			char *nb;
-			cap = (len + n + 1) * 2;
-			if (!(nb = realloc(out, cap))) {
-				free(out);
-				return NULL;
-			}
-			out = nb;
-		}
-		memcpy(out + len, add, n);
-		len += n;
-	}
-	out[len] = '\0';
-	return out;
+	return brain__fill(s, var_value, (void *)vars);
 }
 
 /* Fills the placeholders of one string value in place. */
@@ -118,34 +94,6 @@ static int subst_json(json_t *j, const var *vars)
 	return 0;
 }
 
-/* Moves (or creates) the member at dotted `path` to the end of each object
- * on the way, ending in an array: the growing array is always last. */
-static int entries_last(json_t *obj, const char *path)
-{
-	const char *dot = strchr(path, '.');
-	size_t n = dot ? (size_t)(dot - path) : strlen(path);
-	char key[128];
-	json_t *child;
-
-	if (n >= sizeof(key))
-		return BRAIN_EINVAL;
-	memcpy(key, path, n);
-	key[n] = '\0';
-	child = json_object_get(obj, key);
-	if (dot && !json_is_object(child))
-		child = json_object();
-	else if (!dot && !json_is_array(child))
-		child = json_array();
-	else
-		json_incref(child);
-	if (!child)
-		return BRAIN_ENOMEM;
-	json_object_del(obj, key);
-	if (json_object_set_new(obj, key, child))
-		return BRAIN_ENOMEM;
-	return dot ? entries_last(child, dot + 1) : 0;
-}
-
 typedef enum tpl_class { TPL_SOURCE, TPL_AGGREGATED, TPL_INDEX } tpl_class;
 
 static tpl_class class_of(const brain__blueprint *bp, const brain__plevel *pl)
@@ -176,7 +124,7 @@ static int blueprint_template(const brain__blueprint *bp,
 		return BRAIN_ENOMEM;
 	rc = subst_json(j, vars);
 	if (!rc && c != TPL_INDEX)
-		rc = entries_last(j, c == TPL_SOURCE ? s->entries
+		rc = brain__jfile_prepare(j, c == TPL_SOURCE ? s->entries
 						     : bp->agg_entries);
 	if (rc) {
 		json_decref(j);
@@ -527,7 +475,7 @@ int brain__template_instance(brain_t *b, const brain__stream *s,
 		rc = subst_json(j, vars);
 	}
 	if (!rc && c != TPL_INDEX)
-		rc = entries_last(j, c == TPL_SOURCE ? s->entries
+		rc = brain__jfile_prepare(j, c == TPL_SOURCE ? s->entries
 						     : b->bp->agg_entries);
 	free(file);
 	if (rc) {
