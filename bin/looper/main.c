@@ -238,7 +238,7 @@ static void on_exit_status(looper *l, miner_proc *m, int status)
 		close(m->fd);
 		m->fd = -1;
 	}
-	report(l, json_pack("{s:s, s:s, s:i, s:s, s:i, s:f}", "event",
+	report(l, json_pack("{s:s, s:s, s:i, s:i, s:f}", "event",
 			    "miner_exited", "miner_id", m->id, "pid",
 			    (int)m->pid, signaled ? "signal" : "exit_code",
 			    code, "runtime", runtime));

@@ -1,50 +1,289 @@
 /*
  * brainstem-miner - the Production Miner.
  *
- * It initialises the Brain infrastructure for its mode, then mines.  All
- * of its files are written by libbrainstem; this program only decides
- * what to record.  (Mining rounds arrive with the proof-of-work issue;
- * today it builds and reports the mode's tree.)
+ * It initialises the Brain infrastructure for its mode, reports the
+ * session's start, mines round after round - scanning real 80-byte block
+ * headers with double SHA-256 - records a ledger entry, a math proof and a
+ * submission for every block found, reports each round and finally the
+ * session's end.  SIGINT/SIGTERM finish the round being mined.  Every
+ * file is written by libbrainstem; this program only decides what to
+ * record.
  */
+#define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-#include <brainstem/brainstem.h>
-
-#include "../cli.h"
+#include "miner.h"
 
 #define COMPONENT "Production-Miner"
+#define CATEGORY "miners"
+#define SEED_EXAMPLE_TIME 1766022461u /* 2025-12-18T01:47:41Z */
 
-static void print_help(FILE *out)
+typedef struct session {
+	miner_opts o;
+	brain_t *b;
+	unsigned zeros;
+	double round_seconds;
+	uint64_t max_attempts;
+	long blocks, failures;
+	int status_line;
+} session;
+
+/* Logs a failure to stderr and to the error tree, with context. */
+static void fail(session *s, const char *what, long round)
 {
-	fprintf(out,
-		"Usage: brainstem-miner [MODE] [OPTIONS]\n"
-		"Mine Bitcoin block headers and record every event in the "
-		"brainstem tree.\n\n");
-	cli_common_help(out);
+	json_t *err;
+
+	s->failures++;
+	fprintf(stderr, "brainstem-miner: %s: %s\n", what, brain_errmsg(s->b));
+	err = json_pack("{s:s, s:s, s:{s:s, s:i, s:s}}", "error_type", what,
+			"message", brain_errmsg(s->b), "context", "miner_id",
+			s->o.miner_id, "round", (int)round, "mode",
+			brain_mode(s->b));
+	if (err && brain_save_system_error(s->b, CATEGORY, err) != 0)
+		fprintf(stderr, "brainstem-miner: could not record the error: "
+				"%s\n", brain_errmsg(s->b));
+	json_decref(err);
+}
+
+static void report(session *s, json_t *r, long round)
+{
+	if (!r || brain_save_system_report(s->b, CATEGORY, r) != 0)
+		fail(s, "report_failed", round);
+	json_decref(r);
+}
+
+/* A line for the supervisor, if there is one; a lost line is harmless. */
+static void beat(const session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void beat(const session *s, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int n;
+
+	if (s->o.heartbeat_fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0 && write(s->o.heartbeat_fd, line,
+			   (size_t)n < sizeof(line) ? (size_t)n
+						    : sizeof(line) - 1) < 0)
+		return;
+}
+
+static void hex(const uint8_t h[32], char out[65])
+{
+	brain_hash_to_hex(h, out);
+}
+
+/* The math proof, ledger entry and submission of one block, in that
+ * order: a miner killed in between leaves proofs >= ledger >= submissions,
+ * which is what brain_validate's agreement check expects. */
+static void record_block(session *s, const miner_block *blk, long round)
+{
+	brain_header_t h = blk->work.header;
+	char hash[65], target[65], header[161];
+	unsigned zeros = brain_hash_leading_zeros(blk->hash);
+	json_t *r;
+
+	h.nonce = blk->nonce;
+	hex(blk->hash, hash);
+	hex(blk->work.target, target);
+	brain_header_to_hex(&h, header);
+	r = json_pack("{s:s, s:I, s:s, s:s, s:i, s:i, s:I, s:s, s:s}",
+		      "header_hex", header, "nonce", (json_int_t)blk->nonce,
+		      "hash", hash, "target", target, "leading_zeros",
+		      (int)zeros, "zeros_required", (int)blk->work.zeros,
+		      "bits", (json_int_t)h.bits, "engine",
+		      brain_engine_name(s->o.engine), "miner_id",
+		      s->o.miner_id);
+	if (!r || brain_save_math_proof(s->b, r) != 0)
+		fail(s, "math_proof_failed", round);
+	json_decref(r);
+	r = json_pack("{s:s, s:n, s:i, s:s, s:s, s:I, s:i, s:I, s:s}",
+		      "block_hash", hash, "height", "leading_zeros", (int)zeros,
+		      "target", target, "miner_id", s->o.miner_id, "nonce",
+		      (json_int_t)blk->nonce, "round", (int)round, "extranonce",
+		      (json_int_t)blk->work.extranonce, "work_source",
+		      "synthetic");
+	if (!r || brain_save_ledger_entry(s->b, r) != 0)
+		fail(s, "ledger_failed", round);
+	json_decref(r);
+	r = json_pack("{s:s, s:b, s:s, s:s}", "block_hash", hash, "submitted",
+		      0, "result", "not submitted: synthetic work has no node",
+		      "miner_id", s->o.miner_id);
+	if (!r || brain_save_submission(s->b, r) != 0)
+		fail(s, "submission_failed", round);
+	json_decref(r);
+	s->blocks++;
+	beat(s, "block %s\n", hash);
+	if (s->o.cli.verbosity >= 0)
+		printf("%sblock found: %s (%u zeros)\n",
+		       s->status_line ? "\r\033[K" : "", hash, zeros);
+}
+
+static void status(uint64_t hashes, double seconds, void *ctx)
+{
+	session *s = ctx;
+
+	beat(s, "hb %llu %.0f %ld\n", (unsigned long long)hashes,
+	     seconds > 0 ? (double)hashes / seconds : 0.0, s->blocks);
+	if (!s->status_line)
+		return;
+	printf("\r\033[K%.2f MH/s  %llu hashes  %ld blocks",
+	       seconds > 0 ? (double)hashes / seconds / 1e6 : 0.0,
+	       (unsigned long long)hashes, s->blocks);
+	fflush(stdout);
+}
+
+static int run_round(session *s, long round)
+{
+	round_result r;
+	uint32_t htime = s->o.seed_given && !strcmp(brain_mode(s->b), "test")
+				 ? SEED_EXAMPLE_TIME + (uint32_t)round
+				 : (uint32_t)time(NULL);
+	double rate;
+	size_t i;
+	int rc;
+
+	rc = miner_round(&s->o, (uint32_t)round, s->zeros, s->round_seconds,
+			 s->max_attempts, htime,
+			 s->status_line || s->o.heartbeat_fd >= 0 ? status
+								 : NULL,
+			 s, &r);
+	if (rc != 0)
+		fail(s, "round_failed", round);
+	for (i = 0; i < r.nblocks; i++)
+		record_block(s, &r.blocks[i], round);
+	rate = r.seconds > 0 ? (double)r.attempts / r.seconds : 0;
+	report(s,
+	       json_pack("{s:s, s:s, s:i, s:I, s:i, s:i, s:f, s:f, s:b}",
+			 "event", "mining_round_complete", "miner_id",
+			 s->o.miner_id, "round_number", (int)round,
+			 "attempts_this_round", (json_int_t)r.attempts,
+			 "best_difficulty", (int)r.best_zeros, "blocks_found",
+			 (int)r.nblocks, "hashrate", rate, "duration",
+			 r.seconds, "interrupted", r.interrupted),
+	       round);
+	beat(s, "round %ld %llu %.0f %zu\n", round,
+	     (unsigned long long)r.attempts, rate, r.nblocks);
+	if (s->o.cli.verbosity >= 0)
+		printf("%sround %ld: %llu hashes in %.2f s (%.2f MH/s), best "
+		       "%u zeros, %zu blocks\n",
+		       s->status_line ? "\r\033[K" : "", round,
+		       (unsigned long long)r.attempts, r.seconds, rate / 1e6,
+		       r.best_zeros, r.nblocks);
+	miner_round_free(&r);
+	return rc;
+}
+
+/* Settings from the command line, else config.json. */
+static void settle(session *s)
+{
+	const json_t *m = json_object_get(brain_get_config(s->b), "mining");
+
+	s->zeros = (unsigned)(s->o.zeros >= 0
+				      ? s->o.zeros
+				      : json_integer_value(json_object_get(
+						m, "default_zeros")));
+	s->round_seconds = (double)(s->o.round_seconds > 0
+					    ? s->o.round_seconds
+					    : json_integer_value(json_object_get(
+						      m, "round_duration_seconds")));
+	s->max_attempts = (uint64_t)(s->o.max_attempts > 0
+					     ? s->o.max_attempts
+					     : json_integer_value(json_object_get(
+						       m, "max_attempts_per_round")));
+	if (!s->o.seed_given)
+		s->o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	s->status_line = isatty(STDOUT_FILENO) && s->o.cli.verbosity >= 0;
+}
+
+static int benchmark(session *s)
+{
+	uint64_t hashes;
+	double secs, mhs;
+
+	if (miner_benchmark(&s->o, &hashes, &secs) != 0) {
+		fprintf(stderr, "brainstem-miner: benchmark failed\n");
+		return 1;
+	}
+	mhs = secs > 0 ? (double)hashes / secs / 1e6 : 0;
+	if (s->o.json)
+		printf("{\"engine\": \"%s\", \"threads\": %d, \"hashes\": %llu, "
+		       "\"seconds\": %.3f, \"mhs\": %.3f}\n",
+		       brain_engine_name(s->o.engine), s->o.threads,
+		       (unsigned long long)hashes, secs, mhs);
+	else
+		printf("engine %s, %d threads: %llu hashes in %.2f s = %.2f "
+		       "MH/s\n",
+		       brain_engine_name(s->o.engine), s->o.threads,
+		       (unsigned long long)hashes, secs, mhs);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {CLI_COMMON_OPTIONS,
-						 {NULL, 0, NULL, 0}};
-	cli_common cli;
-	brain_t *b;
-	int opt;
+	session s = {0};
+	long round;
 
-	cli_init(&cli, "brainstem-miner", argv);
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts,
-				  NULL)) != -1)
-		if (!cli_common_option(&cli, opt, optarg, print_help))
-			cli_usage_error(&cli, "unknown option");
-	if (optind < argc)
-		cli_usage_error(&cli, "unexpected argument '%s'", argv[optind]);
-	b = cli_open(&cli, COMPONENT);
-	if (!b)
+	miner_parse(&s.o, argc, argv);
+	if (miner_signals_start() != 0) {
+		fprintf(stderr, "brainstem-miner: cannot set up signals\n");
 		return 1;
-	if (cli.verbosity >= 0)
-		printf("%s mode: tree ready in %s\n", brain_mode(b),
-		       brain_base_path(b));
-	brain_close(b);
-	return 0;
+	}
+	if (s.o.benchmark)
+		return benchmark(&s); /* writes nothing to the tree */
+	if (!(s.b = cli_open(&s.o.cli, COMPONENT)))
+		return 2;
+	settle(&s);
+	if (strcmp(brain_mode(s.b), "demo") && strcmp(brain_mode(s.b), "test")) {
+		fprintf(stderr, "brainstem-miner: %s mode mines a Bitcoin node's "
+				"templates, and this version has no node work "
+				"source yet; use --demo or --test\n",
+			brain_mode(s.b));
+		brain_close(s.b);
+		return 2;
+	}
+	report(&s,
+	       json_pack("{s:s, s:s, s:i, s:s, s:s, s:i, s:I, s:I, s:f}",
+			 "event", "mining_session_start", "miner_id",
+			 s.o.miner_id, "target_zeros", (int)s.zeros, "mode",
+			 brain_mode(s.b), "engine",
+			 brain_engine_name(s.o.engine), "threads", s.o.threads,
+			 "seed", (json_int_t)s.o.seed, "max_attempts_per_round",
+			 (json_int_t)s.max_attempts, "round_seconds",
+			 s.round_seconds),
+	       0);
+	if (s.o.cli.verbosity >= 0)
+		printf("%s mode: mining into %s (engine %s, %d threads, %u "
+		       "zeros)\n",
+		       brain_mode(s.b), brain_base_path(s.b),
+		       brain_engine_name(s.o.engine), s.o.threads, s.zeros);
+	for (round = 1; !s.o.rounds || round <= s.o.rounds; round++) {
+		run_round(&s, round);
+		if (miner_stop_requested)
+			break;
+	}
+	report(&s,
+	       json_pack("{s:s, s:s, s:i, s:i, s:b}", "event",
+			 "mining_session_end", "miner_id", s.o.miner_id,
+			 "rounds", (int)(round > s.o.rounds && s.o.rounds
+						 ? s.o.rounds
+						 : round),
+			 "blocks_found", (int)s.blocks, "stopped_by_signal",
+			 miner_stop_requested != 0),
+	       round);
+	if (s.o.cli.verbosity >= 0)
+		printf("session over: %ld blocks; records in %s\n", s.blocks,
+		       brain_base_path(s.b));
+	brain_close(s.b);
+	return s.failures ? 1 : 0;
 }

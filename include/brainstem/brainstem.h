@@ -14,5 +14,8 @@
 #include <brainstem/brain.h>
 #include <brainstem/templates.h>
 #include <brainstem/records.h>
+#include <brainstem/validate.h>
+#include <brainstem/pow.h>
+#include <brainstem/work.h>
 
 #endif

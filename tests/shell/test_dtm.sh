@@ -29,28 +29,29 @@ one() { # ROOT FIND-ARGS...
 # applies the edit in its base, validates (exit 1, EXPECT in the output),
 # rebuilds and validates again (exit 0), and checks no record was lost.
 damage() {
-	_name=$1
-	_desc=$2
-	_expect=$3
-	_edit=$4
-	rm -rf "$T/$_name"
-	cp -a "$T/clean" "$T/$_name"
-	(cd "$T/$_name/$BASE" && eval "$_edit")
-	run "$_name-v" "$DTM" --demo --root "$T/$_name" validate
-	check "$_desc is found (exit 1)" [ "$rc" -eq 1 ]
-	check "$_desc is named: $_expect" grep -q -- "$_expect" "$T/$_name-v.out"
-	[ "$rc" -eq 1 ] || show "$T/$_name-v.out"
-	run "$_name-r" "$DTM" --demo --root "$T/$_name" rebuild
-	check "$_desc: rebuild succeeds" [ "$rc" -eq 0 ]
-	show "$T/$_name-r.err"
-	run "$_name-v2" "$DTM" --demo --root "$T/$_name" validate
-	check "$_desc: clean after rebuild" [ "$rc" -eq 0 ]
-	[ "$rc" -eq 0 ] || show "$T/$_name-v2.out"
+	d_name=$1
+	d_desc=$2
+	d_expect=$3
+	d_edit=$4
+	rm -rf "${T:?}/$d_name"
+	cp -a "$T/clean" "$T/$d_name"
+	(cd "$T/$d_name/$BASE" && eval "$d_edit")
+	run "$d_name-v" "$DTM" --demo --root "$T/$d_name" validate
+	check "$d_desc is found (exit 1)" [ "$rc" -eq 1 ]
+	check "$d_desc is named: $d_expect" grep -q -- "$d_expect" \
+		"$T/$d_name-v.out"
+	[ "$rc" -eq 1 ] || show "$T/$d_name-v.out"
+	run "$d_name-r" "$DTM" --demo --root "$T/$d_name" rebuild
+	check "$d_desc: rebuild succeeds" [ "$rc" -eq 0 ]
+	show "$T/$d_name-r.err"
+	run "$d_name-v2" "$DTM" --demo --root "$T/$d_name" validate
+	check "$d_desc: clean after rebuild" [ "$rc" -eq 0 ]
+	[ "$rc" -eq 0 ] || show "$T/$d_name-v2.out"
 	for j in Ledgers/global_ledger.json Ledgers/global_math_proof.json \
 		System/System_Reports/Miners/Global/global_miners_report.json; do
-		check "$_desc: no record lost in $j" [ \
+		check "$d_desc: no record lost in $j" [ \
 			"$($EVENTS "$T/clean/$BASE/$j" --count)" -eq \
-			"$($EVENTS "$T/$_name/$BASE/$j" --count)" ]
+			"$($EVENTS "$T/$d_name/$BASE/$j" --count)" ]
 	done
 }
 

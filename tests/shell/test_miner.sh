@@ -32,7 +32,7 @@ wait_for() {
 	return 1
 }
 
-MINE="--test --seed 7 --rounds 2 --zeros 3 --max-attempts 300000 -t 1 --quiet"
+MINE="--test --seed 7 --miner-id m1 --rounds 2 --zeros 3 --max-attempts 300000 -t 1 --quiet"
 
 # 1. a session
 # shellcheck disable=SC2086

@@ -34,8 +34,13 @@ def main():
     if count:
         print(len(hits))
         return
-    for r in hits:
-        print(r.get(field) if field else json.dumps(r, separators=(",", ":")))
+    try:
+        for r in hits:
+            print(r.get(field) if field
+                  else json.dumps(r, separators=(",", ":")))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stdout = None
 
 
 main()

@@ -1,0 +1,76 @@
+/*
+ * bin/miner/miner.h - the Production Miner's parts: its settings, the
+ * scanning threads of one round, and what it records.
+ */
+#ifndef BRAINSTEM_MINER_H
+#define BRAINSTEM_MINER_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include <brainstem/brainstem.h>
+
+#include "../cli.h"
+
+typedef struct miner_opts {
+	cli_common cli;
+	long rounds;           /* 0: until stopped */
+	long round_seconds;    /* -1: config mining.round_duration_seconds */
+	long long max_attempts; /* -1: config mining.max_attempts_per_round */
+	int zeros;             /* -1: config mining.default_zeros */
+	int threads;           /* 0: online CPUs */
+	const char *miner_id;  /* NULL: miner_<pid> */
+	char id_buf[64];
+	uint64_t seed;
+	int seed_given;
+	brain_engine_t engine;
+	int benchmark, json;
+	double bench_seconds;
+	int heartbeat_fd; /* -1: none; else "hb"/"block"/"round" lines */
+} miner_opts;
+
+/* Parses argv; exits 2 on a usage error, 0 after --help/--version. */
+void miner_parse(miner_opts *o, int argc, char **argv);
+
+/* One block found: the unit it was found in and its nonce and hash. */
+typedef struct miner_block {
+	brain_work_t work;
+	uint32_t nonce;
+	uint8_t hash[32];
+} miner_block;
+
+/* What one round did. */
+typedef struct round_result {
+	uint64_t attempts;
+	unsigned best_zeros;
+	uint8_t best_hash[32];
+	miner_block *blocks;
+	size_t nblocks;
+	double seconds;
+	int interrupted; /* stopped by a signal */
+} round_result;
+
+/* The stop flag set by SIGINT/SIGTERM (via the signal thread). */
+extern volatile sig_atomic_t miner_stop_requested;
+
+/* Blocks SIGINT/SIGTERM in every thread and starts the thread that waits
+ * for them. */
+int miner_signals_start(void);
+
+/*
+ * Runs one round: `threads` scanners until `max_attempts` hashes, the
+ * round's seconds, or a stop request; `status` (if not NULL) is called
+ * about once a second with the hashes so far.
+ */
+int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
+		double seconds, uint64_t max_attempts, uint32_t header_time,
+		void (*status)(uint64_t hashes, double seconds, void *ctx),
+		void *ctx, round_result *out);
+
+void miner_round_free(round_result *r);
+
+/* Hashes for `seconds` with the options' engine and threads. */
+int miner_benchmark(const miner_opts *o, uint64_t *hashes, double *seconds);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * bin/miner/options.c - brainstem-miner's command line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "miner.h"
+
+enum {
+	OPT_ROUNDS = CLI_FIRST_PROGRAM_OPTION,
+	OPT_ROUND_SECONDS,
+	OPT_MAX_ATTEMPTS,
+	OPT_ZEROS,
+	OPT_MINER_ID,
+	OPT_SEED,
+	OPT_ENGINE,
+	OPT_BENCHMARK,
+	OPT_SECONDS,
+	OPT_JSON,
+	OPT_HEARTBEAT_FD,
+};
+
+static void print_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: brainstem-miner [MODE] [OPTIONS]\n"
+		"Mine Bitcoin block headers (double SHA-256) in rounds and "
+		"record every event\nin the brainstem tree: session and round "
+		"reports, and for each block found\na ledger entry, a math "
+		"proof and a submission.\n\n"
+		"Mining:\n"
+		"      --rounds N            rounds to run (default 0: until "
+		"SIGINT/SIGTERM)\n"
+		"      --round-seconds S     longest round (default: config "
+		"mining.round_duration_seconds)\n"
+		"      --max-attempts N      hashes per round (default: config "
+		"mining.max_attempts_per_round)\n"
+		"      --zeros N             leading hex zeros wanted: target "
+		"2^(256-4N)-1\n"
+		"                            (default: config "
+		"mining.default_zeros)\n"
+		"  -t, --threads N           scanning threads (default: online "
+		"CPUs)\n"
+		"      --miner-id ID         this miner's name, written into its "
+		"coinbase so that\n"
+		"                            miners never scan the same headers "
+		"(default: miner_<pid>)\n"
+		"      --seed N              seed of the synthetic work (test "
+		"mode: repeatable runs)\n"
+		"      --engine NAME         auto, generic, shani, avx2, avx512 "
+		"(default: auto)\n"
+		"      --benchmark           hash for --seconds and print the "
+		"rate; writes nothing\n"
+		"      --seconds S           benchmark length (default 5)\n"
+		"      --json                benchmark result as JSON\n"
+		"      --heartbeat-fd FD     write a line to FD every second "
+		"and per block and\n"
+		"                            round (for brainstem-looper)\n\n");
+	cli_common_help(out);
+}
+
+static long long number(const miner_opts *o, const char *name,
+			const char *arg, long long min, long long max)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (errno || *end || end == arg || v < min || v > max)
+		cli_usage_error(&o->cli, "%s wants a whole number from %lld to "
+					 "%lld, not '%s'", name, min, max, arg);
+	return v;
+}
+
+void miner_parse(miner_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_OPTIONS,
+		{"rounds", required_argument, NULL, OPT_ROUNDS},
+		{"round-seconds", required_argument, NULL, OPT_ROUND_SECONDS},
+		{"max-attempts", required_argument, NULL, OPT_MAX_ATTEMPTS},
+		{"zeros", required_argument, NULL, OPT_ZEROS},
+		{"threads", required_argument, NULL, 't'},
+		{"miner-id", required_argument, NULL, OPT_MINER_ID},
+		{"seed", required_argument, NULL, OPT_SEED},
+		{"engine", required_argument, NULL, OPT_ENGINE},
+		{"benchmark", no_argument, NULL, OPT_BENCHMARK},
+		{"seconds", required_argument, NULL, OPT_SECONDS},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"heartbeat-fd", required_argument, NULL, OPT_HEARTBEAT_FD},
+		{NULL, 0, NULL, 0}};
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	cli_init(&o->cli, "brainstem-miner", argv);
+	o->round_seconds = -1;
+	o->max_attempts = -1;
+	o->zeros = -1;
+	o->bench_seconds = 5;
+	o->heartbeat_fd = -1;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "t:", longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case OPT_ROUNDS:
+			o->rounds = (long)number(o, "--rounds", optarg, 0,
+						 1000000000);
+			break;
+		case OPT_ROUND_SECONDS:
+			o->round_seconds = (long)number(o, "--round-seconds",
+							optarg, 1, 31622400);
+			break;
+		case OPT_MAX_ATTEMPTS:
+			o->max_attempts = number(o, "--max-attempts", optarg, 1,
+						 (long long)1 << 62);
+			break;
+		case OPT_ZEROS:
+			o->zeros = (int)number(o, "--zeros", optarg, 0, 64);
+			break;
+		case 't':
+			o->threads = (int)number(o, "--threads", optarg, 1, 1024);
+			break;
+		case OPT_MINER_ID:
+			o->miner_id = optarg;
+			break;
+		case OPT_SEED:
+			o->seed = (uint64_t)number(o, "--seed", optarg, 0,
+						   0x7fffffffffffffffLL);
+			o->seed_given = 1;
+			break;
+		case OPT_ENGINE:
+			if (brain_engine_from_name(optarg, &o->engine) != 0)
+				cli_usage_error(&o->cli, "unknown engine '%s' "
+					"(auto, generic, shani, avx2, avx512)",
+					optarg);
+			break;
+		case OPT_BENCHMARK:
+			o->benchmark = 1;
+			break;
+		case OPT_SECONDS:
+			o->bench_seconds = (double)number(o, "--seconds", optarg,
+							  1, 86400);
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case OPT_HEARTBEAT_FD:
+			o->heartbeat_fd = (int)number(o, "--heartbeat-fd", optarg,
+						      3, 1023);
+			break;
+		default:
+			if (!cli_common_option(&o->cli, opt, optarg, print_help))
+				cli_usage_error(&o->cli, "unknown option");
+		}
+	}
+	if (optind < argc)
+		cli_usage_error(&o->cli, "unexpected argument '%s'",
+				argv[optind]);
+	if (o->engine == BRAIN_ENGINE_AUTO)
+		o->engine = brain_engine_best();
+	else if (!brain_engine_available(o->engine))
+		cli_usage_error(&o->cli, "engine '%s' needs CPU features this "
+				"machine lacks", brain_engine_name(o->engine));
+	if (o->threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		o->threads = n > 0 ? (int)n : 1;
+	}
+	if (!o->miner_id) {
+		snprintf(o->id_buf, sizeof(o->id_buf), "miner_%ld",
+			 (long)getpid());
+		o->miner_id = o->id_buf;
+	}
+	if (strlen(o->miner_id) > 64)
+		cli_usage_error(&o->cli, "--miner-id is longer than 64 bytes");
+}

@@ -1,0 +1,284 @@
+/*
+ * bin/miner/round.c - one mining round: N threads scan synthetic work
+ * units until the round's attempts, its time or a stop request run out.
+ *
+ * Each thread owns its units (extranonce = thread + threads * k), so no
+ * two threads hash the same header; the miner id in the coinbase keeps
+ * miners apart the same way.  The main thread sleeps on a condition
+ * variable and is woken by the scanners (budget spent), the signal thread
+ * (stop) or its once-a-second status deadline.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "miner.h"
+
+#define CHUNK (1u << 20) /* nonces per scan call: ~10 ms at worst */
+#define MAX_MATCHES 64
+
+volatile sig_atomic_t miner_stop_requested;
+
+typedef struct round_ctx {
+	const miner_opts *o;
+	uint32_t round;
+	unsigned zeros;
+	uint32_t header_time;
+	uint64_t max_attempts;
+	int nthreads;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	volatile int stop;
+	uint64_t hashes; /* under mu */
+	int running;     /* scanners still going, under mu */
+	round_result *res;
+	int error;
+} round_ctx;
+
+static pthread_mutex_t signal_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t *signal_cv; /* the round waiting, if any */
+
+static void *signal_thread(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+
+	for (;;) {
+		if (sigwait(set, &sig) != 0)
+			continue;
+		pthread_mutex_lock(&signal_mu);
+		miner_stop_requested = 1;
+		if (signal_cv)
+			pthread_cond_broadcast(signal_cv);
+		pthread_mutex_unlock(&signal_mu);
+	}
+	return NULL;
+}
+
+int miner_signals_start(void)
+{
+	static sigset_t set;
+	pthread_t t;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ||
+	    pthread_create(&t, NULL, signal_thread, &set) != 0)
+		return -1;
+	pthread_detach(t);
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void record_block(round_ctx *c, const brain_work_t *w,
+			 const brain_match_t *m)
+{
+	round_result *r = c->res;
+	miner_block *nb = realloc(r->blocks, (r->nblocks + 1) * sizeof(*nb));
+
+	if (!nb) {
+		c->error = 1;
+		return;
+	}
+	r->blocks = nb;
+	nb[r->nblocks].work = *w;
+	nb[r->nblocks].nonce = m->nonce;
+	memcpy(nb[r->nblocks].hash, m->hash, 32);
+	r->nblocks++;
+}
+
+/* Folds one scan call's outcome into the round, under the lock. */
+static void merge(round_ctx *c, const brain_work_t *w,
+		  const brain_scan_t *s, const brain_match_t *m)
+{
+	round_result *r = c->res;
+	unsigned z = brain_hash_leading_zeros(s->best_hash);
+	size_t i;
+
+	pthread_mutex_lock(&c->mu);
+	c->hashes += s->hashes;
+	if (s->hashes && (r->attempts == 0 || z > r->best_zeros ||
+			  (z == r->best_zeros &&
+			   memcmp(s->best_hash, r->best_hash, 32) < 0))) {
+		r->best_zeros = z;
+		memcpy(r->best_hash, s->best_hash, 32);
+	}
+	r->attempts = c->hashes;
+	for (i = 0; i < s->nmatches && i < MAX_MATCHES; i++)
+		record_block(c, w, &m[i]);
+	if (c->hashes >= c->max_attempts) {
+		c->stop = 1;
+		pthread_cond_broadcast(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
+typedef struct worker_arg {
+	round_ctx *c;
+	int index;
+} worker_arg;
+
+static void *worker(void *arg)
+{
+	worker_arg *a = arg;
+	round_ctx *c = a->c;
+	brain_match_t matches[MAX_MATCHES];
+	uint64_t k;
+
+	for (k = 0; !c->stop && !miner_stop_requested; k++) {
+		brain_work_t w;
+		uint64_t next = 0;
+		if (brain_work_synthetic(c->o->seed, c->o->miner_id, c->round,
+					 (uint64_t)a->index +
+						 (uint64_t)c->nthreads * k,
+					 c->zeros, c->header_time, &w) != 0) {
+			c->error = 1;
+			break;
+		}
+		while (next < (1ull << 32) && !c->stop &&
+		       !miner_stop_requested) {
+			brain_scan_t s;
+			uint64_t left = c->max_attempts > c->hashes
+						? c->max_attempts - c->hashes
+						: 0;
+			uint64_t share = (left + (uint64_t)c->nthreads - 1) /
+					 (uint64_t)c->nthreads;
+			uint64_t n = share < CHUNK ? share : CHUNK;
+			if (n == 0) {
+				c->stop = 1; /* the round's budget is spent */
+				break;
+			}
+			if (n > (1ull << 32) - next)
+				n = (1ull << 32) - next;
+			if (brain_scan(c->o->engine, &w.header, (uint32_t)next,
+				       n, w.target, matches, MAX_MATCHES,
+				       &c->stop, &s) != 0) {
+				c->error = 1;
+				break;
+			}
+			merge(c, &w, &s, matches);
+			next += n;
+		}
+	}
+	pthread_mutex_lock(&c->mu);
+	c->running--;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static void deadline_in(struct timespec *ts, double seconds)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += (time_t)seconds;
+	ts->tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
+		double seconds, uint64_t max_attempts, uint32_t header_time,
+		void (*status)(uint64_t hashes, double seconds, void *ctx),
+		void *ctx, round_result *out)
+{
+	round_ctx c = {.o = o, .round = round, .zeros = zeros,
+		       .header_time = header_time,
+		       .max_attempts = max_attempts, .nthreads = o->threads,
+		       .res = out};
+	pthread_condattr_t ca;
+	pthread_t *tids = calloc((size_t)o->threads, sizeof(*tids));
+	worker_arg *args = calloc((size_t)o->threads, sizeof(*args));
+	double t0 = now_s(), end = t0 + seconds;
+	int i, started = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!tids || !args) {
+		free(tids);
+		free(args);
+		return -1;
+	}
+	pthread_mutex_init(&c.mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_lock(&signal_mu);
+	signal_cv = &c.cv;
+	pthread_mutex_unlock(&signal_mu);
+	c.running = o->threads;
+	for (i = 0; i < o->threads; i++) {
+		args[i].c = &c;
+		args[i].index = i;
+		if (pthread_create(&tids[i], NULL, worker, &args[i]) != 0)
+			break;
+		started++;
+	}
+	pthread_mutex_lock(&c.mu);
+	c.running = started;
+	while (c.running > 0) {
+		struct timespec ts;
+		double now = now_s(), wait = end - now;
+		if (miner_stop_requested || wait <= 0 || started < o->threads)
+			c.stop = 1;
+		if (c.stop) {
+			pthread_cond_wait(&c.cv, &c.mu);
+			continue;
+		}
+		deadline_in(&ts, wait < 1.0 ? wait : 1.0);
+		if (pthread_cond_timedwait(&c.cv, &c.mu, &ts) == ETIMEDOUT &&
+		    status) {
+			uint64_t h = c.hashes;
+			pthread_mutex_unlock(&c.mu);
+			status(h, now_s() - t0, ctx);
+			pthread_mutex_lock(&c.mu);
+		}
+	}
+	pthread_mutex_unlock(&c.mu);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	pthread_mutex_lock(&signal_mu);
+	signal_cv = NULL;
+	pthread_mutex_unlock(&signal_mu);
+	out->seconds = now_s() - t0;
+	out->interrupted = miner_stop_requested != 0;
+	pthread_cond_destroy(&c.cv);
+	pthread_mutex_destroy(&c.mu);
+	free(tids);
+	free(args);
+	return c.error || started < o->threads ? -1 : 0;
+}
+
+void miner_round_free(round_result *r)
+{
+	free(r->blocks);
+	r->blocks = NULL;
+	r->nblocks = 0;
+}
+
+int miner_benchmark(const miner_opts *o, uint64_t *hashes, double *seconds)
+{
+	round_result r;
+	int rc;
+
+	/* an unreachable target: nothing but hashing */
+	rc = miner_round(o, 0, 64, o->bench_seconds, UINT64_MAX,
+			 (uint32_t)time(NULL), NULL, NULL, &r);
+	*hashes = r.attempts;
+	*seconds = r.seconds;
+	miner_round_free(&r);
+	return rc;
+}
