@@ -1,7 +1,12 @@
 /*
- * lib/sha256_generic.c - SHA-256 in portable C (FIPS 180-4), the engine
- * that runs everywhere and the yardstick the faster ones are tested
- * against.
+ * lib/sha256_generic.c - SHA-256 in portable C (FIPS 180-4): the hash
+ * behind brain_sha256, and the one-lane nonce scan that runs everywhere
+ * and that the faster engines are tested against.
+ *
+ * The scan kernel is the shared lane template of sha256.h with a plain
+ * uint32_t as its lane: one nonce costs about 120 rounds (three rounds
+ * and the constant message words come precomputed, the last three rounds
+ * run only for hashes that pass the filter).
  */
 #include <string.h>
 
@@ -66,17 +71,17 @@ void brain__sha256(const void *data, size_t len, uint8_t out[32])
 	uint32_t s[8];
 	uint8_t block[64];
 	uint64_t bits = (uint64_t)len * 8;
-	size_t rest;
 	int i;
 
 	memcpy(s, brain__sha256_iv, sizeof(s));
 	for (; len >= 64; p += 64, len -= 64)
 		brain__sha256_compress(s, p);
+	/* the tail, the 0x80 byte and the 64-bit length: one or two blocks */
 	memset(block, 0, sizeof(block));
-	memcpy(block, p, len);
+	if (len)
+		memcpy(block, p, len);
 	block[len] = 0x80;
-	rest = len + 1;
-	if (rest > 56) {
+	if (len + 1 > 56) {
 		brain__sha256_compress(s, block);
 		memset(block, 0, sizeof(block));
 	}
@@ -89,4 +94,32 @@ void brain__sha256(const void *data, size_t len, uint8_t out[32])
 		out[4 * i + 2] = (uint8_t)(s[i] >> 8);
 		out[4 * i + 3] = (uint8_t)s[i];
 	}
+}
+
+/* ---- the one-lane scan ---- */
+
+static uint32_t bswap32(uint32_t x)
+{
+	return x >> 24 | (x >> 8 & 0xff00) | (x << 8 & 0xff0000) | x << 24;
+}
+
+#define LANE_V uint32_t
+#define LANE_FN
+#define LANE_SET1(c) ((uint32_t)(c))
+#define LANE_ADD(a, b) ((uint32_t)((a) + (b)))
+#define LANE_XOR(a, b) ((a) ^ (b))
+#define LANE_AND(a, b) ((a) & (b))
+#define LANE_OR(a, b) ((a) | (b))
+#define LANE_SHR(x, n) ((x) >> (n))
+#define LANE_ROR(x, n) ROR(x, n)
+#define LANE_TOP_LE_ANY(h7, thr) (bswap32(h7) <= (thr))
+#include "sha256.h"
+
+void brain__scan_generic(brain__scan_job_t *j, uint32_t nonce, uint32_t n)
+{
+	uint32_t i, out[8];
+
+	for (i = 0; i < n; i++, nonce++)
+		if (lanes_sha256d(j, bswap32(nonce), j->threshold, out))
+			brain__scan_hit(j, nonce, out);
 }

@@ -82,8 +82,15 @@ check "the same seed finds the same blocks" [ \
 	--quiet >"$T/c.out" 2>"$T/c.err" </dev/null &
 MINER_PID=$!
 MC=$(journal "$T/c" miners)
-check "the miner starts" wait_for 30 [ \
-	"$($EVENTS "$MC" event=mining_session_start --count)" -eq 1 ]
+started() { [ "$($EVENTS "$MC" event=mining_session_start --count)" = 1 ]; }
+if wait_for 30 started; then
+	pass "the miner starts"
+else
+	fail "the miner starts"
+	show "$T/c.out"
+	show "$T/c.err"
+	$EVENTS "$MC" event=mining_session_start --count
+fi
 rss=$(sed -n 's/^VmRSS:[ \t]*\([0-9]*\) kB/\1/p' "/proc/$MINER_PID/status")
 if [ "$SAN" = 1 ]; then
 	pass "resident size not checked under sanitizers (${rss} kB)"

@@ -5,8 +5,9 @@
 #    on stderr);
 #  * they import no file-system call (all I/O goes through the library) and
 #    link libbrainstem.so.1, found beside them in $BUILD;
-#  * brainstem-miner --demo/--test/--staging build the mode's base folder and
-#    System_File_Examples/.brain_version (with the blueprint's SHA-256);
+#  * a one-round brainstem-miner --demo/--test, and brainstem-dtm --staging,
+#    build the mode's base folder and System_File_Examples/.brain_version
+#    (with the blueprint's SHA-256); the miner refuses staging without a node;
 #  * brainstem-dtm templates status --json says the templates are current;
 #  * a misspelt key in a blueprint is reported as file:line:col with a
 #    suggestion, and nothing is created.
@@ -113,11 +114,13 @@ dtm=$BUILD/brainstem-dtm
 
 # --- miner: the three bases ------------------------------------------------
 root=$T/demo
-run demo "$miner" --demo --root "$root"
+ONE_ROUND="--rounds 1 --max-attempts 100000 -t 1"
+# shellcheck disable=SC2086
+run demo "$miner" --demo --root "$root" $ONE_ROUND
 if [ "$rc" = 0 ]; then
-	pass "brainstem-miner --demo --root DIR: exit 0"
+	pass "brainstem-miner --demo --root DIR (one round): exit 0"
 else
-	fail "brainstem-miner --demo --root DIR: exit 0 (got $rc)"
+	fail "brainstem-miner --demo --root DIR (one round): exit 0 (got $rc)"
 	show "$T/demo.out" stdout
 	show "$T/demo.err" stderr
 fi
@@ -136,23 +139,28 @@ if command -v sha256sum >/dev/null 2>&1 && [ -f "$root/System_File_Examples/.bra
 fi
 
 root=$T/test
-run test "$miner" --test --root "$root"
+# shellcheck disable=SC2086
+run test "$miner" --test --root "$root" $ONE_ROUND
 if [ "$rc" = 0 ]; then
-	pass "brainstem-miner --test --root DIR: exit 0"
+	pass "brainstem-miner --test --root DIR (one round): exit 0"
 else
-	fail "brainstem-miner --test --root DIR: exit 0 (got $rc)"
+	fail "brainstem-miner --test --root DIR (one round): exit 0 (got $rc)"
 	show "$T/test.err" stderr
 fi
 check "test: 'Test/Test mode/Mining' is a folder" test -d "$root/Test/Test mode/Mining"
 
 root=$T/staging
-run staging "$miner" --staging --root "$root"
+run staging "$dtm" --staging --root "$root" templates status
 if [ "$rc" = 0 ]; then
-	pass "brainstem-miner --staging --root DIR: exit 0"
+	pass "brainstem-dtm --staging --root DIR templates status: exit 0"
 else
-	fail "brainstem-miner --staging --root DIR: exit 0 (got $rc)"
+	fail "brainstem-dtm --staging --root DIR templates status: exit 0 (got $rc)"
 	show "$T/staging.err" stderr
 fi
+# shellcheck disable=SC2086
+run nonode "$miner" --staging --root "$root" $ONE_ROUND
+check "brainstem-miner --staging without a node: exit 2" [ "$rc" = 2 ]
+check "  and says it needs a node" grep -q "node" "$T/nonode.err"
 check "staging: Mining is a folder" test -d "$root/Mining"
 check "staging: no Test/ at the root" test ! -e "$root/Test"
 
