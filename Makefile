@@ -177,8 +177,22 @@ demo: all
 			"$$(grep -c '{"seq":' "$$f")"; done
 	@echo "demo: roll-ups in .../Aggregated/ and .../Aggregated_Index/ (six levels + Global)"
 
-bench: all
-	@echo "bench: no benchmarks yet (they arrive with the store engine)"
+# Benchmarks: each bench/NAME.c is a program linked against the shared
+# library (build/bench/NAME); `make bench` runs them all and prints tables.
+# SQLite is the store bench's reference, a bench-only dependency.
+BENCH_NAMES := hash store validate
+BENCH_BINS  := $(patsubst %,$(BUILD)/bench/%,$(BENCH_NAMES))
+BENCH_LIBS_store := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+$(BUILD)/bench/%: bench/%.c $(HEADERS) $(LIB_REAL)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -L$(BUILD) -lbrainstem \
+		$(shell pkg-config --libs jansson) $(BENCH_LIBS_$*) \
+		-Wl,-rpath,'$(abspath $(BUILD))' $(LDFLAGS)
+
+bench: all $(BENCH_BINS)
+	$(Q)for b in $(BENCH_NAMES); do echo "== bench/$$b"; \
+		$(BUILD)/bench/$$b || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) \
