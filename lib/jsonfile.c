@@ -8,6 +8,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,15 +94,88 @@ static int put_pretty(brain__buf *b, const json_t *v, int indent)
 	return rc;
 }
 
+int brain__json_put_string(brain__buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *run = s;
+	char esc[7];
+
+	if (brain__buf_put(b, "\"", 1))
+		return BRAIN_ENOMEM;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *rep = NULL;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		switch (c) {
+		case '"': rep = "\\\""; break;
+		case '\\': rep = "\\\\"; break;
+		case '\b': rep = "\\b"; break;
+		case '\f': rep = "\\f"; break;
+		case '\n': rep = "\\n"; break;
+		case '\r': rep = "\\r"; break;
+		case '\t': rep = "\\t"; break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			esc[6] = '\0';
+			rep = esc;
+		}
+		if (brain__buf_put(b, run, (size_t)(s - run)) ||
+		    brain__buf_puts(b, rep))
+			return BRAIN_ENOMEM;
+		run = s + 1;
+	}
+	return brain__buf_put(b, run, (size_t)(s - run)) ||
+			       brain__buf_put(b, "\"", 1)
+		       ? BRAIN_ENOMEM
+		       : 0;
+}
+
+int brain__json_put_int(brain__buf *b, long long v)
+{
+	char digits[24], *p = digits + sizeof(digits);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+				     : (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return brain__buf_put(b, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+int brain__json_put_real(brain__buf *b, double v)
+{
+	char text[40], *e, *from, *to;
+
+	if (!isfinite(v))
+		return brain__buf_puts(b, "null");
+	snprintf(text, sizeof(text) - 2, "%.17g", v);
+	if (!strpbrk(text, ".e"))
+		strcat(text, ".0");
+	if ((e = strchr(text, 'e'))) {
+		/* e+07 -> e7, e-07 -> e-7 */
+		from = to = e + 1;
+		if (*from == '+')
+			from++;
+		else if (*from == '-')
+			from = ++to;
+		while (*from == '0' && from[1])
+			from++;
+		memmove(to, from, strlen(from) + 1);
+	}
+	return brain__buf_puts(b, text);
+}
+
 static int put_key(brain__buf *b, const char *key)
 {
-	json_t *k = json_string(key);
-	char *text = k ? json_dumps(k, DUMP_COMPACT) : NULL;
-	int rc = text ? brain__buf_puts(b, text) : BRAIN_ENOMEM;
-
-	free(text);
-	json_decref(k);
-	return rc || brain__buf_puts(b, ": ") ? BRAIN_ENOMEM : 0;
+	return brain__json_put_string(b, key) || brain__buf_puts(b, ": ")
+		       ? BRAIN_ENOMEM
+		       : 0;
 }
 
 int brain__jfile_depth(const char *entries)
@@ -158,21 +233,8 @@ static int render_object(brain__buf *b, const json_t *obj, const char *path,
 	}
 }
 
-static int put_summary(brain__buf *b, const json_t *summary)
-{
-	char *text = json_dumps(summary, DUMP_COMPACT);
-	int rc;
-
-	if (!text)
-		return BRAIN_ENOMEM;
-	rc = put_nl(b, 2) || put_key(b, SUMMARY_KEY) || brain__buf_puts(b, text)
-		     ? BRAIN_ENOMEM
-		     : 0;
-	free(text);
-	return rc;
-}
-
-int brain__jfile_tail(int depth, const json_t *summary, brain__buf *out)
+int brain__jfile_tail_text(int depth, const char *summary, size_t len,
+			   brain__buf *out)
 {
 	int i;
 
@@ -185,9 +247,22 @@ int brain__jfile_tail(int depth, const json_t *summary, brain__buf *out)
 		if (summary && brain__buf_puts(out, ","))
 			return BRAIN_ENOMEM;
 	}
-	if (summary && put_summary(out, summary))
+	if (summary && (put_nl(out, 2) || put_key(out, SUMMARY_KEY) ||
+			brain__buf_put(out, summary, len)))
 		return BRAIN_ENOMEM;
 	return brain__buf_puts(out, "\n}\n") ? BRAIN_ENOMEM : 0;
+}
+
+int brain__jfile_tail(int depth, const json_t *summary, brain__buf *out)
+{
+	char *text = summary ? json_dumps(summary, DUMP_COMPACT) : NULL;
+	int rc;
+
+	if (summary && !text)
+		return BRAIN_ENOMEM;
+	rc = brain__jfile_tail_text(depth, text, text ? strlen(text) : 0, out);
+	free(text);
+	return rc;
 }
 
 int brain__jfile_prepare(json_t *obj, const char *path)

@@ -38,6 +38,17 @@ int brain__buf_puts(brain__buf *b, const char *s);
 void brain__buf_free(brain__buf *b);
 
 /*
+ * JSON scalars written straight into a buffer, exactly as jansson's
+ * json_dumps writes them (so text made here and text made by dumping a
+ * json_t are the same bytes): a string with its escapes (UTF-8 kept), an
+ * integer, a real ("%.17g", ".0" added to whole numbers, exponent without
+ * '+' or leading zeros; null when not finite).  Return 0 or BRAIN_ENOMEM.
+ */
+int brain__json_put_string(brain__buf *b, const char *s);
+int brain__json_put_int(brain__buf *b, long long v);
+int brain__json_put_real(brain__buf *b, double v);
+
+/*
  * A file's layout: `entries` is the dotted path of its record array (NULL
  * for an index file); `with_summary` says whether a summary line follows.
  */
@@ -58,6 +69,10 @@ int brain__jfile_render(const json_t *tpl, const brain__jlayout *lay,
 /* The tail text for a file whose records array is at depth `depth` (number
  * of path parts), with `summary` (NULL: none). */
 int brain__jfile_tail(int depth, const json_t *summary, brain__buf *out);
+
+/* The same, with the summary already as compact JSON text (NULL: none). */
+int brain__jfile_tail_text(int depth, const char *summary, size_t len,
+			   brain__buf *out);
 
 /* The text one append writes at the tail's offset: the record line
  * (with a leading comma unless the array was empty) and the new tail. */

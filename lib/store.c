@@ -61,6 +61,7 @@ typedef struct sstate {
 	struct timespec last_sync;
 	long pending;             /* records applied in memory only */
 	struct timespec pending_since;
+	brain__buf text, sum, head; /* scratch for flush_slot, kept */
 } sstate;
 
 struct brain__store {
@@ -121,53 +122,51 @@ static void close_all(sstate *st)
 		for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
 			slot_free(&st->slot[k][lv]);
 	st->part[0] = '\0';
+	brain__buf_free(&st->text);
+	brain__buf_free(&st->sum);
+	brain__buf_free(&st->head);
 }
 
 static int write_at(int fd, const char *data, size_t len, off_t off);
 
-/* Writes the slot's pending lines and its new tail in one pwrite. */
-static int flush_slot(brain_t *b, sstate *st, int k, slot *sl)
+/* Writes the slot's pending lines and its new tail in one pwrite.  head:
+ * the summary's first half when the caller has it (see
+ * brain__msum_text_head), else NULL. */
+static int flush_slot(brain_t *b, sstate *st, int k, slot *sl,
+		      const brain__buf *head)
 {
 	brain__jlayout lay = layout_of(b->bp, st->s, k);
-	brain__buf text = {0};
-	json_t *sum = NULL;
+	int depth = lay.entries ? brain__jfile_depth(lay.entries) : 0;
+	brain__buf *text = &st->text, *sum = &st->sum;
 	int rc;
 
 	if (!sl->dirty)
 		return 0;
-	if (sl->summary && !(sum = brain__msum_json(sl->summary))) {
-		rc = BRAIN_ENOMEM;
-		goto out;
-	}
-	if ((lay.entries && brain__buf_put(&text, sl->pending.data
-						  ? sl->pending.data
-						  : "",
-					  sl->pending.len)) ||
-	    brain__jfile_tail(lay.entries ? brain__jfile_depth(lay.entries)
-					  : 0,
-			      sum, &text)) {
-		rc = BRAIN_ENOMEM;
-		goto out;
-	}
-	if ((rc = write_at(sl->fd, text.data, text.len, sl->tail))) {
-		rc = brain__errno(&b->err, rc, "cannot write %s", sl->path);
-		goto out;
-	}
-	if (sl->tail + (off_t)text.len < sl->end &&
-	    ftruncate(sl->fd, sl->tail + (off_t)text.len) != 0) {
-		rc = brain__errno(&b->err, BRAIN_EIO, "cannot truncate %s",
-				  sl->path);
-		goto out;
-	}
-	sl->end = sl->tail + (off_t)text.len;
+	text->len = sum->len = 0;
+	if (sl->summary &&
+	    ((head ? brain__buf_put(sum, head->data, head->len)
+		   : brain__msum_text_head(sl->summary, sum)) ||
+	     brain__msum_text_sources(sl->summary, sum)))
+		return BRAIN_ENOMEM;
+	if ((lay.entries && brain__buf_put(text, sl->pending.data
+						 ? sl->pending.data
+						 : "",
+					   sl->pending.len)) ||
+	    brain__jfile_tail_text(depth, sl->summary ? sum->data : NULL,
+				   sum->len, text))
+		return BRAIN_ENOMEM;
+	if ((rc = write_at(sl->fd, text->data, text->len, sl->tail)))
+		return brain__errno(&b->err, rc, "cannot write %s", sl->path);
+	if (sl->tail + (off_t)text->len < sl->end &&
+	    ftruncate(sl->fd, sl->tail + (off_t)text->len) != 0)
+		return brain__errno(&b->err, BRAIN_EIO, "cannot truncate %s",
+				    sl->path);
+	sl->end = sl->tail + (off_t)text->len;
 	if (lay.entries)
 		sl->tail += (off_t)sl->pending.len;
 	sl->pending.len = 0;
 	sl->dirty = 0;
-out:
-	json_decref(sum);
-	brain__buf_free(&text);
-	return rc;
+	return 0;
 }
 
 /* Points every slot at its file for partition w (closing those whose file
@@ -197,7 +196,7 @@ static int bind(brain_t *b, sstate *st, const brain__when *w)
 				continue;
 			}
 			if (sl->dirty) {
-				int rc = flush_slot(b, st, k, sl);
+				int rc = flush_slot(b, st, k, sl, NULL);
 				if (rc) {
 					free(path);
 					return rc;
@@ -977,12 +976,26 @@ static int checkpoint(brain_t *b, sstate *st)
  * the state file never claims more than the derived files hold. */
 static int flush_stream(brain_t *b, sstate *st)
 {
-	int k, lv, rc;
+	int lv, rc;
 
-	for (k = 0; k < K_COUNT; k++)
-		for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
-			if ((rc = flush_slot(b, st, k, &st->slot[k][lv])))
-				return rc;
+	for (lv = 0; lv < BRAIN__LV_COUNT; lv++) {
+		slot *full = &st->slot[K_FULL][lv], *index = &st->slot[K_INDEX][lv];
+		const brain__buf *head = NULL;
+		/* an aggregated file and its index share a summary head */
+		if (full->dirty && index->dirty && full->summary &&
+		    index->summary &&
+		    brain__msum_same_records(full->summary, index->summary)) {
+			st->head.len = 0;
+			if (brain__msum_text_head(full->summary, &st->head))
+				return BRAIN_ENOMEM;
+			head = &st->head;
+		}
+		if ((rc = flush_slot(b, st, K_SOURCE, &st->slot[K_SOURCE][lv],
+				     NULL)) ||
+		    (rc = flush_slot(b, st, K_FULL, full, head)) ||
+		    (rc = flush_slot(b, st, K_INDEX, index, head)))
+			return rc;
+	}
 	st->pending = 0;
 	if (st->known_applied == st->last_seq)
 		return 0;

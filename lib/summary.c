@@ -63,6 +63,8 @@ struct brain__msum {
 	mval m[MAX_METRICS];
 	json_t *sources;
 	char last_source[512]; /* the source last added (a fast check) */
+	brain__buf sources_text; /* data_sources as JSON text, */
+	int sources_stale;       /* unless sources changed since */
 };
 
 static size_t nmetrics(const brain__stream *s)
@@ -80,6 +82,7 @@ brain__msum *brain__msum_new(const brain__stream *s)
 		return NULL;
 	}
 	m->s = s;
+	m->sources_stale = 1;
 	for (i = 0; i < nmetrics(s); i++)
 		if (s->metrics[i].op == BRAIN__M_COUNT_BY_VALUE &&
 		    !(m->m[i].json = json_object())) {
@@ -98,6 +101,7 @@ void brain__msum_free(brain__msum *m)
 	for (i = 0; i < MAX_METRICS; i++)
 		json_decref(m->m[i].json);
 	json_decref(m->sources);
+	brain__buf_free(&m->sources_text);
 	free(m);
 }
 
@@ -170,6 +174,7 @@ int brain__msum_load(brain__msum *m, const json_t *sum)
 	json_decref(m->sources);
 	m->sources = json_deep_copy(json_object_get(sum, "data_sources"));
 	m->last_source[0] = '\0';
+	m->sources_stale = 1;
 	return m->sources ? 0 : BRAIN_ENOMEM;
 }
 
@@ -224,6 +229,140 @@ json_t *brain__msum_json(const brain__msum *m)
 fail:
 	json_decref(j);
 	return NULL;
+}
+
+/* ---- the summary as text ---- */
+
+static int put_key(brain__buf *out, const char *key)
+{
+	return brain__buf_put(out, ",", 1) ||
+			       brain__json_put_string(out, key) ||
+			       brain__buf_put(out, ":", 1)
+		       ? BRAIN_ENOMEM
+		       : 0;
+}
+
+static int put_number(brain__buf *out, int real, long long i, double d)
+{
+	return real ? brain__json_put_real(out, d) : brain__json_put_int(out, i);
+}
+
+/* Any JSON value, through jansson (only "last" metrics hold these). */
+static int put_value(brain__buf *out, const json_t *v)
+{
+	char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER |
+					   JSON_ENCODE_ANY);
+	int rc = text ? brain__buf_puts(out, text) : BRAIN_ENOMEM;
+
+	free(text);
+	return rc;
+}
+
+static int put_counts(brain__buf *out, const json_t *counts)
+{
+	const char *key;
+	json_t *n;
+	int first = 1;
+
+	if (brain__buf_put(out, "{", 1))
+		return BRAIN_ENOMEM;
+	json_object_foreach((json_t *)counts, key, n) {
+		if ((!first && brain__buf_put(out, ",", 1)) ||
+		    brain__json_put_string(out, key) ||
+		    brain__buf_put(out, ":", 1) ||
+		    brain__json_put_int(out, json_integer_value(n)))
+			return BRAIN_ENOMEM;
+		first = 0;
+	}
+	return brain__buf_put(out, "}", 1);
+}
+
+static int put_metric(brain__buf *out, const brain__metric *mt,
+		      const mval *v)
+{
+	switch (mt->op) {
+	case BRAIN__M_SUM:
+		return put_number(out, v->real, v->i, v->d);
+	case BRAIN__M_AVG:
+		if (brain__buf_puts(out, "{\"mean\":") ||
+		    (v->n ? brain__json_put_real(
+				    out, (v->real ? v->d : (double)v->i) /
+						 (double)v->n)
+			  : brain__buf_puts(out, "null")) ||
+		    brain__buf_puts(out, ",\"sum\":") ||
+		    put_number(out, v->real, v->i, v->d) ||
+		    brain__buf_puts(out, ",\"n\":") ||
+		    brain__json_put_int(out, v->n) ||
+		    brain__buf_put(out, "}", 1))
+			return BRAIN_ENOMEM;
+		return 0;
+	case BRAIN__M_LAST:
+		return v->json ? put_value(out, v->json)
+			       : brain__buf_puts(out, "null");
+	case BRAIN__M_COUNT_BY_VALUE:
+		return put_counts(out, v->json);
+	default:
+		return v->has ? put_number(out, v->real, v->i, v->d)
+			      : brain__buf_puts(out, "null");
+	}
+}
+
+static int put_timestamp(brain__buf *out, const char *ts)
+{
+	return ts[0] ? brain__json_put_string(out, ts)
+		     : brain__buf_puts(out, "null");
+}
+
+int brain__msum_text_head(const brain__msum *m, brain__buf *out)
+{
+	size_t i;
+
+	if (brain__buf_puts(out, "{\"total_entries\":") ||
+	    brain__json_put_int(out, m->total) ||
+	    put_key(out, "first_timestamp") || put_timestamp(out, m->first) ||
+	    put_key(out, "last_timestamp") || put_timestamp(out, m->last) ||
+	    put_key(out, "last_seq") || brain__json_put_int(out, m->last_seq))
+		return BRAIN_ENOMEM;
+	for (i = 0; i < nmetrics(m->s); i++)
+		if (put_key(out, m->s->metrics[i].as) ||
+		    put_metric(out, &m->s->metrics[i], &m->m[i]))
+			return BRAIN_ENOMEM;
+	return 0;
+}
+
+int brain__msum_text_sources(brain__msum *m, brain__buf *out)
+{
+	if (m->sources_stale) {
+		char *text = json_dumps(m->sources, JSON_COMPACT);
+		m->sources_text.len = 0;
+		if (!text || brain__buf_puts(&m->sources_text, text)) {
+			free(text);
+			return BRAIN_ENOMEM;
+		}
+		free(text);
+		m->sources_stale = 0;
+	}
+	return put_key(out, "data_sources") ||
+			       brain__buf_put(out, m->sources_text.data,
+					      m->sources_text.len) ||
+			       brain__buf_put(out, "}", 1)
+		       ? BRAIN_ENOMEM
+		       : 0;
+}
+
+int brain__msum_text(brain__msum *m, brain__buf *out)
+{
+	return brain__msum_text_head(m, out) ||
+			       brain__msum_text_sources(m, out)
+		       ? BRAIN_ENOMEM
+		       : 0;
+}
+
+int brain__msum_same_records(const brain__msum *a, const brain__msum *b)
+{
+	return a->s == b->s && a->total == b->total &&
+	       a->last_seq == b->last_seq && !strcmp(a->first, b->first) &&
+	       !strcmp(a->last, b->last);
 }
 
 json_t *brain__summary_new(const brain__stream *s)
@@ -342,9 +481,12 @@ int brain__msum_add(brain__msum *m, const brain__mvals *vals, const char *ts,
 		size_t k;
 		json_array_foreach(m->sources, k, item) if (
 			!strcmp(json_string_value(item), source)) break;
-		if (k == json_array_size(m->sources) &&
-		    json_array_append_new(m->sources, json_string(source)))
-			return BRAIN_ENOMEM;
+		if (k == json_array_size(m->sources)) {
+			if (json_array_append_new(m->sources,
+						  json_string(source)))
+				return BRAIN_ENOMEM;
+			m->sources_stale = 1;
+		}
 		snprintf(m->last_source, sizeof(m->last_source), "%s", source);
 	}
 	return 0;

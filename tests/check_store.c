@@ -251,6 +251,69 @@ START_TEST(rollup_metrics_follow_the_blueprint)
 }
 END_TEST
 
+/* The summary line of a file, as its bytes. */
+static char *summary_line(const char *path)
+{
+	char *text = tu_read(path), *at, *end, *line;
+
+	ck_assert_ptr_nonnull(text);
+	at = strstr(text, "\"summary\": ");
+	ck_assert_msg(at != NULL, "%s has no summary", path);
+	at += strlen("\"summary\": ");
+	end = strchr(at, '\n');
+	line = strndup(at, (size_t)(end - at));
+	free(text);
+	return line;
+}
+
+/* Summaries are written as text without jansson; they must be the very
+ * bytes jansson writes for the same values, or a rebuild (which goes
+ * through jansson) would not reproduce them. */
+START_TEST(summary_text_is_what_jansson_writes)
+{
+	static const char *const levels[] = {"aggregated_index_root",
+					     "aggregated_day",
+					     "aggregated_index_global", NULL};
+	static const char *const events[] = {
+		"quote \" and backslash \\", "tab\tnew\nline\x01\x1f",
+		"caf\xc3\xa9 \xe2\x80\xa8", "/slash", NULL};
+	static const double rates[] = {1e-7, 0.2e-7, 0.1e-7, 3e-8};
+	tree *t = tree_new(NULL);
+	int i, l;
+
+	for (i = 0; events[i]; i++) {
+		json_t *r = json_pack("{s:s, s:I, s:i, s:i, s:f}", "event",
+				      events[i], "attempts_this_round",
+				      (json_int_t)-9000000000000LL + i,
+				      "best_difficulty", -i, "blocks_found", i,
+				      "hashrate", rates[i]);
+		ck_assert_int_eq(brain_save_system_report(t->b, "miners", r), 0);
+		json_decref(r);
+	}
+	for (l = 0; levels[l]; l++) {
+		char *p, *line, *again;
+		json_t *parsed;
+		ck_assert_int_eq(brain_get_path(t->b, "miners", levels[l], t->now,
+						&p), 0);
+		line = summary_line(p);
+		parsed = json_loads(line, 0, NULL);
+		ck_assert_msg(parsed != NULL, "%s: summary does not parse: %s", p,
+			      line);
+		again = json_dumps(parsed, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		ck_assert_str_eq(line, again);
+		ck_assert_int_eq(json_integer_value(json_object_get(
+					 json_object_get(parsed,
+							 "count_by_value_event"),
+					 events[0])), 1);
+		free(again);
+		free(line);
+		json_decref(parsed);
+		brain_free(p);
+	}
+	tree_free(t);
+}
+END_TEST
+
 START_TEST(data_sources_name_the_files_one_level_down)
 {
 	tree *t = tree_new(NULL);
@@ -568,6 +631,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, saves_into_the_week_of_its_timestamp_at_year_edges);
 	tcase_add_test(tc, saves_into_the_iso_week_when_the_blueprint_says_so);
 	tcase_add_test(tc, rollup_metrics_follow_the_blueprint);
+	tcase_add_test(tc, summary_text_is_what_jansson_writes);
 	tcase_add_test(tc, data_sources_name_the_files_one_level_down);
 	tcase_add_test(tc, bad_input_is_refused_and_writes_nothing);
 	tcase_add_test(tc, damaged_file_is_kept_aside_and_rebuilt);
