@@ -136,6 +136,23 @@ if [ -x "$consumer" ]; then
 	else
 		fail "consumer prints the base path $root/Test/Demo/Mining (got '$got')"
 	fi
+	# What it saved is there, at every level, and the tree is clean.
+	miners="$root/Test/Demo/Mining/System/System_Reports/Miners"
+	check "consumer: 100 reports in the global file" [ \
+		"$(python3 "$REPO/tests/tools/events.py" \
+			"$miners/Global/global_miners_report.json" --count)" -eq 100 ]
+	check "consumer: the global index counts 100" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+sys.exit(0 if s["total_entries"] == 100 and s["sum_attempts_this_round"] == 100000 else 1)' \
+		"$miners/Aggregated_Index/Global/global_index_miners_report.json"
+	check "consumer: the 2026 year file holds the 24 reports after midnight" \
+		[ "$(python3 "$REPO/tests/tools/events.py" \
+			"$miners/Aggregated/2026/aggregated_2026.json" --count)" -eq 24 ]
+	run cvalidate env LD_LIBRARY_PATH="$P/lib" "$P/bin/brainstem-dtm" --demo \
+		--root "$root" --blueprint "$P/share/brainstem/brain.qtl" validate
+	check "consumer: installed brainstem-dtm validates the tree clean" [ "$rc" = 0 ]
+	show "$T/cvalidate.out"
 	# The consumer must have loaded the staged library, not another copy.
 	run cldd env LD_LIBRARY_PATH="$P/lib" ldd "$consumer"
 	where=$(awk '$1 == "'"$soname"'" { print $3 }' "$T/cldd.out")
