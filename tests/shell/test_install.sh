@@ -146,9 +146,12 @@ import json, sys
 s = json.load(open(sys.argv[1]))["summary"]
 sys.exit(0 if s["total_entries"] == 100 and s["sum_attempts_this_round"] == 100000 else 1)' \
 		"$miners/Aggregated_Index/Global/global_index_miners_report.json"
-	check "consumer: the 2026 year file holds the 24 reports after midnight" \
-		[ "$(python3 "$REPO/tests/tools/events.py" \
-			"$miners/Aggregated/2026/aggregated_2026.json" --count)" -eq 24 ]
+	check "consumer: the year files split the reports at midnight (24 + 76)" python3 -c '
+import json, sys
+def n(p): return len(json.load(open(p))["aggregated_data"]["reports"])
+sys.exit(0 if [n(p) for p in sys.argv[1:]] == [24, 76] else 1)' \
+		"$miners/Aggregated/2025/aggregated_2025.json" \
+		"$miners/Aggregated/2026/aggregated_2026.json"
 	run cvalidate env LD_LIBRARY_PATH="$P/lib" "$P/bin/brainstem-dtm" --demo \
 		--root "$root" --blueprint "$P/share/brainstem/brain.qtl" validate
 	check "consumer: installed brainstem-dtm validates the tree clean" [ "$rc" = 0 ]
