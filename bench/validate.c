@@ -4,8 +4,8 @@
  *
  * It fills one category ("miners") with N reports whose timestamps are
  * 10 s apart (so hours, days, weeks and months roll over; 1e6 records span
- * about 116 days), then times brain_validate over the category and
- * reports peak RSS.  Filling uses the store's write-behind (aggregate lag)
+ * about 116 days), then times brain_validate over the category in a
+ * fresh process and reports that process's peak RSS.  Filling uses the store's write-behind (aggregate lag)
  * so the bench spends its time on what it measures.
  *
  *   build/bench/validate [N...]        default: 10000 100000 1000000
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,6 +81,39 @@ static void fill(brain_t *b, long from, long to)
 		exit(1);
 }
 
+/* Validates the category in a child process, so the peak RSS printed is
+ * the validation's own. */
+static void run_validate(const char *root, const char *bp, long filled)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		brain_t *b = open_tree(root, bp);
+		uint64_t problems = 0;
+		double t0 = now_s();
+		if (brain_validate(b, "miners", NULL, NULL, NULL, &problems)) {
+			fprintf(stderr, "validate bench: %s\n", brain_errmsg(b));
+			_exit(1);
+		}
+		printf("%-10ld %-12.2f %-10llu %-12.1f\n", filled, now_s() - t0,
+		       (unsigned long long)problems,
+		       (double)peak_rss_kb() / 1024.0);
+		fflush(stdout);
+		brain_close(b);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	static const long defaults[] = {10000, 100000, 1000000};
@@ -119,21 +153,11 @@ int main(int argc, char **argv)
 	printf("%-10s %-12s %-10s %-12s\n", "records", "validate s", "problems",
 	       "peak RSS MB");
 	for (i = 0; i < n; i++) {
-		uint64_t problems = 0;
-		double t0;
 		b = open_tree(root, bp);
 		fill(b, filled, sizes[i]);
 		filled = sizes[i];
-		t0 = now_s();
-		if (brain_validate(b, "miners", NULL, NULL, NULL, &problems)) {
-			fprintf(stderr, "validate bench: %s\n", brain_errmsg(b));
-			return 1;
-		}
-		printf("%-10ld %-12.2f %-10llu %-12.1f\n", filled, now_s() - t0,
-		       (unsigned long long)problems,
-		       (double)peak_rss_kb() / 1024.0);
-		fflush(stdout);
 		brain_close(b);
+		run_validate(root, bp, filled);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)

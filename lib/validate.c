@@ -30,7 +30,7 @@
 #include "summary.h"
 #include "templates_internal.h"
 
-#define FULL_PARSE_MAX (8u << 20) /* files up to this are parsed whole */
+#define FULL_PARSE_MAX (1u << 20) /* files up to this are parsed whole: memory stays a few MB */
 
 typedef struct fprint {
 	unsigned long long count, seqsum, hash;
