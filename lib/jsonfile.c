@@ -154,6 +154,10 @@ int brain__json_put_real(brain__buf *b, double v)
 
 	if (!isfinite(v))
 		return brain__buf_puts(b, "null");
+	if (v > -1e15 && v < 1e15 && v == (double)(long long)v &&
+	    (v != 0 || !signbit(v))) /* a whole number: "%.17g" + ".0" */
+		return brain__json_put_int(b, (long long)v) ||
+		       brain__buf_put(b, ".0", 2);
 	snprintf(text, sizeof(text) - 2, "%.17g", v);
 	if (!strpbrk(text, ".e"))
 		strcat(text, ".0");
@@ -471,28 +475,55 @@ out:
 	return rc;
 }
 
+/* The end of the text before the padding (spaces, or zero bytes a crash
+ * left in a grown file) that ends at `size`. */
+static int padding_start(int fd, off_t size, off_t *end)
+{
+	char block[4096];
+
+	while (size > 0) {
+		size_t n = size < (off_t)sizeof(block) ? (size_t)size
+						       : sizeof(block);
+		int rc = read_at(fd, block, n, size - (off_t)n);
+		if (rc)
+			return rc;
+		while (n && (block[n - 1] == ' ' || block[n - 1] == '\0')) {
+			n--;
+			size--;
+		}
+		if (n)
+			break;
+	}
+	*end = size;
+	return 0;
+}
+
 int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
 			   size_t max_record, off_t *tail_off,
-			   json_t **summary, char **last_line, int *empty)
+			   json_t **summary, char **last_line, int *empty,
+			   off_t *content_end)
 {
 	size_t limit = max_record + 65536, n = 4096;
 	struct stat st;
+	off_t size;
 	int rc;
 
 	*summary = NULL;
 	*last_line = NULL;
 	*empty = 1;
-	if (fstat(fd, &st) != 0)
+	if (fstat(fd, &st) != 0 || padding_start(fd, st.st_size, &size) != 0)
 		return BRAIN_EIO;
+	if (content_end)
+		*content_end = size;
 	for (;;) {
 		int whole;
-		if (n > (size_t)st.st_size)
-			n = (size_t)st.st_size;
+		if (n > (size_t)size)
+			n = (size_t)size;
 		if (n > limit)
 			n = limit;
-		whole = n == (size_t)st.st_size || n == limit;
-		rc = scan_chunk(fd, st.st_size, n, whole, lay, tail_off,
-				summary, last_line, empty);
+		whole = n == (size_t)size || n == limit;
+		rc = scan_chunk(fd, size, n, whole, lay, tail_off, summary,
+				last_line, empty);
 		if (rc != 1)
 			return rc;
 		n *= 8;

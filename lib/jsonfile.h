@@ -96,13 +96,18 @@ int brain__jfile_depth(const char *entries);
  *   summary:    the parsed summary (NULL when the layout has none);
  *   last_line:  the last record line, allocated (NULL if no records);
  *   empty:      1 when the array holds no record.
+ *   content_end: where the JSON text ends (NULL: not wanted).  A writer
+ *               pads its files with spaces after the closing brace (valid
+ *               JSON white space) so that appends need no system call;
+ *               spaces and, after a crash, zero bytes there are skipped.
  * Returns 0, or BRAIN_ECORRUPT when the end is not a well-formed tail
  * (a torn write or foreign bytes), BRAIN_EIO, BRAIN_ENOMEM.
- * `max_record` bounds how far back it reads.
+ * `max_record` bounds how far back it reads before the padding.
  */
 int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
 			   size_t max_record, off_t *tail_off,
-			   json_t **summary, char **last_line, int *empty);
+			   json_t **summary, char **last_line, int *empty,
+			   off_t *content_end);
 
 /* Calls fn on every record line of the file at `fd` from byte `from` on,
  * in order (used by replay, rebuild and validation).  Stops at the first

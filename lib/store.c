@@ -8,6 +8,15 @@
  * Slots stay valid while this handle is the only writer; the state file's
  * applied seq tells when another process wrote, and then they are reloaded
  * from the files' tails.
+ *
+ * Writing: a slot's file is mapped from the page that holds its tail to
+ * its end, and grown ahead of the text with spaces (JSON white space), so
+ * an append is a memcpy, not a system call per file.  The padding is cut
+ * off when the slot is let go (a new partition, brain_close) or found by
+ * the next writer to load the file.  Whoever cuts or replaces a file that
+ * others may have mapped bumps the state file's generation before letting
+ * go of the lock, and a writer that sees a new generation drops its slots
+ * and maps afresh: no process touches a mapping past a file's end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,7 +47,10 @@ typedef struct slot {
 	char *path; /* absolute */
 	char *rel;  /* relative to the base: what data_sources lists */
 	int fd;
-	off_t tail, end;
+	off_t tail, end;    /* the tail's offset; the end of the text */
+	off_t fsize;        /* the file's size: end plus the padding */
+	char *map;          /* [map_off, fsize) of the file, or NULL */
+	off_t map_off;
 	int empty;         /* no record yet, counting pending ones */
 	long long last_seq; /* counting pending records */
 	brain__msum *summary;
@@ -62,6 +75,7 @@ typedef struct sstate {
 	long pending;             /* records applied in memory only */
 	struct timespec pending_since;
 	brain__buf text, sum, head; /* scratch for flush_slot, kept */
+	int bump; /* a file others may map was cut or replaced */
 } sstate;
 
 struct brain__store {
@@ -95,8 +109,16 @@ static brain__jlayout layout_of(const brain__blueprint *bp,
 
 /* Drops the slot's state, pending lines included (callers flush first
  * when those must reach the file). */
+static void slot_unmap(slot *sl)
+{
+	if (sl->map)
+		munmap(sl->map, (size_t)(sl->fsize - sl->map_off));
+	sl->map = NULL;
+}
+
 static void slot_close(slot *sl)
 {
+	slot_unmap(sl);
 	if (sl->fd >= 0)
 		close(sl->fd);
 	sl->fd = -1;
@@ -129,6 +151,76 @@ static void close_all(sstate *st)
 
 static int write_at(int fd, const char *data, size_t len, off_t off);
 
+#define PAGE ((off_t)4096)
+
+/* Cuts a slot's padding off its file (under the lock). */
+static int slot_trim(brain_t *b, sstate *st, slot *sl)
+{
+	if (sl->fd < 0 || sl->fsize <= sl->end)
+		return 0;
+	slot_unmap(sl);
+	if (ftruncate(sl->fd, sl->end) != 0)
+		return brain__errno(&b->err, BRAIN_EIO, "cannot truncate %s",
+				    sl->path);
+	sl->fsize = sl->end;
+	st->bump = 1;
+	return 0;
+}
+
+/* Makes [tail, need) writable through the map, growing the file (with
+ * spaces) when it is too short. */
+static int slot_reserve(brain_t *b, slot *sl, off_t need)
+{
+	off_t size = sl->fsize, map_off = sl->tail / PAGE * PAGE;
+	void *map;
+
+	if (sl->map && need <= sl->fsize)
+		return 0;
+	slot_unmap(sl);
+	if (need > size) {
+		/* an eighth more, 16 KiB to 64 KiB: few growths, little
+		 * padding left if the process dies */
+		off_t slack = need / 8;
+		slack = slack < 4 * PAGE ? 4 * PAGE
+			: slack > 16 * PAGE ? 16 * PAGE : slack;
+		size = (need + slack + PAGE - 1) / PAGE * PAGE;
+		if (ftruncate(sl->fd, size) != 0)
+			return brain__errno(&b->err, BRAIN_EIO,
+					    "cannot grow %s", sl->path);
+	}
+	map = mmap(NULL, (size_t)(size - map_off), PROT_READ | PROT_WRITE,
+		   MAP_SHARED, sl->fd, map_off);
+	if (map == MAP_FAILED)
+		return brain__errno(&b->err, BRAIN_EIO, "cannot map %s",
+				    sl->path);
+	sl->map = map;
+	sl->map_off = map_off;
+	if (size > sl->fsize)
+		memset(sl->map + (sl->fsize - map_off), ' ',
+		       (size_t)(size - sl->fsize));
+	sl->fsize = size;
+	return 0;
+}
+
+/* Writes text at the slot's tail: the new tail, and spaces over whatever
+ * of the old text lies beyond it. */
+static int slot_write(brain_t *b, sstate *st, slot *sl, const char *text,
+		      size_t len)
+{
+	off_t end = sl->tail + (off_t)len;
+	int rc;
+
+	(void)st;
+	if ((rc = slot_reserve(b, sl, end)))
+		return rc;
+	memcpy(sl->map + (sl->tail - sl->map_off), text, len);
+	if (end < sl->end)
+		memset(sl->map + (end - sl->map_off), ' ',
+		       (size_t)(sl->end - end));
+	sl->end = end;
+	return 0;
+}
+
 /* Writes the slot's pending lines and its new tail in one pwrite.  head:
  * the summary's first half when the caller has it (see
  * brain__msum_text_head), else NULL. */
@@ -155,13 +247,8 @@ static int flush_slot(brain_t *b, sstate *st, int k, slot *sl,
 	    brain__jfile_tail_text(depth, sl->summary ? sum->data : NULL,
 				   sum->len, text))
 		return BRAIN_ENOMEM;
-	if ((rc = write_at(sl->fd, text->data, text->len, sl->tail)))
-		return brain__errno(&b->err, rc, "cannot write %s", sl->path);
-	if (sl->tail + (off_t)text->len < sl->end &&
-	    ftruncate(sl->fd, sl->tail + (off_t)text->len) != 0)
-		return brain__errno(&b->err, BRAIN_EIO, "cannot truncate %s",
-				    sl->path);
-	sl->end = sl->tail + (off_t)text->len;
+	if ((rc = slot_write(b, st, sl, text->data, text->len)))
+		return rc;
 	if (lay.entries)
 		sl->tail += (off_t)sl->pending.len;
 	sl->pending.len = 0;
@@ -197,10 +284,15 @@ static int bind(brain_t *b, sstate *st, const brain__when *w)
 			}
 			if (sl->dirty) {
 				int rc = flush_slot(b, st, k, sl, NULL);
+				if (!rc)
+					rc = slot_trim(b, st, sl);
 				if (rc) {
 					free(path);
 					return rc;
 				}
+			} else if (slot_trim(b, st, sl)) {
+				free(path);
+				return BRAIN_EIO;
 			}
 			slot_free(sl);
 			sl->path = path;
@@ -308,7 +400,8 @@ static int load_slot(brain_t *b, sstate *st, int k, int lv,
 				    sl->path);
 	rc = brain__jfile_scan_tail(sl->fd, &lay,
 				    (size_t)b->bp->max_record_bytes + 1024,
-				    &sl->tail, &sum, &last, &sl->empty);
+				    &sl->tail, &sum, &last, &sl->empty,
+				    &sl->end);
 	if (!rc && sum) {
 		sl->summary = brain__msum_new(st->s);
 		rc = sl->summary ? brain__msum_load(sl->summary, sum)
@@ -325,7 +418,11 @@ static int load_slot(brain_t *b, sstate *st, int k, int lv,
 						      "cannot read %s",
 						      sl->path)
 				       : rc;
-	sl->end = lseek(sl->fd, 0, SEEK_END);
+	sl->fsize = lseek(sl->fd, 0, SEEK_END);
+	if (sl->fsize > sl->end && (rc = slot_trim(b, st, sl))) {
+		free(last);
+		return rc;
+	}
 	sl->last_seq = last	   ? seq_of_line(last)
 		       : sl->summary ? brain__msum_last_seq(sl->summary)
 				     : 0;
@@ -568,7 +665,7 @@ static int load_journal(brain_t *b, sstate *st, const brain__when *w)
 		json_t *none = NULL; /* a journal has no summary */
 		rc = brain__jfile_scan_tail(
 			j->fd, &lay, (size_t)b->bp->max_record_bytes + 1024,
-			&j->tail, &none, &last, &j->empty);
+			&j->tail, &none, &last, &j->empty, &j->end);
 		json_decref(none);
 		if (rc != BRAIN_ECORRUPT)
 			break;
@@ -581,7 +678,11 @@ static int load_journal(brain_t *b, sstate *st, const brain__when *w)
 						      "cannot read %s",
 						      j->path)
 				       : rc;
-	j->end = lseek(j->fd, 0, SEEK_END);
+	j->fsize = lseek(j->fd, 0, SEEK_END);
+	if (j->fsize > j->end && (rc = slot_trim(b, st, j))) {
+		free(last);
+		return rc; /* zero bytes a crash left after the text */
+	}
 	j->last_seq = last ? seq_of_line(last) : 0;
 	st->last_seq = j->last_seq;
 	free(last);
@@ -816,6 +917,7 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 	    (rc = brain__jfile_tail(c.depth, sum, &head)))
 		goto out;
 	rc = brain__replace_file(sl->path, head.data, head.len, 0);
+	st->bump = 1;
 	if (rc == BRAIN_EIO)
 		rc = brain__errno(&b->err, rc, "cannot write %s", sl->path);
 	if (!rc) {
@@ -896,9 +998,19 @@ static int lock_stream(brain_t *b, sstate *st)
 	return 0;
 }
 
-static void unlock_stream(sstate *st)
+/* Lets go of the lock; first, when a file others may have mapped was cut
+ * or replaced, a new generation tells them to map afresh. */
+static int unlock_stream(brain_t *b, sstate *st)
 {
+	int rc = 0;
+
+	if (st->bump) {
+		st->generation++;
+		rc = state_write(b, st, st->known_applied, 0);
+		st->bump = 0;
+	}
 	flock(st->lock_fd, LOCK_UN);
+	return rc;
 }
 
 /* Under the lock: makes the slots current and the derived files complete
@@ -1029,6 +1141,8 @@ static int append_journal(brain_t *b, sstate *st, const char *line,
 					   &text)))
 		return rc;
 	rc = write_at(j->fd, text.data, text.len, j->tail);
+	if (!rc && j->tail + (off_t)text.len > j->end)
+		j->end = j->fsize = j->tail + (off_t)text.len;
 	brain__buf_free(&text);
 	if (rc)
 		return brain__errno(&b->err, rc, "cannot write %s", j->path);
@@ -1082,7 +1196,8 @@ int brain__store_save(brain_t *b, const brain__stream *s, json_t *entry,
 out:
 	if (rc && rc != BRAIN_ETOOBIG && rc != BRAIN_EINVAL)
 		st->loaded = 0; /* reload everything next time */
-	unlock_stream(st);
+	if (unlock_stream(b, st) && !rc)
+		rc = BRAIN_EIO;
 	free(line);
 	return rc;
 }
@@ -1104,7 +1219,8 @@ int brain__store_update(brain_t *b, const brain__stream *s, time_t t)
 					rc = load_slot(b, st, k, lv, &w);
 	if (rc)
 		st->loaded = 0;
-	unlock_stream(st);
+	if (unlock_stream(b, st) && !rc)
+		rc = BRAIN_EIO;
 	return rc;
 }
 
@@ -1122,7 +1238,8 @@ int brain__store_recover(brain_t *b, const brain__stream *s)
 		rc = flush_stream(b, st);
 	close_all(st); /* keep no files open for streams not written */
 	st->loaded = 0;
-	unlock_stream(st);
+	if (unlock_stream(b, st) && !rc)
+		rc = BRAIN_EIO;
 	return rc;
 }
 
@@ -1137,14 +1254,14 @@ int brain__store_lock(brain_t *b, const brain__stream *s)
 		return rc;
 	if ((rc = refresh(b, st, &w)) || (rc = flush_stream(b, st))) {
 		st->loaded = 0;
-		unlock_stream(st);
+		(void)unlock_stream(b, st);
 	}
 	return rc;
 }
 
 void brain__store_unlock(brain_t *b, const brain__stream *s)
 {
-	unlock_stream(state_of(b, s));
+	(void)unlock_stream(b, state_of(b, s));
 }
 
 /* ---- full rebuild ---- */
@@ -1213,6 +1330,7 @@ static int reset_file(brain_t *b, sstate *st, const char *path, int k,
 	*slash = '\0';
 	if (!(rc = brain__mkdir_p(dir)))
 		rc = brain__replace_file(path, text.data, text.len, 0);
+	st->bump = 1;
 	if (rc == BRAIN_EIO)
 		rc = brain__errno(&b->err, rc, "cannot write %s", path);
 out:
@@ -1265,7 +1383,8 @@ int brain__store_rebuild(brain_t *b, const brain__stream *s)
 out:
 	if (rc)
 		st->loaded = 0;
-	unlock_stream(st);
+	if (unlock_stream(b, st) && !rc)
+		rc = BRAIN_EIO;
 out_free:
 	json_decref(c.files);
 	return rc;
@@ -1320,7 +1439,8 @@ static int flush_own(brain_t *b, sstate *st)
 		rc = flush_stream(b, st);
 	if (rc)
 		st->loaded = 0;
-	unlock_stream(st);
+	if (unlock_stream(b, st) && !rc)
+		rc = BRAIN_EIO;
 	return rc;
 }
 
@@ -1339,6 +1459,29 @@ int brain__store_flush(brain_t *b)
 	return rc;
 }
 
+static int padded(const sstate *st)
+{
+	int k, lv;
+
+	for (k = 0; k < K_COUNT; k++)
+		for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
+			if (st->slot[k][lv].fd >= 0 &&
+			    st->slot[k][lv].fsize > st->slot[k][lv].end)
+				return 1;
+	return 0;
+}
+
+static int trim_all(brain_t *b, sstate *st)
+{
+	int k, lv, rc;
+
+	for (k = 0; k < K_COUNT; k++)
+		for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
+			if ((rc = slot_trim(b, st, &st->slot[k][lv])))
+				return rc;
+	return 0;
+}
+
 int brain__store_close(brain_t *b)
 {
 	size_t i;
@@ -1349,13 +1492,22 @@ int brain__store_close(brain_t *b)
 	rc = brain__store_flush(b);
 	for (i = 0; i < b->store->n; i++) {
 		sstate *st = &b->store->st[i];
-		if (st->loaded && st->since_checkpoint && st->lock_fd >= 0 &&
-		    !rc && lock_stream(b, st) == 0) {
-			long long applied;
+		if (st->loaded && st->lock_fd >= 0 && !rc &&
+		    (st->since_checkpoint || padded(st)) &&
+		    lock_stream(b, st) == 0) {
+			long long applied, gen = st->generation;
 			state_read(st, &applied);
-			if (applied == st->known_applied)
-				rc = checkpoint(b, st);
-			unlock_stream(st);
+			if (applied == st->known_applied &&
+			    gen == st->generation) {
+				/* our slots are current: checkpoint, and leave
+				 * the files without their padding */
+				if (st->since_checkpoint)
+					rc = checkpoint(b, st);
+				if (!rc)
+					rc = trim_all(b, st);
+			}
+			if (unlock_stream(b, st) && !rc)
+				rc = BRAIN_EIO;
 		}
 		close_all(st);
 		if (st->lock_fd >= 0)

@@ -217,7 +217,7 @@ static int open_checked(vctx *v, const char *rel, const brain__jlayout *lay,
 	free(path);
 	rc = brain__jfile_scan_tail(fd, lay,
 				    (size_t)v->b->bp->max_record_bytes + 1024,
-				    &tail, summary, &last, &empty);
+				    &tail, summary, &last, &empty, NULL);
 	free(last);
 	if (rc == BRAIN_ENOMEM) {
 		close(fd);
@@ -489,7 +489,7 @@ static char *full_of_index(vctx *v, int lv, const char *irel)
 	if (fd < 0)
 		return NULL;
 	if (brain__jfile_scan_tail(fd, &ilay, 4096, &tail, &sum, &last,
-				   &empty) == 0) {
+				   &empty, NULL) == 0) {
 		brain__when_of(v->b->bp, first_time(v, sum), &w);
 		out = brain__level_path(v->b->base, v->s, v->b->bp->full[lv], &w,
 					1);

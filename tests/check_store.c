@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jsonfile.h"
 #include "storecheck.h"
 #include "testutil.h"
 
@@ -278,6 +279,7 @@ START_TEST(summary_text_is_what_jansson_writes)
 		"quote \" and backslash \\", "tab\tnew\nline\x01\x1f",
 		"caf\xc3\xa9 \xe2\x80\xa8", "/slash", NULL};
 	static const double rates[] = {1e-7, 0.2e-7, 0.1e-7, 3e-8};
+	static const double sums[] = {-0.0, 123456789012345.0, 1e15, 0.5};
 	tree *t = tree_new(NULL);
 	int i, l;
 
@@ -289,6 +291,16 @@ START_TEST(summary_text_is_what_jansson_writes)
 				      "hashrate", rates[i]);
 		ck_assert_int_eq(brain_save_system_report(t->b, "miners", r), 0);
 		json_decref(r);
+	}
+	for (i = 0; i < 4; i++) { /* whole numbers, and where they stop */
+		brain__buf text = {0};
+		json_t *real = json_real(sums[i]);
+		char *want = json_dumps(real, JSON_ENCODE_ANY);
+		ck_assert_int_eq(brain__json_put_real(&text, sums[i]), 0);
+		ck_assert_str_eq(text.data, want);
+		free(want);
+		json_decref(real);
+		brain__buf_free(&text);
 	}
 	for (l = 0; levels[l]; l++) {
 		char *p, *line, *again;
