@@ -436,11 +436,8 @@ void brain__scan_prepare(brain__scan_job_t *j, const uint8_t header[80])
 	j->kw1[0] = j->kw1[1] = j->kw1[2] = j->kw1[3] = 0; /* unused */
 
 	memcpy(s, j->mid, sizeof(s));
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 4; i++)
 		round_of(s, i, w[i]);
-		if (i == 1)
-			memcpy(j->pre2, s, sizeof(s));
-	}
 	memcpy(j->s4, s, sizeof(s));
 
 	/* second hash: round 0 on the IV, less its first word */

@@ -32,9 +32,9 @@
 #include <brainstem/pow.h>
 
 /* The x86 engines are compiled where the compiler can target them per
- * function; elsewhere only the generic engine exists. */
-#if (defined(__x86_64__) || defined(__i386__)) &&                          \
-	(defined(__GNUC__) || defined(__clang__))
+ * function (x86-64: the SHA-NI kernel needs its sixteen xmm registers);
+ * elsewhere only the generic engine exists. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define BRAIN__X86_ENGINES 1
 #else
 #define BRAIN__X86_ENGINES 0
@@ -57,7 +57,6 @@ void brain__sha256(const void *data, size_t len, uint8_t out[32]);
 typedef struct brain__scan_job {
 	/* first hash, block 2 (bytes 64..79 of the header and padding) */
 	uint32_t mid[8];   /* the midstate: state after bytes 0..63 */
-	uint32_t pre2[8];  /* state a..h after rounds 0..1 (for SHA-NI) */
 	uint32_t w[3];     /* message words 0..2; word 3 is the nonce */
 	uint32_t s4[8];    /* state a..h after round 3 as if W3 were 0:
 			      a and e lack W3, the others are exact */
@@ -106,7 +105,7 @@ brain__scan_kernel_t brain__scan_shani;  /* BRAIN__SHANI_LANES */
 brain__scan_kernel_t brain__scan_avx2;   /* 8 lanes */
 brain__scan_kernel_t brain__scan_avx512; /* 16 lanes */
 #endif
-#define BRAIN__SHANI_LANES 2
+#define BRAIN__SHANI_LANES 4
 
 /* CPU features, detected once (cpu.c). */
 #define BRAIN__CPU_SHANI 1u
