@@ -153,8 +153,10 @@ static void *worker(void *arg)
 			uint64_t left = c->max_attempts > c->hashes
 						? c->max_attempts - c->hashes
 						: 0;
-			uint64_t share = (left + (uint64_t)c->nthreads - 1) /
-					 (uint64_t)c->nthreads;
+			/* left / nthreads rounded up, without overflow when
+			 * the budget is unlimited (UINT64_MAX) */
+			uint64_t share = left / (uint64_t)c->nthreads +
+					 (left % (uint64_t)c->nthreads != 0);
 			uint64_t n = share < CHUNK ? share : CHUNK;
 			if (n == 0) {
 				c->stop = 1; /* the round's budget is spent */
