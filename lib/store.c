@@ -202,6 +202,30 @@ static int slot_reserve(brain_t *b, slot *sl, off_t need)
 	return 0;
 }
 
+/* The journal is padded the same way but written with pwrite, so that
+ * `always` syncs data only: an fdatasync that changes no file size
+ * commits no metadata. */
+static int journal_reserve(brain_t *b, slot *j, off_t need)
+{
+	off_t size, slack = need / 8;
+	char *spaces;
+	int rc;
+
+	if (need <= j->fsize)
+		return 0;
+	slack = slack < 4 * PAGE ? 4 * PAGE : slack > 16 * PAGE ? 16 * PAGE : slack;
+	size = (need + slack + PAGE - 1) / PAGE * PAGE;
+	if (!(spaces = malloc((size_t)(size - j->fsize))))
+		return BRAIN_ENOMEM;
+	memset(spaces, ' ', (size_t)(size - j->fsize));
+	rc = write_at(j->fd, spaces, (size_t)(size - j->fsize), j->fsize);
+	free(spaces);
+	if (rc)
+		return brain__errno(&b->err, rc, "cannot grow %s", j->path);
+	j->fsize = size;
+	return 0;
+}
+
 /* Writes text at the slot's tail: the new tail, and spaces over whatever
  * of the old text lies beyond it. */
 static int slot_write(brain_t *b, sstate *st, slot *sl, const char *text,
@@ -1140,9 +1164,13 @@ static int append_journal(brain_t *b, sstate *st, const char *line,
 	if ((rc = brain__jfile_append_text(depth, j->empty, line, len, NULL,
 					   &text)))
 		return rc;
+	if ((rc = journal_reserve(b, j, j->tail + (off_t)text.len))) {
+		brain__buf_free(&text);
+		return rc;
+	}
 	rc = write_at(j->fd, text.data, text.len, j->tail);
 	if (!rc && j->tail + (off_t)text.len > j->end)
-		j->end = j->fsize = j->tail + (off_t)text.len;
+		j->end = j->tail + (off_t)text.len;
 	brain__buf_free(&text);
 	if (rc)
 		return brain__errno(&b->err, rc, "cannot write %s", j->path);
