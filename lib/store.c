@@ -167,62 +167,50 @@ static int slot_trim(brain_t *b, sstate *st, slot *sl)
 	return 0;
 }
 
-/* Makes [tail, need) writable through the map, growing the file (with
- * spaces) when it is too short. */
+/* Grows the file with spaces (JSON white space after the closing brace)
+ * so that [.., need) exists: an eighth more than needed, 16 to 64 KiB.
+ * Written, not ftruncate'd, so no crash leaves zero bytes in the file and
+ * the pages are in the cache before they are mapped. */
+static int reserve(brain_t *b, slot *sl, off_t need)
+{
+	off_t size, slack = need / 8;
+	char *spaces;
+	int rc;
+
+	if (need <= sl->fsize)
+		return 0;
+	slack = slack < 4 * PAGE ? 4 * PAGE : slack > 16 * PAGE ? 16 * PAGE : slack;
+	size = (need + slack + PAGE - 1) / PAGE * PAGE;
+	if (!(spaces = malloc((size_t)(size - sl->fsize))))
+		return BRAIN_ENOMEM;
+	memset(spaces, ' ', (size_t)(size - sl->fsize));
+	rc = write_at(sl->fd, spaces, (size_t)(size - sl->fsize), sl->fsize);
+	free(spaces);
+	if (rc)
+		return brain__errno(&b->err, rc, "cannot grow %s", sl->path);
+	sl->fsize = size;
+	return 0;
+}
+
+/* Makes [tail, need) writable through the map. */
 static int slot_reserve(brain_t *b, slot *sl, off_t need)
 {
-	off_t size = sl->fsize, map_off = sl->tail / PAGE * PAGE;
+	off_t map_off = sl->tail / PAGE * PAGE;
 	void *map;
+	int rc;
 
 	if (sl->map && need <= sl->fsize)
 		return 0;
 	slot_unmap(sl);
-	if (need > size) {
-		/* an eighth more, 16 KiB to 64 KiB: few growths, little
-		 * padding left if the process dies */
-		off_t slack = need / 8;
-		slack = slack < 4 * PAGE ? 4 * PAGE
-			: slack > 16 * PAGE ? 16 * PAGE : slack;
-		size = (need + slack + PAGE - 1) / PAGE * PAGE;
-		if (ftruncate(sl->fd, size) != 0)
-			return brain__errno(&b->err, BRAIN_EIO,
-					    "cannot grow %s", sl->path);
-	}
-	map = mmap(NULL, (size_t)(size - map_off), PROT_READ | PROT_WRITE,
+	if ((rc = reserve(b, sl, need)))
+		return rc;
+	map = mmap(NULL, (size_t)(sl->fsize - map_off), PROT_READ | PROT_WRITE,
 		   MAP_SHARED, sl->fd, map_off);
 	if (map == MAP_FAILED)
 		return brain__errno(&b->err, BRAIN_EIO, "cannot map %s",
 				    sl->path);
 	sl->map = map;
 	sl->map_off = map_off;
-	if (size > sl->fsize)
-		memset(sl->map + (sl->fsize - map_off), ' ',
-		       (size_t)(size - sl->fsize));
-	sl->fsize = size;
-	return 0;
-}
-
-/* The journal is padded the same way but written with pwrite, so that
- * `always` syncs data only: an fdatasync that changes no file size
- * commits no metadata. */
-static int journal_reserve(brain_t *b, slot *j, off_t need)
-{
-	off_t size, slack = need / 8;
-	char *spaces;
-	int rc;
-
-	if (need <= j->fsize)
-		return 0;
-	slack = slack < 4 * PAGE ? 4 * PAGE : slack > 16 * PAGE ? 16 * PAGE : slack;
-	size = (need + slack + PAGE - 1) / PAGE * PAGE;
-	if (!(spaces = malloc((size_t)(size - j->fsize))))
-		return BRAIN_ENOMEM;
-	memset(spaces, ' ', (size_t)(size - j->fsize));
-	rc = write_at(j->fd, spaces, (size_t)(size - j->fsize), j->fsize);
-	free(spaces);
-	if (rc)
-		return brain__errno(&b->err, rc, "cannot grow %s", j->path);
-	j->fsize = size;
 	return 0;
 }
 
@@ -1164,7 +1152,9 @@ static int append_journal(brain_t *b, sstate *st, const char *line,
 	if ((rc = brain__jfile_append_text(depth, j->empty, line, len, NULL,
 					   &text)))
 		return rc;
-	if ((rc = journal_reserve(b, j, j->tail + (off_t)text.len))) {
+	/* padded like the others, though written with pwrite: an
+	 * fdatasync that changes no file size commits data only */
+	if ((rc = reserve(b, j, j->tail + (off_t)text.len))) {
 		brain__buf_free(&text);
 		return rc;
 	}
