@@ -13,7 +13,9 @@
  * none / batch / always, into a table that holds the same history; and
  * the disk's raw rate of 300-byte appends each followed by fdatasync.
  * Peak RSS is the measuring process's own, so it shows whether memory
- * grows with history.
+ * grows with history.  Each cell is the best of three runs (this is a
+ * shared two-core machine), and the disk is synced after each fill so
+ * that its write-back does not land in a measurement.
  *
  * The history between measurements is filled with the store's
  * write-behind (store.aggregate_lag_ms) so the bench spends its time on
@@ -39,6 +41,7 @@
 #include <brainstem/brainstem.h>
 
 #define START 1735689600 /* 2025-01-01T00:00:00Z */
+#define RUNS 3             /* each cell: the best of this many */
 
 typedef struct cell {
 	double rate;  /* records per second */
@@ -266,7 +269,7 @@ static double fdatasync_rate(const char *dir)
 			die(path, strerror(errno));
 		n++;
 		t = now_s();
-	} while (t - t0 < 2.0);
+	} while (t - t0 < 1.0);
 	close(fd);
 	unlink(path);
 	return (double)n / (t - t0);
@@ -349,7 +352,11 @@ int main(int argc, char **argv)
 	blueprint_with_lag("blueprint/brain.qtl", strict_bp, 0);
 	blueprint_with_lag("blueprint/brain.qtl", lag_bp, 1000);
 
-	sync_rate = fdatasync_rate(dir);
+	for (sync_rate = 0, i = 0; i < RUNS; i++) {
+		double r = fdatasync_rate(dir);
+		if (r > sync_rate)
+			sync_rate = r;
+	}
 	for (i = 0; i < nh; i++) {
 		store_job_t fj = {root, lag_bp, BRAIN_DURABILITY_NONE, filled,
 				  histories[i] - filled};
@@ -360,17 +367,27 @@ int main(int argc, char **argv)
 		filled = histories[i];
 		in_child(sql_rows, &sf);
 		sql_filled = histories[i];
+		sync();
 		for (k = 0; k < 3; k++) {
-			store_job_t mj = {root, strict_bp, durabilities[k],
-					  filled, timed_saves[k]};
-			sql_job_t sj = {db, sqlite_sync[k], sql_filled,
-					timed_saves[k], 0};
+			int run;
 			fprintf(stderr, "  history %ld: %s\n", histories[i],
 				durability_names[k]);
-			store[i][k] = in_child(measure_store, &mj);
-			filled += timed_saves[k];
-			sql[i][k] = in_child(sql_rows, &sj);
-			sql_filled += timed_saves[k];
+			store[i][k].rate = sql[i][k].rate = 0;
+			for (run = 0; run < RUNS; run++) {
+				store_job_t mj = {root, strict_bp,
+						  durabilities[k], filled,
+						  timed_saves[k]};
+				sql_job_t sj = {db, sqlite_sync[k], sql_filled,
+						timed_saves[k], 0};
+				cell_t c = in_child(measure_store, &mj);
+				if (c.rate > store[i][k].rate)
+					store[i][k] = c;
+				filled += timed_saves[k];
+				c = in_child(sql_rows, &sj);
+				if (c.rate > sql[i][k].rate)
+					sql[i][k] = c;
+				sql_filled += timed_saves[k];
+			}
 			if (store[i][k].rss_kb < rss_min)
 				rss_min = (double)store[i][k].rss_kb;
 			if (store[i][k].rss_kb > rss_max)

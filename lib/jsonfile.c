@@ -102,14 +102,14 @@ int brain__json_put_string(brain__buf *b, const char *s)
 
 	if (brain__buf_put(b, "\"", 1))
 		return BRAIN_ENOMEM;
-	static const char special[] =
-		"\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d"
-		"\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b"
-		"\x1c\x1d\x1e\x1f";
-
-	for (; (s += strcspn(s, special)), *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (;; s++) {
+		unsigned char c;
 		const char *rep = NULL;
+		/* skip what needs no escape: not '"', '\\', a control */
+		while ((unsigned char)*s >= 0x20 && *s != '"' && *s != '\\')
+			s++;
+		if (!(c = (unsigned char)*s))
+			break;
 		switch (c) {
 		case '"': rep = "\\\""; break;
 		case '\\': rep = "\\\\"; break;

@@ -65,6 +65,7 @@ struct brain__msum {
 	char last_source[512]; /* the source last added (a fast check) */
 	brain__buf sources_text; /* data_sources as JSON text, */
 	int sources_stale;       /* unless sources changed since */
+	char *key_text[MAX_METRICS]; /* ,"<metric's key>": */
 };
 
 static size_t nmetrics(const brain__stream *s)
@@ -83,12 +84,19 @@ brain__msum *brain__msum_new(const brain__stream *s)
 	}
 	m->s = s;
 	m->sources_stale = 1;
-	for (i = 0; i < nmetrics(s); i++)
-		if (s->metrics[i].op == BRAIN__M_COUNT_BY_VALUE &&
-		    !(m->m[i].json = json_object())) {
+	for (i = 0; i < nmetrics(s); i++) {
+		brain__buf key = {0};
+		if ((s->metrics[i].op == BRAIN__M_COUNT_BY_VALUE &&
+		     !(m->m[i].json = json_object())) ||
+		    brain__buf_put(&key, ",", 1) ||
+		    brain__json_put_string(&key, s->metrics[i].as) ||
+		    brain__buf_put(&key, ":", 1)) {
+			brain__buf_free(&key);
 			brain__msum_free(m);
 			return NULL;
 		}
+		m->key_text[i] = key.data;
+	}
 	return m;
 }
 
@@ -98,8 +106,10 @@ void brain__msum_free(brain__msum *m)
 
 	if (!m)
 		return;
-	for (i = 0; i < MAX_METRICS; i++)
+	for (i = 0; i < MAX_METRICS; i++) {
 		json_decref(m->m[i].json);
+		free(m->key_text[i]);
+	}
 	json_decref(m->sources);
 	brain__buf_free(&m->sources_text);
 	free(m);
@@ -319,12 +329,15 @@ int brain__msum_text_head(const brain__msum *m, brain__buf *out)
 
 	if (brain__buf_puts(out, "{\"total_entries\":") ||
 	    brain__json_put_int(out, m->total) ||
-	    put_key(out, "first_timestamp") || put_timestamp(out, m->first) ||
-	    put_key(out, "last_timestamp") || put_timestamp(out, m->last) ||
-	    put_key(out, "last_seq") || brain__json_put_int(out, m->last_seq))
+	    brain__buf_puts(out, ",\"first_timestamp\":") ||
+	    put_timestamp(out, m->first) ||
+	    brain__buf_puts(out, ",\"last_timestamp\":") ||
+	    put_timestamp(out, m->last) ||
+	    brain__buf_puts(out, ",\"last_seq\":") ||
+	    brain__json_put_int(out, m->last_seq))
 		return BRAIN_ENOMEM;
 	for (i = 0; i < nmetrics(m->s); i++)
-		if (put_key(out, m->s->metrics[i].as) ||
+		if (brain__buf_puts(out, m->key_text[i]) ||
 		    put_metric(out, &m->s->metrics[i], &m->m[i]))
 			return BRAIN_ENOMEM;
 	return 0;
