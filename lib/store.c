@@ -62,6 +62,7 @@ typedef struct sstate {
 	const brain__stream *s;
 	char *lock_path, *state_path;
 	int lock_fd, state_fd;
+	char *state_map; /* the state file's STATE_LEN bytes */
 	slot slot[K_COUNT][BRAIN__LV_COUNT];
 	char part[32]; /* the partition the time slots are bound to */
 	int loaded;
@@ -528,6 +529,13 @@ static int apply_derived(brain_t *b, sstate *st, const brain__when *w,
 
 /* ---- state file ---- */
 
+/* The state file is written in place, always STATE_LEN bytes, and read
+ * and written through a mapping: twice a save, so no system call. */
+#define KEY_APPLIED "{\"applied_seq\": "
+#define KEY_CHECKPOINT ", \"checkpoint_seq\": "
+#define KEY_GENERATION ", \"generation\": "
+#define FIELD 20
+
 static int state_write(brain_t *b, sstate *st, long long applied, int sync)
 {
 	char text[STATE_LEN + 1];
@@ -536,32 +544,79 @@ static int state_write(brain_t *b, sstate *st, long long applied, int sync)
 		     st->generation) != STATE_LEN)
 		return brain__errf(&b->err, BRAIN_EIO, "seq too large for %s",
 				   st->state_path);
-	if (write_at(st->state_fd, text, STATE_LEN, 0) != 0 ||
-	    (sync && fdatasync(st->state_fd) != 0))
+	memcpy(st->state_map, text, STATE_LEN);
+	if (sync && fdatasync(st->state_fd) != 0)
 		return brain__errno(&b->err, BRAIN_EIO, "cannot write %s",
 				    st->state_path);
 	st->known_applied = applied;
 	return 0;
 }
 
+/* One number of the state text at `at`, after `key`; 0, or -1 when the
+ * text is not what state_write writes. */
+static int state_field(const char *text, size_t at, const char *key,
+		       long long *v)
+{
+	char *end;
+	size_t klen = strlen(key);
+
+	if (memcmp(text + at - klen, key, klen) != 0)
+		return -1;
+	*v = strtoll(text + at, &end, 10);
+	return end > text + at && end <= text + at + FIELD &&
+			       (*end == ' ' || end == text + at + FIELD)
+		       ? 0
+		       : -1;
+}
+
 static void state_read(sstate *st, long long *applied)
 {
+	static const size_t at_a = sizeof(KEY_APPLIED) - 1;
+	static const size_t at_c = at_a + FIELD + sizeof(KEY_CHECKPOINT) - 1;
+	static const size_t at_g = at_c + FIELD + sizeof(KEY_GENERATION) - 1;
 	char text[STATE_LEN + 1];
 	long long a, c, g;
-	ssize_t n = pread(st->state_fd, text, STATE_LEN, 0);
 
 	*applied = 0;
 	st->checkpoint = 0;
-	if (n != STATE_LEN)
+	memcpy(text, st->state_map, STATE_LEN);
+	text[STATE_LEN] = '\0';
+	if (state_field(text, at_a, KEY_APPLIED, &a) ||
+	    state_field(text, at_c, KEY_CHECKPOINT, &c) ||
+	    state_field(text, at_g, KEY_GENERATION, &g))
 		return; /* new, or torn: replay everything (idempotent) */
-	text[n] = '\0';
-	/* read on every save, so parsed by hand rather than by jansson */
-	if (sscanf(text, "{\"applied_seq\": %lld , \"checkpoint_seq\": %lld , "
-			 "\"generation\": %lld }", &a, &c, &g) != 3)
-		return;
 	*applied = a;
 	st->checkpoint = c;
 	st->generation = g;
+}
+
+/* Under the lock, once: a state file shorter than STATE_LEN (new, or
+ * torn in its first write) becomes the zero state, which means the same
+ * (replay from the start), and is mapped. */
+static int state_map(brain_t *b, sstate *st)
+{
+	struct stat sb;
+	void *map;
+
+	if (st->state_map)
+		return 0;
+	if (fstat(st->state_fd, &sb) != 0)
+		return brain__errno(&b->err, BRAIN_EIO, "cannot read %s",
+				    st->state_path);
+	if (sb.st_size < STATE_LEN) {
+		char text[STATE_LEN + 1];
+		snprintf(text, sizeof(text), STATE_FMT, 0LL, 0LL, 0LL);
+		if (write_at(st->state_fd, text, STATE_LEN, 0) != 0)
+			return brain__errno(&b->err, BRAIN_EIO,
+					    "cannot write %s", st->state_path);
+	}
+	map = mmap(NULL, STATE_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   st->state_fd, 0);
+	if (map == MAP_FAILED)
+		return brain__errno(&b->err, BRAIN_EIO, "cannot map %s",
+				    st->state_path);
+	st->state_map = map;
+	return 0;
 }
 
 /* ---- journal ---- */
@@ -1007,7 +1062,9 @@ static int lock_stream(brain_t *b, sstate *st)
 		if (errno != EINTR)
 			return brain__errno(&b->err, BRAIN_ELOCKED,
 					    "cannot lock %s", st->lock_path);
-	return 0;
+	if ((rc = state_map(b, st)))
+		flock(st->lock_fd, LOCK_UN);
+	return rc;
 }
 
 /* Lets go of the lock; first, when a file others may have mapped was cut
@@ -1530,6 +1587,8 @@ int brain__store_close(brain_t *b)
 		close_all(st);
 		if (st->lock_fd >= 0)
 			close(st->lock_fd);
+		if (st->state_map)
+			munmap(st->state_map, STATE_LEN);
 		if (st->state_fd >= 0)
 			close(st->state_fd);
 		free(st->lock_path);
