@@ -215,18 +215,20 @@ static int slot_reserve(brain_t *b, slot *sl, off_t need)
 	return 0;
 }
 
-/* Writes text at the slot's tail: the new tail, and spaces over whatever
- * of the old text lies beyond it. */
-static int slot_write(brain_t *b, sstate *st, slot *sl, const char *text,
-		      size_t len)
+/* Writes the pending records and the new tail at the slot's tail, and
+ * spaces over whatever of the old text lies beyond them. */
+static int slot_write(brain_t *b, slot *sl, const char *records,
+		      size_t records_len, const char *tail, size_t tail_len)
 {
-	off_t end = sl->tail + (off_t)len;
+	off_t end = sl->tail + (off_t)(records_len + tail_len);
+	char *at;
 	int rc;
 
-	(void)st;
 	if ((rc = slot_reserve(b, sl, end)))
 		return rc;
-	memcpy(sl->map + (sl->tail - sl->map_off), text, len);
+	at = sl->map + (sl->tail - sl->map_off);
+	memcpy(at, records, records_len);
+	memcpy(at + records_len, tail, tail_len);
 	if (end < sl->end)
 		memset(sl->map + (end - sl->map_off), ' ',
 		       (size_t)(sl->end - end));
@@ -253,17 +255,15 @@ static int flush_slot(brain_t *b, sstate *st, int k, slot *sl,
 		   : brain__msum_text_head(sl->summary, sum)) ||
 	     brain__msum_text_sources(sl->summary, sum)))
 		return BRAIN_ENOMEM;
-	if ((lay.entries && brain__buf_put(text, sl->pending.data
-						 ? sl->pending.data
-						 : "",
-					   sl->pending.len)) ||
-	    brain__jfile_tail_text(depth, sl->summary ? sum->data : NULL,
+	if (brain__jfile_tail_text(depth, sl->summary ? sum->data : NULL,
 				   sum->len, text))
 		return BRAIN_ENOMEM;
-	if ((rc = slot_write(b, st, sl, text->data, text->len)))
+	if (!lay.entries)
+		sl->pending.len = 0;
+	if ((rc = slot_write(b, sl, sl->pending.data ? sl->pending.data : "",
+			     sl->pending.len, text->data, text->len)))
 		return rc;
-	if (lay.entries)
-		sl->tail += (off_t)sl->pending.len;
+	sl->tail += (off_t)sl->pending.len;
 	sl->pending.len = 0;
 	sl->dirty = 0;
 	return 0;
