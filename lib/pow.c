@@ -383,7 +383,12 @@ static brain__scan_kernel_t *engine_kernel(brain_engine_t e, uint32_t *lanes)
 		return brain__scan_avx512;
 #endif
 	default:
+#ifdef BRAIN__VECTOR_LANES
+		*lanes = BRAIN__VECTOR_LANES;
+		return brain__scan_vector;
+#else
 		return brain__scan_generic;
+#endif
 	}
 }
 

@@ -100,6 +100,10 @@ typedef void brain__scan_kernel_t(brain__scan_job_t *j, uint32_t nonce,
 				  uint32_t n);
 
 brain__scan_kernel_t brain__scan_generic; /* 1 lane */
+#if defined(__GNUC__) || defined(__clang__)
+brain__scan_kernel_t brain__scan_vector; /* 4 lanes, GNU C vectors */
+#define BRAIN__VECTOR_LANES 4
+#endif
 #if BRAIN__X86_ENGINES
 brain__scan_kernel_t brain__scan_shani;  /* BRAIN__SHANI_LANES */
 brain__scan_kernel_t brain__scan_avx2;   /* 8 lanes */

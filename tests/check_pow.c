@@ -645,6 +645,53 @@ START_TEST(engines_agree_with_generic_on_random_headers)
 }
 END_TEST
 
+/* a - b as 256-bit numbers kept least significant byte first */
+static int hash_cmp(const uint8_t a[32], const uint8_t b[32])
+{
+	int i;
+
+	for (i = 31; i >= 0; i--)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+/* The portable engine scans four nonces at a time in vectors; scanned one
+ * nonce per call it takes the one-lane path.  Both must find the same. */
+START_TEST(generic_vectors_agree_with_its_one_lane_path)
+{
+	brain_match_t bulk[600], one[1];
+	brain_scan_t rb, r1;
+	uint8_t target[32], best[32];
+	brain_header_t h;
+	uint32_t i, found = 0, best_nonce = 0;
+
+	brain_zeros_to_target(1, target);
+	rng_seed(7);
+	random_header(&h);
+	ck_assert_int_eq(brain_scan(BRAIN_ENGINE_GENERIC, &h, 77, 4096, target,
+				    bulk, 600, NULL, &rb), 0);
+	memset(best, 0xff, sizeof(best));
+	for (i = 0; i < 4096; i++) {
+		ck_assert_int_eq(brain_scan(BRAIN_ENGINE_GENERIC, &h, 77 + i, 1,
+					    target, one, 1, NULL, &r1), 0);
+		if (r1.nmatches) {
+			ck_assert_uint_lt(found, rb.nmatches);
+			ck_assert_uint_eq(bulk[found].nonce, one[0].nonce);
+			ck_assert_mem_eq(bulk[found].hash, one[0].hash, 32);
+			found++;
+		}
+		if (hash_cmp(r1.best_hash, best) < 0) {
+			memcpy(best, r1.best_hash, 32);
+			best_nonce = r1.best_nonce;
+		}
+	}
+	ck_assert_uint_eq(found, rb.nmatches);
+	ck_assert_uint_eq(rb.best_nonce, best_nonce);
+	ck_assert_mem_eq(rb.best_hash, best, 32);
+}
+END_TEST
+
 START_TEST(engines_agree_when_every_hash_matches)
 {
 	brain_engine_t engines[4];
@@ -878,6 +925,7 @@ Suite *pow_suite(void)
 	tcase_add_test(scan, every_engine_finds_the_real_nonce_of_mainnet_blocks);
 	tcase_add_test(scan, engines_agree_with_generic_on_random_headers);
 	tcase_add_test(scan, engines_agree_when_every_hash_matches);
+	tcase_add_test(scan, generic_vectors_agree_with_its_one_lane_path);
 	tcase_add_test(scan, every_match_is_the_real_hash_of_its_nonce);
 	tcase_add_test(scan, best_is_the_lowest_hash_of_the_range);
 	tcase_add_test(scan, matches_beyond_max_matches_are_counted_not_stored);

@@ -9,7 +9,9 @@
  * as block explorers show them.  "Leading zeros" are hex zeros of that
  * shown form.
  *
- * Engines: portable C ("generic"), x86 SHA extensions ("shani", four
+ * Engines: portable C ("generic": four nonces at a time in GNU C vector
+ * types, which compile to the target's baseline SIMD or to plain code;
+ * no CPU feature assumed), x86 SHA extensions ("shani", four
  * nonces interleaved), AVX2 (8 nonces per instruction) and AVX-512 (16).
  * CPU features are detected once, on first use; BRAIN_ENGINE_AUTO is the
  * fastest this machine has.  Every engine gives bit-identical scan
