@@ -1,7 +1,8 @@
 /*
  * lib/sha256_generic.c - SHA-256 in portable C (FIPS 180-4): the hash
- * behind brain_sha256, and the one-lane nonce scan that runs everywhere
- * and that the faster engines are tested against.
+ * behind brain_sha256, and the one-lane nonce scan that runs everywhere:
+ * the path for the nonces the portable four-lane kernel
+ * (sha256_vector.c) leaves over, and the reference it is tested against.
  *
  * The scan kernel is the shared lane template of sha256.h with a plain
  * uint32_t as its lane: one nonce costs about 120 rounds (three rounds
