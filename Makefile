@@ -27,7 +27,7 @@ VERSION := $(MAJOR).$(MINOR).$(PATCH)
 
 # Dependencies come from pkg-config; on a machine without them the project's
 # own script installs them first (Debian/Ubuntu).
-PKGS      := yaml-0.1 jansson libsodium
+PKGS      := yaml-0.1 jansson libsodium libcurl
 TEST_PKGS := check
 ifeq ($(filter clean uninstall,$(MAKECMDGOALS)),)
 ifneq ($(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && echo ok),ok)

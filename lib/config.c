@@ -113,17 +113,106 @@ static int load_flags(brain__vctx *v, const brain__ynode *root, json_t *cfg)
 	return json_object_set_new(cfg, "flags", flags) ? BRAIN_ENOMEM : 0;
 }
 
+/* One set of node settings: bitcoin_rpc itself, or its "staging" or
+ * "live" member.  Strings stay strings whatever they look like (a
+ * password of digits is still a password). */
+static int load_rpc_set(brain__vctx *v, const brain__ynode *n,
+			const char *what, int top, json_t *out)
+{
+	static const char *const strs[] = {"url", "user", "password",
+					   "cookie_file", "payout_address",
+					   "payout_script", NULL};
+	static const char *const top_keys[] = {
+		"url", "user", "password", "cookie_file", "payout_address",
+		"payout_script", "timeout_seconds", "poll_seconds",
+		"max_retries", "staging", "live", NULL};
+	long num;
+	size_t i;
+	int rc;
+
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, what)) ||
+	    (rc = brain__check_keys(v, n, what, top_keys,
+				    NULL)))
+		return rc;
+	if (!top && (brain__yaml_get(n, "staging") ||
+		     brain__yaml_get(n, "live")))
+		return brain__verr(v, n, "'%s' cannot hold staging or live "
+				   "settings", what);
+	for (i = 0; strs[i]; i++) {
+		char *str;
+		if ((rc = brain__get_str(v, n, strs[i], 0, &str)))
+			return rc;
+		if (str && json_object_set_new(out, strs[i], json_string(str))) {
+			free(str);
+			return BRAIN_ENOMEM;
+		}
+		free(str);
+	}
+	num = -1;
+	if ((rc = brain__get_long(v, n, "timeout_seconds", 1, 3600, &num)))
+		return rc;
+	if (num > 0)
+		json_object_set_new(out, "timeout_seconds", json_integer(num));
+	num = -1;
+	if ((rc = brain__get_long(v, n, "poll_seconds", 1, 600, &num)))
+		return rc;
+	if (num > 0)
+		json_object_set_new(out, "poll_seconds", json_integer(num));
+	num = -1;
+	if ((rc = brain__get_long(v, n, "max_retries", 0, 1000000000L, &num)))
+		return rc;
+	if (num >= 0)
+		json_object_set_new(out, "max_retries", json_integer(num));
+	return 0;
+}
+
+static int load_rpc(brain__vctx *v, const brain__ynode *root, json_t *cfg)
+{
+	static const char *const modes[] = {"staging", "live", NULL};
+	const brain__ynode *n = brain__yaml_get(root, "bitcoin_rpc");
+	json_t *rpc = json_object();
+	size_t i;
+	int rc = 0;
+
+	if (!rpc)
+		return BRAIN_ENOMEM;
+	if (n && !(rc = load_rpc_set(v, n, "bitcoin_rpc", 1, rpc))) {
+		for (i = 0; !rc && modes[i]; i++) {
+			const brain__ynode *m = brain__yaml_get(n, modes[i]);
+			json_t *set;
+			char what[32];
+			if (!m)
+				continue;
+			if (!(set = json_object()))
+				rc = BRAIN_ENOMEM;
+			snprintf(what, sizeof(what), "bitcoin_rpc.%s", modes[i]);
+			if (!rc && !(rc = load_rpc_set(v, m, what, 0, set)))
+				rc = json_object_set(rpc, modes[i], set)
+					     ? BRAIN_ENOMEM
+					     : 0;
+			json_decref(set);
+		}
+	}
+	if (rc) {
+		json_decref(rpc);
+		return rc;
+	}
+	return json_object_set_new(cfg, "bitcoin_rpc", rpc) ? BRAIN_ENOMEM : 0;
+}
+
 static int validate(brain__vctx *v, const brain__ynode *root, json_t *cfg,
 		    const brain__blueprint *bp)
 {
-	static const char *const keys[] = {"mining", "paths", "flags", NULL};
+	static const char *const keys[] = {"mining", "paths", "flags",
+					   "bitcoin_rpc", NULL};
 	int rc;
 
 	if ((rc = brain__want(v, root, BRAIN__Y_MAP, "config")) ||
 	    (rc = brain__check_keys(v, root, "config", keys, NULL)) ||
 	    (rc = load_mining(v, root, cfg)) ||
 	    (rc = load_paths(v, root, cfg, bp)) ||
-	    (rc = load_flags(v, root, cfg)))
+	    (rc = load_flags(v, root, cfg)) ||
+	    (rc = load_rpc(v, root, cfg)))
 		return rc;
 	return 0;
 }

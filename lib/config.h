@@ -14,7 +14,10 @@
  * the blueprint, and returns it with every default filled in:
  *   mining.default_zeros (6), mining.round_duration_seconds (3600),
  *   mining.max_attempts_per_round (1000000), paths (the blueprint's paths
- *   overlaid), flags (config's own flags only).
+ *   overlaid), flags (config's own flags only), bitcoin_rpc (the node
+ *   settings as given: url, user, password, cookie_file, payout_address,
+ *   payout_script, timeout_seconds, poll_seconds, max_retries, and the
+ *   same under "staging" and "live"; {} when absent).
  * BRAIN_ECONFIG with "path:line:col: ..." on any problem.
  */
 int brain__config_load(const char *path, const brain__blueprint *bp,

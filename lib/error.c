@@ -72,6 +72,12 @@ const char *brain_strerror(int code)
 		return "lock not available";
 	case BRAIN_ETOOBIG:
 		return "record too large";
+	case BRAIN_ENODE:
+		return "bitcoin node unreachable";
+	case BRAIN_EAUTH:
+		return "bitcoin node refused the credentials";
+	case BRAIN_ERPC:
+		return "bitcoin node returned an error";
 	default:
 		return "unknown error";
 	}

@@ -23,6 +23,7 @@ Suite *names_suite(void);
 Suite *store_suite(void);
 Suite *crash_suite(void);
 Suite *pow_suite(void);
+Suite *node_suite(void);
 
 /* A new empty folder under $TMPDIR; removed by tu_rmrf. Caller frees. */
 char *tu_tmpdir(void);

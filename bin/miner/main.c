@@ -5,7 +5,9 @@
  * session's start, mines round after round - scanning real 80-byte block
  * headers with double SHA-256 - records a ledger entry, a math proof and a
  * submission for every block found, reports each round and finally the
- * session's end.  SIGINT/SIGTERM finish the round being mined.  Every
+ * session's end.  SIGINT/SIGTERM finish the round being mined.  In
+ * staging and live modes the work comes from a Bitcoin node (node.c) and
+ * every block found is submitted to it.  Every
  * file is written by libbrainstem; this program only decides what to
  * record.
  */
@@ -23,18 +25,8 @@
 #define CATEGORY "miners"
 #define SEED_EXAMPLE_TIME 1766022461u /* 2025-12-18T01:47:41Z */
 
-typedef struct session {
-	miner_opts o;
-	brain_t *b;
-	unsigned zeros;
-	double round_seconds;
-	uint64_t max_attempts;
-	long blocks, failures;
-	int status_line;
-} session;
-
 /* Logs a failure to stderr and to the error tree, with context. */
-static void fail(session *s, const char *what, long round)
+void miner_fail(session *s, const char *what, long round)
 {
 	json_t *err;
 
@@ -50,18 +42,15 @@ static void fail(session *s, const char *what, long round)
 	json_decref(err);
 }
 
-static void report(session *s, json_t *r, long round)
+void miner_report(session *s, json_t *r, long round)
 {
 	if (!r || brain_save_system_report(s->b, CATEGORY, r) != 0)
-		fail(s, "report_failed", round);
+		miner_fail(s, "report_failed", round);
 	json_decref(r);
 }
 
 /* A line for the supervisor, if there is one; a lost line is harmless. */
-static void beat(const session *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void beat(const session *s, const char *fmt, ...)
+void miner_beat(const session *s, const char *fmt, ...)
 {
 	char line[256];
 	va_list ap;
@@ -105,7 +94,7 @@ static void record_block(session *s, const miner_block *blk, long round)
 		      brain_engine_name(s->o.engine), "miner_id",
 		      s->o.miner_id);
 	if (!r || brain_save_math_proof(s->b, r) != 0)
-		fail(s, "math_proof_failed", round);
+		miner_fail(s, "math_proof_failed", round);
 	json_decref(r);
 	r = json_pack("{s:s, s:n, s:i, s:s, s:s, s:I, s:i, s:I, s:s}",
 		      "block_hash", hash, "height", "leading_zeros", (int)zeros,
@@ -114,26 +103,26 @@ static void record_block(session *s, const miner_block *blk, long round)
 		      (json_int_t)blk->work.extranonce, "work_source",
 		      "synthetic");
 	if (!r || brain_save_ledger_entry(s->b, r) != 0)
-		fail(s, "ledger_failed", round);
+		miner_fail(s, "ledger_failed", round);
 	json_decref(r);
 	r = json_pack("{s:s, s:b, s:s, s:s}", "block_hash", hash, "submitted",
 		      0, "result", "not submitted: synthetic work has no node",
 		      "miner_id", s->o.miner_id);
 	if (!r || brain_save_submission(s->b, r) != 0)
-		fail(s, "submission_failed", round);
+		miner_fail(s, "submission_failed", round);
 	json_decref(r);
 	s->blocks++;
-	beat(s, "block %s\n", hash);
+	miner_beat(s, "block %s\n", hash);
 	if (s->o.cli.verbosity >= 0)
 		printf("%sblock found: %s (%u zeros)\n",
 		       s->status_line ? "\r\033[K" : "", hash, zeros);
 }
 
-static void status(uint64_t hashes, double seconds, void *ctx)
+void miner_status(uint64_t hashes, double seconds, void *ctx)
 {
 	session *s = ctx;
 
-	beat(s, "hb %llu %.0f %ld\n", (unsigned long long)hashes,
+	miner_beat(s, "hb %llu %.0f %ld\n", (unsigned long long)hashes,
 	     seconds > 0 ? (double)hashes / seconds : 0.0, s->blocks);
 	if (!s->status_line)
 		return;
@@ -155,15 +144,15 @@ static int run_round(session *s, long round)
 
 	rc = miner_round(&s->o, (uint32_t)round, s->zeros, s->round_seconds,
 			 s->max_attempts, htime,
-			 s->status_line || s->o.heartbeat_fd >= 0 ? status
+			 s->status_line || s->o.heartbeat_fd >= 0 ? miner_status
 								 : NULL,
 			 s, &r);
 	if (rc != 0)
-		fail(s, "round_failed", round);
+		miner_fail(s, "round_failed", round);
 	for (i = 0; i < r.nblocks; i++)
 		record_block(s, &r.blocks[i], round);
 	rate = r.seconds > 0 ? (double)r.attempts / r.seconds : 0;
-	report(s,
+	miner_report(s,
 	       json_pack("{s:s, s:s, s:i, s:I, s:i, s:i, s:f, s:f, s:b}",
 			 "event", "mining_round_complete", "miner_id",
 			 s->o.miner_id, "round_number", (int)round,
@@ -172,7 +161,7 @@ static int run_round(session *s, long round)
 			 (int)r.nblocks, "hashrate", rate, "duration",
 			 r.seconds, "interrupted", r.interrupted),
 	       round);
-	beat(s, "round %ld %llu %.0f %zu\n", round,
+	miner_beat(s, "round %ld %llu %.0f %zu\n", round,
 	     (unsigned long long)r.attempts, rate, r.nblocks);
 	if (s->o.cli.verbosity >= 0)
 		printf("%sround %ld: %llu hashes in %.2f s (%.2f MH/s), best "
@@ -245,14 +234,12 @@ int main(int argc, char **argv)
 		return 2;
 	settle(&s);
 	if (strcmp(brain_mode(s.b), "demo") && strcmp(brain_mode(s.b), "test")) {
-		fprintf(stderr, "brainstem-miner: %s mode mines a Bitcoin node's "
-				"templates, and this version has no node work "
-				"source yet; use --demo or --test\n",
-			brain_mode(s.b));
+		/* staging and live: a Bitcoin node's templates */
+		int rc = miner_node_session(&s);
 		brain_close(s.b);
-		return 2;
+		return rc;
 	}
-	report(&s,
+	miner_report(&s,
 	       json_pack("{s:s, s:s, s:i, s:s, s:s, s:i, s:I, s:I, s:f}",
 			 "event", "mining_session_start", "miner_id",
 			 s.o.miner_id, "target_zeros", (int)s.zeros, "mode",
@@ -269,10 +256,11 @@ int main(int argc, char **argv)
 		       brain_engine_name(s.o.engine), s.o.threads, s.zeros);
 	for (round = 1; !s.o.rounds || round <= s.o.rounds; round++) {
 		run_round(&s, round);
-		if (miner_stop_requested)
+		if (miner_stop_requested ||
+		    (s.o.max_blocks && s.blocks >= s.o.max_blocks))
 			break;
 	}
-	report(&s,
+	miner_report(&s,
 	       json_pack("{s:s, s:s, s:i, s:i, s:b}", "event",
 			 "mining_session_end", "miner_id", s.o.miner_id,
 			 "rounds", (int)(round > s.o.rounds && s.o.rounds

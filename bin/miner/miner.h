@@ -28,6 +28,13 @@ typedef struct miner_opts {
 	int benchmark, json;
 	double bench_seconds;
 	int heartbeat_fd; /* -1: none; else "hb"/"block"/"round" lines */
+	long max_blocks;  /* 0: no limit; else end the session after N */
+	/* staging and live: the node (NULL/-1: config.json bitcoin_rpc) */
+	const char *rpc_url, *rpc_user, *rpc_password, *rpc_cookie;
+	const char *payout_address, *payout_script;
+	long max_retries;    /* -1: config, else 0 = retry forever */
+	long poll_seconds;   /* -1: config, else tip polling interval */
+	long rpc_timeout;    /* -1: config, else seconds per call */
 } miner_opts;
 
 /* Parses argv; exits 2 on a usage error, 0 after --help/--version. */
@@ -69,6 +76,39 @@ int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 		void *ctx, round_result *out);
 
 void miner_round_free(round_result *r);
+
+/* The session, shared by the synthetic (main.c) and node (node.c) loops. */
+typedef struct session {
+	miner_opts o;
+	brain_t *b;
+	unsigned zeros;
+	double round_seconds;
+	uint64_t max_attempts;
+	long blocks, failures;
+	int status_line;
+} session;
+
+/* Logs a failure to stderr and to the error tree, with context. */
+void miner_fail(session *s, const char *what, long round);
+/* Saves a system report and frees it (NULL: a failed json_pack). */
+void miner_report(session *s, json_t *r, long round);
+/* A line for the supervisor, if there is one. */
+void miner_beat(const session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The once-a-second status callback of a round. */
+void miner_status(uint64_t hashes, double seconds, void *ctx);
+
+/* Registers the condition variable the signal thread wakes on SIGINT or
+ * SIGTERM (NULL: none). */
+void miner_signal_cv(pthread_cond_t *cv);
+
+/*
+ * Mines a Bitcoin node's templates (staging and live): rounds until
+ * --rounds, --max-blocks, a signal, or --max-retries failed node calls in
+ * a row.  Returns the exit status: 0, 1 (gave up on the node, or
+ * records failed) or 2 (bad settings, said on stderr).
+ */
+int miner_node_session(session *s);
 
 /* Hashes for `seconds` with the options' engine and threads. */
 int miner_benchmark(const miner_opts *o, uint64_t *hashes, double *seconds);

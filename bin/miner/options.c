@@ -21,6 +21,16 @@ enum {
 	OPT_SECONDS,
 	OPT_JSON,
 	OPT_HEARTBEAT_FD,
+	OPT_MAX_BLOCKS,
+	OPT_RPC_URL,
+	OPT_RPC_USER,
+	OPT_RPC_PASSWORD,
+	OPT_RPC_COOKIE,
+	OPT_PAYOUT_ADDRESS,
+	OPT_PAYOUT_SCRIPT,
+	OPT_MAX_RETRIES,
+	OPT_POLL_SECONDS,
+	OPT_RPC_TIMEOUT,
 };
 
 static void print_help(FILE *out)
@@ -58,7 +68,35 @@ static void print_help(FILE *out)
 		"      --json                benchmark result as JSON\n"
 		"      --heartbeat-fd FD     write a line to FD every second "
 		"and per block and\n"
-		"                            round (for brainstem-looper)\n\n");
+		"                            round (for brainstem-looper)\n"
+		"      --max-blocks N        end the session after N blocks "
+		"(default 0: no limit)\n\n"
+		"Staging and live (a Bitcoin node's getblocktemplate; default: "
+		"config.json\nbitcoin_rpc, its \"staging\" or \"live\" part "
+		"first):\n"
+		"      --rpc-url URL         the node's JSON-RPC (default "
+		"http://127.0.0.1:8332/,\n"
+		"                            staging http://127.0.0.1:18332/)\n"
+		"      --rpc-user USER       basic auth user (with "
+		"--rpc-password)\n"
+		"      --rpc-password PASS   basic auth password\n"
+		"      --rpc-cookie FILE     the node's .cookie file (default "
+		"~/.bitcoin/.cookie,\n"
+		"                            staging "
+		"~/.bitcoin/testnet3/.cookie)\n"
+		"      --payout-address ADDR pay the coinbase to a base58 or "
+		"bech32(m) address\n"
+		"      --payout-script HEX   ... or to this output script\n"
+		"      --max-retries N       give up after N failed node calls "
+		"in a row\n"
+		"                            (default 0: retry for ever, with "
+		"back-off)\n"
+		"      --poll-seconds S      how often to ask for the tip "
+		"(default 1)\n"
+		"      --rpc-timeout S       longest wait for one node call "
+		"(default 30)\n"
+		"  --zeros is ignored against a node: its target comes from "
+		"the template.\n\n");
 	cli_common_help(out);
 }
 
@@ -92,6 +130,17 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 		{"seconds", required_argument, NULL, OPT_SECONDS},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"heartbeat-fd", required_argument, NULL, OPT_HEARTBEAT_FD},
+		{"max-blocks", required_argument, NULL, OPT_MAX_BLOCKS},
+		{"rpc-url", required_argument, NULL, OPT_RPC_URL},
+		{"rpc-user", required_argument, NULL, OPT_RPC_USER},
+		{"rpc-password", required_argument, NULL, OPT_RPC_PASSWORD},
+		{"rpc-cookie", required_argument, NULL, OPT_RPC_COOKIE},
+		{"payout-address", required_argument, NULL,
+		 OPT_PAYOUT_ADDRESS},
+		{"payout-script", required_argument, NULL, OPT_PAYOUT_SCRIPT},
+		{"max-retries", required_argument, NULL, OPT_MAX_RETRIES},
+		{"poll-seconds", required_argument, NULL, OPT_POLL_SECONDS},
+		{"rpc-timeout", required_argument, NULL, OPT_RPC_TIMEOUT},
 		{NULL, 0, NULL, 0}};
 	int opt;
 
@@ -102,6 +151,9 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 	o->zeros = -1;
 	o->bench_seconds = 5;
 	o->heartbeat_fd = -1;
+	o->max_retries = -1;
+	o->poll_seconds = -1;
+	o->rpc_timeout = -1;
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "t:", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
@@ -150,6 +202,40 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 		case OPT_HEARTBEAT_FD:
 			o->heartbeat_fd = (int)number(o, "--heartbeat-fd", optarg,
 						      3, 1023);
+			break;
+		case OPT_MAX_BLOCKS:
+			o->max_blocks = (long)number(o, "--max-blocks", optarg,
+						     0, 1000000000);
+			break;
+		case OPT_RPC_URL:
+			o->rpc_url = optarg;
+			break;
+		case OPT_RPC_USER:
+			o->rpc_user = optarg;
+			break;
+		case OPT_RPC_PASSWORD:
+			o->rpc_password = optarg;
+			break;
+		case OPT_RPC_COOKIE:
+			o->rpc_cookie = optarg;
+			break;
+		case OPT_PAYOUT_ADDRESS:
+			o->payout_address = optarg;
+			break;
+		case OPT_PAYOUT_SCRIPT:
+			o->payout_script = optarg;
+			break;
+		case OPT_MAX_RETRIES:
+			o->max_retries = (long)number(o, "--max-retries", optarg,
+						      0, 1000000000);
+			break;
+		case OPT_POLL_SECONDS:
+			o->poll_seconds = (long)number(o, "--poll-seconds",
+						       optarg, 1, 600);
+			break;
+		case OPT_RPC_TIMEOUT:
+			o->rpc_timeout = (long)number(o, "--rpc-timeout", optarg,
+						      1, 3600);
 			break;
 		default:
 			if (!cli_common_option(&o->cli, opt, optarg, print_help))

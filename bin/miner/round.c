@@ -59,6 +59,13 @@ static void *signal_thread(void *arg)
 	return NULL;
 }
 
+void miner_signal_cv(pthread_cond_t *cv)
+{
+	pthread_mutex_lock(&signal_mu);
+	signal_cv = cv;
+	pthread_mutex_unlock(&signal_mu);
+}
+
 int miner_signals_start(void)
 {
 	static sigset_t set;

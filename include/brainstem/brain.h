@@ -124,7 +124,12 @@ BRAIN_EXTERN(const json_t *) brain_get_flags(const brain_t *b);
 /*
  * brain_get_config - config.json after validation, with every default
  * filled in: {"mining": {"default_zeros", "round_duration_seconds",
- * "max_attempts_per_round"}, "paths": {...}, "flags": {...}}.
+ * "max_attempts_per_round"}, "paths": {...}, "flags": {...},
+ * "bitcoin_rpc": {...}}.  bitcoin_rpc holds the node settings as given
+ * (strings url, user, password, cookie_file, payout_address,
+ * payout_script; numbers timeout_seconds, poll_seconds, max_retries), and
+ * the same keys again under "staging" and "live" for that mode only; it
+ * is {} when config.json has none.
  *
  * Ownership: borrowed; valid until brain_close(b).  Do not modify.
  */

@@ -17,5 +17,6 @@
 #include <brainstem/validate.h>
 #include <brainstem/pow.h>
 #include <brainstem/work.h>
+#include <brainstem/node.h>
 
 #endif

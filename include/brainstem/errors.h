@@ -21,6 +21,10 @@ typedef enum brain_error {
 	BRAIN_ECORRUPT = -7,   /* an existing data file does not parse */
 	BRAIN_ELOCKED = -8,    /* a lock could not be taken */
 	BRAIN_ETOOBIG = -9,    /* a record over the blueprint's size limit */
+	BRAIN_ENODE = -10,     /* the Bitcoin node cannot be reached, timed out
+				  or did not answer in JSON-RPC */
+	BRAIN_EAUTH = -11,     /* the node refused the credentials (HTTP 401) */
+	BRAIN_ERPC = -12,      /* the node answered with a JSON-RPC error */
 } brain_error_t;
 
 /*

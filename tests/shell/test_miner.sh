@@ -121,10 +121,11 @@ assert d["hashes"] > 0 and d["mhs"] > 0, d
 ' "$T/bench.out"
 check "benchmark creates no tree" [ ! -e "$T/d" ]
 
-# 6. live mode has no node work source yet: a clear refusal
+# 6. live mode mines a node's templates: without a payout, a clear refusal
+# (mining against a real node is tests/shell/test_live.sh)
 run live "$BUILD/brainstem-miner" --live --root "$T/e" --rounds 1
-check "live mode is refused with a reason (exit 2)" [ "$rc" -eq 2 ]
-check "the reason names the missing node work source" \
-	grep -q "no node work source" "$T/live.err"
+check "live mode without a payout is refused with a reason (exit 2)" [ "$rc" -eq 2 ]
+check "the reason names --payout-address and --payout-script" \
+	sh -c "grep -q 'payout-address' '$T/live.err' && grep -q 'payout-script' '$T/live.err'"
 
 finish

@@ -7,7 +7,9 @@
 #    link libbrainstem.so.1, found beside them in $BUILD;
 #  * a one-round brainstem-miner --demo/--test, and brainstem-dtm --staging,
 #    build the mode's base folder and System_File_Examples/.brain_version
-#    (with the blueprint's SHA-256); the miner refuses staging without a node;
+#    (with the blueprint's SHA-256); the miner wants a payout in staging,
+#    and without a reachable node logs node errors, retries, and gives up
+#    after --max-retries;
 #  * brainstem-dtm templates status --json says the templates are current;
 #  * a misspelt key in a blueprint is reported as file:line:col with a
 #    suggestion, and nothing is created.
@@ -158,9 +160,19 @@ else
 	show "$T/staging.err" stderr
 fi
 # shellcheck disable=SC2086
-run nonode "$miner" --staging --root "$root" $ONE_ROUND
-check "brainstem-miner --staging without a node: exit 2" [ "$rc" = 2 ]
-check "  and says it needs a node" grep -q "node" "$T/nonode.err"
+run nopayout "$miner" --staging --root "$root" $ONE_ROUND --rpc-url http://127.0.0.1:1/
+check "brainstem-miner --staging without a payout: exit 2" [ "$rc" = 2 ]
+check "  and says it needs --payout-address or --payout-script" \
+	grep -q "payout-address" "$T/nopayout.err"
+# Port 1 on loopback: nothing listens, so every node call is refused.
+# shellcheck disable=SC2086
+run nonode "$miner" --staging --root "$root" $ONE_ROUND --payout-script 51 \
+	--rpc-url http://127.0.0.1:1/ --rpc-user u --rpc-password p --max-retries 2
+check "brainstem-miner --staging without a node, --max-retries 2: exit 1" [ "$rc" = 1 ]
+check "  and says it cannot reach the node, and gave up" \
+	sh -c "grep -q 'cannot reach the node' '$T/nonode.err' && grep -q 'gave up' '$T/nonode.err'"
+check "  and logs node_unreachable to the error tree" \
+	grep -q '"node_unreachable"' "$root/Mining/System/Error_Reports/Miners/Global/global_miners_error.json"
 check "staging: Mining is a folder" test -d "$root/Mining"
 check "staging: no Test/ at the root" test ! -e "$root/Test"
 
