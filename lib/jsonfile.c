@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -478,8 +479,8 @@ out:
 	return rc;
 }
 
-/* The end of the text before the padding (spaces, or zero bytes a crash
- * left in a grown file) that ends at `size`. */
+/* The end of the text before the padding (spaces, the mark's tabs, or
+ * zero bytes a crash left in a grown file) that ends at `size`. */
 static int padding_start(int fd, off_t size, off_t *end)
 {
 	char block[4096];
@@ -490,7 +491,8 @@ static int padding_start(int fd, off_t size, off_t *end)
 		int rc = read_at(fd, block, n, size - (off_t)n);
 		if (rc)
 			return rc;
-		while (n && (block[n - 1] == ' ' || block[n - 1] == '\0')) {
+		while (n && (block[n - 1] == ' ' || block[n - 1] == '\t' ||
+			     block[n - 1] == '\0')) {
 			n--;
 			size--;
 		}
@@ -499,6 +501,56 @@ static int padding_start(int fd, off_t size, off_t *end)
 	}
 	*end = size;
 	return 0;
+}
+
+/* A checksum of the tail, eight bytes a step (it runs for every file a
+ * save writes). */
+static uint32_t mark_sum(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; n; s++, n--)
+		h = (h ^ (unsigned char)*s) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+void brain__jfile_mark(const char *tail, size_t len,
+		       char mark[BRAIN__MARK_LEN])
+{
+	uint32_t h = mark_sum(tail, len);
+	int i;
+
+	mark[0] = '\t';
+	for (i = 0; i < 32; i++)
+		mark[1 + i] = (h >> i) & 1 ? '\t' : ' ';
+}
+
+int brain__jfile_check_mark(int fd, off_t tail_off, off_t end, off_t fsize)
+{
+	char want[BRAIN__MARK_LEN], got[BRAIN__MARK_LEN], *tail;
+	int rc;
+
+	if (fsize < end + BRAIN__MARK_LEN || tail_off > end)
+		return 0;
+	if ((rc = read_at(fd, got, BRAIN__MARK_LEN, end)))
+		return rc;
+	if (got[0] != '\t')
+		return 0; /* spaces: no mark */
+	if (!(tail = malloc((size_t)(end - tail_off) + 1)))
+		return BRAIN_ENOMEM;
+	rc = read_at(fd, tail, (size_t)(end - tail_off), tail_off);
+	if (!rc) {
+		brain__jfile_mark(tail, (size_t)(end - tail_off), want);
+		rc = memcmp(want, got, BRAIN__MARK_LEN) ? BRAIN_ECORRUPT : 0;
+	}
+	free(tail);
+	return rc;
 }
 
 int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,

@@ -104,6 +104,22 @@ int brain__jfile_depth(const char *entries);
  * (a torn write or foreign bytes), BRAIN_EIO, BRAIN_ENOMEM.
  * `max_record` bounds how far back it reads before the padding.
  */
+/*
+ * The mark a writer leaves in the padding right after the text: a tab and
+ * 32 tabs or spaces (JSON white space) spelling a checksum of the tail
+ * text, written after it.  A process killed while copying a tail into its
+ * mapping leaves text and mark disagreeing, where a torn summary could
+ * otherwise parse as valid JSON with wrong numbers.  A file without
+ * padding (trimmed by a clean close) carries no mark.
+ */
+#define BRAIN__MARK_LEN 33
+void brain__jfile_mark(const char *tail, size_t len,
+		       char mark[BRAIN__MARK_LEN]);
+
+/* 0 when [tail_off, end) agrees with the mark after it, or there is no
+ * mark; BRAIN_ECORRUPT when they disagree; BRAIN_EIO. */
+int brain__jfile_check_mark(int fd, off_t tail_off, off_t end, off_t fsize);
+
 int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
 			   size_t max_record, off_t *tail_off,
 			   json_t **summary, char **last_line, int *empty,

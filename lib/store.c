@@ -215,23 +215,32 @@ static int slot_reserve(brain_t *b, slot *sl, off_t need)
 	return 0;
 }
 
-/* Writes the pending records and the new tail at the slot's tail, and
- * spaces over whatever of the old text lies beyond them. */
+/* Writes the pending records, the new tail and its mark (see
+ * brain__jfile_mark) at the slot's tail, in that order, then spaces over
+ * whatever of the old text and mark lies beyond them. */
 static int slot_write(brain_t *b, slot *sl, const char *records,
 		      size_t records_len, const char *tail, size_t tail_len)
 {
 	off_t end = sl->tail + (off_t)(records_len + tail_len);
-	char *at;
+	off_t stale = sl->end + BRAIN__MARK_LEN;
+	char mark[BRAIN__MARK_LEN], *at;
 	int rc;
 
-	if ((rc = slot_reserve(b, sl, end)))
+	if ((rc = slot_reserve(b, sl, end + BRAIN__MARK_LEN)))
 		return rc;
+	brain__jfile_mark(tail, tail_len, mark);
 	at = sl->map + (sl->tail - sl->map_off);
 	memcpy(at, records, records_len);
 	memcpy(at + records_len, tail, tail_len);
-	if (end < sl->end)
-		memset(sl->map + (end - sl->map_off), ' ',
-		       (size_t)(sl->end - end));
+	/* the mark only once the text is whole: a kill in between leaves
+	 * them disagreeing (stores reach the page cache in program order) */
+	__asm__ volatile("" ::: "memory");
+	memcpy(at + records_len + tail_len, mark, BRAIN__MARK_LEN);
+	if (stale > sl->fsize)
+		stale = sl->fsize;
+	if (stale > end + BRAIN__MARK_LEN)
+		memset(sl->map + (end + BRAIN__MARK_LEN - sl->map_off), ' ',
+		       (size_t)(stale - end - BRAIN__MARK_LEN));
 	sl->end = end;
 	return 0;
 }
@@ -432,9 +441,19 @@ static int load_slot(brain_t *b, sstate *st, int k, int lv,
 						      sl->path)
 				       : rc;
 	sl->fsize = lseek(sl->fd, 0, SEEK_END);
-	if (sl->fsize > sl->end && (rc = slot_trim(b, st, sl))) {
-		free(last);
-		return rc;
+	if (sl->fsize > sl->end) {
+		/* a writer's padding: was its last tail written whole? */
+		rc = brain__jfile_check_mark(sl->fd, sl->tail, sl->end,
+					     sl->fsize);
+		if (rc == BRAIN_ECORRUPT) {
+			free(last);
+			slot_close(sl);
+			return rebuild_file(b, st, k, lv);
+		}
+		if (rc || (rc = slot_trim(b, st, sl))) {
+			free(last);
+			return rc;
+		}
 	}
 	sl->last_seq = last	   ? seq_of_line(last)
 		       : sl->summary ? brain__msum_last_seq(sl->summary)

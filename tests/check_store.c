@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "jsonfile.h"
@@ -457,6 +458,57 @@ START_TEST(damaged_file_is_kept_aside_and_rebuilt)
 }
 END_TEST
 
+/* A writer killed while copying a summary into its mapping can leave it
+ * half new, half old, yet valid JSON: the mark after the text tells.
+ * Here a writer process dies without closing (its padding and mark stay)
+ * and a summary digit is then changed in place, as a torn copy would. */
+START_TEST(a_torn_summary_is_found_by_its_mark_and_rebuilt)
+{
+	tree *t = tree_new(NULL);
+	json_t *s;
+	char *p, *text, *digit;
+	pid_t pid;
+	int i, status;
+
+	ck_assert_int_eq(brain_get_path(t->b, "miners", "aggregated_day",
+					t->now, &p), 0);
+	brain_close(t->b);
+	t->b = NULL;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		tree_open(t, NULL);
+		for (i = 0; i < 5; i++)
+			save_report(t, NULL, 1000, i, 1.0);
+		_exit(0); /* no brain_close: the padding stays */
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	text = tu_read(p);
+	ck_assert_msg(strstr(text, "}\n\t") != NULL, "no mark in %s", p);
+	digit = strstr(text, "\"sum_attempts_this_round\":5000");
+	ck_assert_ptr_nonnull(digit);
+	digit[strlen("\"sum_attempts_this_round\":")] = '7'; /* 7000 */
+	tu_write(p, text);
+	free(text);
+	tree_open(t, NULL);
+	save_report(t, NULL, 1000, 9, 1.0);
+	for (i = 0; i < 2; i++) {
+		s = summary_of(t, "miners",
+			       i ? "aggregated_index_day" : "aggregated_day",
+			       t->now);
+		ck_assert_int_eq(json_integer_value(json_object_get(
+					 s, "total_entries")), 6);
+		ck_assert_int_eq(json_integer_value(json_object_get(
+					 s, "sum_attempts_this_round")), 6000);
+		json_decref(s);
+	}
+	ck_assert_ptr_null(sc_check_stream(t->b, "miners", 0));
+	brain_free(p);
+	tree_free(t);
+}
+END_TEST
+
 /* A derived file with its creation stamps removed, for comparing. */
 static json_t *comparable(const char *path)
 {
@@ -647,6 +699,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, data_sources_name_the_files_one_level_down);
 	tcase_add_test(tc, bad_input_is_refused_and_writes_nothing);
 	tcase_add_test(tc, damaged_file_is_kept_aside_and_rebuilt);
+	tcase_add_test(tc, a_torn_summary_is_found_by_its_mark_and_rebuilt);
 	tcase_add_test(tc, rebuild_reproduces_every_derived_file);
 	tcase_add_test(tc, many_records_keep_every_level_consistent);
 	tcase_add_test(tc, update_aggregated_index_alone_creates_the_partition);
