@@ -608,10 +608,11 @@ int brain__jfile_each_record(int fd, off_t from,
 			break;
 		off += r;
 		for (i = 0; i < r && !rc; i++) {
-			const char *p;
+			const char *p, *nl = memchr(buf + i, '\n', (size_t)(r - i));
 			size_t len;
-			if (buf[i] != '\n')
-				continue;
+			if (!nl)
+				break;
+			i = nl - buf;
 			if (brain__buf_put(&line, buf + startpos,
 					  (size_t)(i - startpos))) {
 				rc = BRAIN_ENOMEM;
