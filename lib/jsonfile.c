@@ -503,9 +503,7 @@ static int padding_start(int fd, off_t size, off_t *end)
 	return 0;
 }
 
-/* A checksum of the tail, eight bytes a step (it runs for every file a
- * save writes). */
-static uint32_t mark_sum(const char *s, size_t n)
+uint64_t brain__hash_bytes(const char *s, size_t n)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
 
@@ -516,7 +514,13 @@ static uint32_t mark_sum(const char *s, size_t n)
 	}
 	for (; n; s++, n--)
 		h = (h ^ (unsigned char)*s) * 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
+	return h ^ (h >> 29);
+}
+
+static uint32_t mark_sum(const char *s, size_t n)
+{
+	uint64_t h = brain__hash_bytes(s, n);
+
 	return (uint32_t)(h ^ (h >> 32));
 }
 

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <jansson.h>
+#include <stdint.h>
 
 /* A growable byte buffer. */
 typedef struct brain__buf {
@@ -113,6 +114,10 @@ int brain__jfile_depth(const char *entries);
  * padding (trimmed by a clean close) carries no mark.
  */
 #define BRAIN__MARK_LEN 33
+
+/* A fast 64-bit hash of n bytes (not cryptographic): marks, and the
+ * fingerprints validate sums over record lines. */
+uint64_t brain__hash_bytes(const char *s, size_t n);
 void brain__jfile_mark(const char *tail, size_t len,
 		       char mark[BRAIN__MARK_LEN]);
 

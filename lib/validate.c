@@ -74,22 +74,6 @@ static void progress(vctx *v, int new_files, int checked)
 		v->on_progress(v->ctx, v->done, v->total);
 }
 
-/* A hash of a record line, eight bytes a step: fingerprints are summed
- * over every line of the tree. */
-static unsigned long long line_hash(const char *s, size_t n)
-{
-	unsigned long long h = 0x9e3779b97f4a7c15ull ^ n, w;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	for (; n; s++, n--)
-		h = (h ^ (unsigned char)*s) * 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 29);
-}
-
 static char *abs_of(vctx *v, const char *rel)
 {
 	return brain__path_join(v->b->base, rel);
@@ -158,7 +142,7 @@ static int on_line(void *vc, const char *line, size_t len)
 
 	c->fp.count++;
 	c->fp.seqsum += (unsigned long long)seq;
-	c->fp.hash += line_hash(line, len);
+	c->fp.hash += brain__hash_bytes(line, len);
 	if (c->check_seq && seq != c->prev_seq + 1)
 		problem(c->v, c->rel, c->index, "journal",
 			"seq %lld follows %lld", seq, c->prev_seq);
@@ -179,7 +163,7 @@ static int on_line(void *vc, const char *line, size_t len)
 			if (c->each)
 				c->each(c->v, c->rel, c->index, rec);
 			if (c->count_hours &&
-			    count_hour(c->v, t, seq, line_hash(line, len)))
+			    count_hour(c->v, t, seq, brain__hash_bytes(line, len)))
 				return BRAIN_ENOMEM;
 		}
 		json_decref(rec);
