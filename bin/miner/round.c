@@ -228,6 +228,8 @@ int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 	pthread_mutex_lock(&signal_mu);
 	signal_cv = &c.cv;
 	pthread_mutex_unlock(&signal_mu);
+	/* counted before they start: a worker may finish (and count
+	 * itself out) before the next one is created */
 	c.running = o->threads;
 	for (i = 0; i < o->threads; i++) {
 		args[i].c = &c;
@@ -237,7 +239,7 @@ int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 		started++;
 	}
 	pthread_mutex_lock(&c.mu);
-	c.running = started;
+	c.running -= o->threads - started; /* those never started */
 	while (c.running > 0) {
 		struct timespec ts;
 		double now = now_s(), wait = end - now;
