@@ -137,28 +137,40 @@ check: all $(TEST_BIN)
 		$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS); \
 	else echo "== fuzz: skipped (needs clang, not under SAN=1)"; fi
 
-# libFuzzer target for the blueprint parser (clang only).
-FUZZ_BIN := build/fuzz/fuzz_blueprint
-$(FUZZ_BIN): fuzz/fuzz_blueprint.c $(LIB_SRCS) $(wildcard lib/*.h) $(HEADERS)
+# libFuzzer targets (clang only): the blueprint reader, and what comes
+# from a node or a user (addresses, getblocktemplate answers).
+FUZZ_NAMES := blueprint node
+FUZZ_BINS  := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
+FUZZ_ARGS_blueprint := -max_len=16384 -dict=fuzz/blueprint.dict \
+	build/fuzz/corpus blueprint tests/data/blueprints
+FUZZ_ARGS_node := -max_len=8192 build/fuzz/corpus_node fuzz/node_seeds
+build/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard lib/*.h) $(HEADERS)
 	@mkdir -p $(@D)
 	$(call say,CLANG,$@)
 	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) -Iinclude -Ilib \
-		$(DEP_CFLAGS) -o $@ fuzz/fuzz_blueprint.c $(LIB_SRCS) \
+		$(DEP_CFLAGS) -o $@ $< $(LIB_SRCS) \
 		$(DEP_LIBS) -lpthread -ldl -lm
 
-fuzz: $(FUZZ_BIN)
-	@mkdir -p build/fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$(or $(FUZZ_TIME),600) -max_len=16384 \
-		-dict=fuzz/blueprint.dict build/fuzz/corpus blueprint tests/data/blueprints
+# make fuzz: each target for FUZZ_TIME seconds (default 600)
+fuzz: $(FUZZ_BINS)
+	@mkdir -p build/fuzz/corpus build/fuzz/corpus_node
+	$(Q)for f in $(FUZZ_NAMES); do echo "== fuzz: $$f"; \
+		case $$f in blueprint) a='$(FUZZ_ARGS_blueprint)';; \
+		node) a='$(FUZZ_ARGS_node)';; esac; \
+		build/fuzz/fuzz_$$f -max_total_time=$(or $(FUZZ_TIME),600) $$a \
+		|| exit 1; done
 
-fuzz-run: $(FUZZ_BIN)
-	@echo "== fuzz: blueprint parser for $(FUZZ_SECONDS)s"
-	@mkdir -p build/fuzz/corpus
-	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
-		-dict=fuzz/blueprint.dict -print_final_stats=0 \
-		build/fuzz/corpus blueprint tests/data/blueprints 2>build/fuzz/last.log \
-		|| { tail -50 build/fuzz/last.log; exit 1; }
-	@grep -E '^Done' build/fuzz/last.log || true
+# make check's short run: FUZZ_SECONDS split between the targets
+fuzz-run: $(FUZZ_BINS)
+	@mkdir -p build/fuzz/corpus build/fuzz/corpus_node
+	$(Q)for f in $(FUZZ_NAMES); do \
+		echo "== fuzz: $$f for $$(($(FUZZ_SECONDS) / 2))s"; \
+		case $$f in blueprint) a='$(FUZZ_ARGS_blueprint)';; \
+		node) a='$(FUZZ_ARGS_node)';; esac; \
+		build/fuzz/fuzz_$$f -max_total_time=$$(($(FUZZ_SECONDS) / 2)) \
+			-print_final_stats=0 $$a 2>build/fuzz/last.log \
+		|| { tail -50 build/fuzz/last.log; exit 1; }; \
+		grep -E '^Done' build/fuzz/last.log || true; done
 
 # A short demo session: real double-SHA-256 mining of synthetic blocks at
 # 5 hex zeros, three rounds of 4M hashes, recorded under demo/.
