@@ -549,13 +549,12 @@ START_TEST(auto_resolves_to_the_best_available_engine)
 	ck_assert(best != BRAIN_ENGINE_AUTO);
 	ck_assert(brain_engine_available(best));
 	ck_assert(!brain_engine_available((brain_engine_t)42));
-	/* an engine above the best may exist only if it is unavailable */
-	if (best == BRAIN_ENGINE_GENERIC) {
-		ck_assert(!brain_engine_available(BRAIN_ENGINE_SHANI));
-		ck_assert(!brain_engine_available(BRAIN_ENGINE_AVX2));
-	}
-	if (brain_engine_available(BRAIN_ENGINE_AVX512))
-		ck_assert_int_eq(best, BRAIN_ENGINE_AVX512);
+	/* measured once: every later answer is the same */
+	ck_assert_int_eq(brain_engine_best(), best);
+	/* a SIMD or SHA engine beats one lane of C wherever there is one */
+	if (brain_engine_available(BRAIN_ENGINE_SHANI) ||
+	    brain_engine_available(BRAIN_ENGINE_AVX2))
+		ck_assert_int_ne(best, BRAIN_ENGINE_GENERIC);
 }
 END_TEST
 
