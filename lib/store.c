@@ -951,8 +951,8 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 	brain__jlayout lay = layout_of(b->bp, st->s, k);
 	one_ctx c = {.b = b, .st = st, .k = k, .lv = lv, .path = sl->path,
 		     .empty = 1};
-	brain__buf head = {0};
-	json_t *tpl = NULL, *empty_sum = NULL, *sum = NULL;
+	brain__buf head = {0}, sum = {0};
+	json_t *tpl = NULL, *empty_sum = NULL;
 	brain__when w;
 	size_t tail_off;
 	int rc;
@@ -996,11 +996,10 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 	if ((rc = brain__jfile_each_record(j->fd, 0, rebuild_one, &c)))
 		goto out;
 	rc = BRAIN_ENOMEM;
-	if (c.summary && !(sum = brain__msum_json(c.summary)))
-		goto out;
-	if ((rc = brain__buf_put(&head, c.body.data ? c.body.data : "",
-				 c.body.len)) ||
-	    (rc = brain__jfile_tail(c.depth, sum, &head)))
+	if ((c.summary && brain__msum_text(c.summary, &sum)) ||
+	    brain__buf_put(&head, c.body.data ? c.body.data : "", c.body.len) ||
+	    brain__jfile_tail_text(c.depth, c.summary ? sum.data : NULL,
+				   sum.len, &head))
 		goto out;
 	rc = brain__replace_file(sl->path, head.data, head.len, 0);
 	st->bump = 1;
@@ -1013,7 +1012,7 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 	}
 out:
 	json_decref(tpl);
-	json_decref(sum);
+	brain__buf_free(&sum);
 	brain__msum_free(c.summary);
 	json_decref(empty_sum);
 	brain__buf_free(&head);
