@@ -13,6 +13,7 @@
 #include <brainstem/brainstem.h>
 
 #include "error.h"
+#include "hex.h"
 #include "node_internal.h"
 
 static int bad(const char *address, const char *why)
@@ -22,17 +23,6 @@ static int bad(const char *address, const char *why)
 }
 
 /* ---- hex ---------------------------------------------------------------- */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int brain_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len)
 {
@@ -50,7 +40,8 @@ int brain_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len)
 				   "hex: %zu bytes, more than the %zu allowed",
 				   n / 2, cap);
 	for (i = 0; i < n; i += 2) {
-		int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
+		int hi = brain__hexval(hex[i]);
+		int lo = brain__hexval(hex[i + 1]);
 		if (hi < 0 || lo < 0)
 			return brain__errf(brain__thread_err(), BRAIN_EINVAL,
 					   "hex: not a hex digit at offset %zu",

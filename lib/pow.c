@@ -22,6 +22,7 @@
 #include <brainstem/brainstem.h>
 
 #include "error.h"
+#include "hex.h"
 #include "sha256.h"
 
 /* Nonces between two reads of *stop; a multiple of every lane count. */
@@ -76,17 +77,6 @@ void brain_header_parse(const uint8_t in[80], brain_header_t *h)
 	h->nonce = le32(in + 76);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly 2n hex digits into n bytes; out is untouched on failure. */
 static int from_hex(const char *what, const char *hex, uint8_t *out,
 		    size_t n)
@@ -105,7 +95,8 @@ static int from_hex(const char *what, const char *hex, uint8_t *out,
 				   "%s: expected %zu hex digits, got %zu", what,
 				   2 * n, len);
 	for (i = 0; i < n; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = brain__hexval(hex[2 * i]);
+		int lo = brain__hexval(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return brain__errf(
 				brain__thread_err(), BRAIN_EINVAL,
