@@ -195,7 +195,7 @@ demo: all
 BENCH_NAMES := hash store validate
 BENCH_BINS  := $(patsubst %,$(BUILD)/bench/%,$(BENCH_NAMES))
 BENCH_LIBS_store := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
-$(BUILD)/bench/%: bench/%.c $(HEADERS) $(LIB_REAL)
+$(BUILD)/bench/%: bench/%.c bench/bench.h $(HEADERS) $(LIB_REAL)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -L$(BUILD) -lbrainstem \

@@ -22,15 +22,9 @@
 
 #include <brainstem/brainstem.h>
 
+#include "bench.h"
+
 #define CHUNK (1u << 18)
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 typedef struct run {
 	brain_engine_t engine;

@@ -40,6 +40,8 @@
 
 #include <brainstem/brainstem.h>
 
+#include "bench.h"
+
 #define START 1735689600 /* 2025-01-01T00:00:00Z */
 #define RUNS 3             /* each cell: the best of this many */
 
@@ -54,22 +56,6 @@ static const brain_durability_t durabilities[] = {
 static const char *const sqlite_sync[] = {"OFF", "NORMAL", "FULL"};
 /* saves timed per cell: enough for a steady rate, few enough to be quick */
 static const long timed_saves[] = {20000, 20000, 2000};
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static long peak_rss_kb(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_maxrss;
-}
 
 static void die(const char *what, const char *why)
 {

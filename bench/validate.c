@@ -21,23 +21,9 @@
 
 #include <brainstem/brainstem.h>
 
+#include "bench.h"
+
 #define START 1735689600 /* 2025-01-01T00:00:00Z */
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static long peak_rss_kb(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_maxrss;
-}
 
 static brain_t *open_tree(const char *root, const char *bp)
 {
