@@ -192,7 +192,7 @@ demo: all
 # Benchmarks: each bench/NAME.c is a program linked against the shared
 # library (build/bench/NAME); `make bench` runs them all and prints tables.
 # SQLite is the store bench's reference, a bench-only dependency.
-BENCH_NAMES := hash store validate
+BENCH_NAMES := hash sha_pipes store validate
 BENCH_BINS  := $(patsubst %,$(BUILD)/bench/%,$(BENCH_NAMES))
 BENCH_LIBS_store := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
 $(BUILD)/bench/%: bench/%.c bench/bench.h $(HEADERS) $(LIB_REAL)
