@@ -532,6 +532,23 @@ void brain__scan_hit(brain__scan_job_t *j, uint32_t nonce,
 						   : j->target_top;
 }
 
+void brain__scan_hit_lanes(brain__scan_job_t *j, uint32_t nonce,
+			   const uint32_t *words, unsigned lanes)
+{
+	unsigned k, l;
+
+	for (l = 0; l < lanes; l++) {
+		uint32_t s[8];
+
+		/* the threshold may have dropped since the kernel's filter */
+		if (bswap32(words[7 * lanes + l]) > j->threshold)
+			continue;
+		for (k = 0; k < 8; k++)
+			s[k] = words[k * lanes + l];
+		brain__scan_hit(j, nonce + l, s);
+	}
+}
+
 int brain_scan(brain_engine_t e, const brain_header_t *h, uint32_t nonce_start,
 	       uint64_t count, const uint8_t target[32], brain_match_t *matches,
 	       size_t max_matches, volatile int *stop, brain_scan_t *result)

@@ -93,6 +93,15 @@ void brain__scan_hit(brain__scan_job_t *j, uint32_t nonce,
 		     const uint32_t state[8]);
 
 /*
+ * brain__scan_hit_lanes - brain__scan_hit for every lane of a group that
+ * still passes the filter, in lane order: words holds the group's final
+ * states word-major (word k of lane l at words[k * lanes + l]), lane l
+ * hashed nonce + l.
+ */
+void brain__scan_hit_lanes(brain__scan_job_t *j, uint32_t nonce,
+			   const uint32_t *words, unsigned lanes);
+
+/*
  * A kernel hashes nonces nonce, nonce+1, ... nonce+n-1 (mod 2^32), n a
  * multiple of its lane count, reporting through brain__scan_hit.
  */

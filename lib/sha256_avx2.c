@@ -56,23 +56,14 @@ LANE_FN void brain__scan_avx2(brain__scan_job_t *j, uint32_t nonce,
 
 	for (done = 0; done < n; done += 8) {
 		__m256i out[8];
-		_Alignas(32) uint32_t lane[8][8];
-		int k, l;
+		_Alignas(32) uint32_t words[8][8];
+		int k;
 
 		if (lanes_sha256d(j, _mm256_shuffle_epi8(nonces, bswap),
 				  _mm256_set1_epi32((int)j->threshold), out)) {
 			for (k = 0; k < 8; k++)
-				_mm256_store_si256((__m256i *)lane[k], out[k]);
-			for (l = 0; l < 8; l++) {
-				uint32_t s[8];
-				if (__builtin_bswap32(lane[7][l]) >
-				    j->threshold)
-					continue;
-				for (k = 0; k < 8; k++)
-					s[k] = lane[k][l];
-				brain__scan_hit(j, nonce + done + (uint32_t)l,
-						s);
-			}
+				_mm256_store_si256((__m256i *)words[k], out[k]);
+			brain__scan_hit_lanes(j, nonce + done, words[0], 8);
 		}
 		nonces = _mm256_add_epi32(nonces, step);
 	}

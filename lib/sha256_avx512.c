@@ -63,23 +63,14 @@ LANE_FN void brain__scan_avx512(brain__scan_job_t *j, uint32_t nonce,
 
 	for (done = 0; done < n; done += 16) {
 		__m512i out[8];
-		_Alignas(64) uint32_t lane[8][16];
-		int k, l;
+		_Alignas(64) uint32_t words[8][16];
+		int k;
 
 		if (lanes_sha256d(j, _mm512_shuffle_epi8(nonces, bswap),
 				  _mm512_set1_epi32((int)j->threshold), out)) {
 			for (k = 0; k < 8; k++)
-				_mm512_store_si512((void *)lane[k], out[k]);
-			for (l = 0; l < 16; l++) {
-				uint32_t s[8];
-				if (__builtin_bswap32(lane[7][l]) >
-				    j->threshold)
-					continue;
-				for (k = 0; k < 8; k++)
-					s[k] = lane[k][l];
-				brain__scan_hit(j, nonce + done + (uint32_t)l,
-						s);
-			}
+				_mm512_store_si512((void *)words[k], out[k]);
+			brain__scan_hit_lanes(j, nonce + done, words[0], 16);
 		}
 		nonces = _mm512_add_epi32(nonces, step);
 	}

@@ -9,6 +9,8 @@
  * in sha256_generic.c handles the nonces left over and is the reference
  * the engines are tested against.
  */
+#include <string.h>
+
 #include "sha256.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -48,21 +50,13 @@ void brain__scan_vector(brain__scan_job_t *j, uint32_t nonce, uint32_t n)
 
 	for (done = 0; done < n; done += 4) {
 		v4u out[8];
-		int k, l;
+		uint32_t words[8][4];
 
 		if (lanes_sha256d(j, bswap4(nonces), LANE_SET1(j->threshold),
-				  out))
-			for (l = 0; l < 4; l++) {
-				uint32_t s[8];
-				/* in scan order; the threshold may have
-				 * dropped since the filter */
-				if (__builtin_bswap32(out[7][l]) > j->threshold)
-					continue;
-				for (k = 0; k < 8; k++)
-					s[k] = out[k][l];
-				brain__scan_hit(j, nonce + done + (uint32_t)l,
-						s);
-			}
+				  out)) {
+			memcpy(words, out, sizeof(words));
+			brain__scan_hit_lanes(j, nonce + done, words[0], 4);
+		}
 		nonces += LANE_SET1(4u);
 	}
 }
