@@ -1250,6 +1250,37 @@ static int append_journal(brain_t *b, sstate *st, const char *line,
 	return 0;
 }
 
+/*
+ * enter - how every operation on a stream begins: take its lock and bring
+ * the handle up to date with what other writers did (refresh), and with
+ * flush set write out this handle's pending records too.  On failure the
+ * lock is released again and everything is reloaded next time.
+ */
+static int enter(brain_t *b, sstate *st, time_t t, brain__when *w,
+		 int flush)
+{
+	int rc;
+
+	brain__when_of(b->bp, t, w);
+	if ((rc = lock_stream(b, st)))
+		return rc;
+	if (!(rc = refresh(b, st, w)) && flush)
+		rc = flush_stream(b, st);
+	if (rc) {
+		st->loaded = 0;
+		(void)unlock_stream(b, st);
+	}
+	return rc;
+}
+
+/* leave - release the lock after an operation that returned rc. */
+static int leave(brain_t *b, sstate *st, int rc)
+{
+	if (unlock_stream(b, st) && !rc)
+		rc = BRAIN_EIO;
+	return rc;
+}
+
 int brain__store_save(brain_t *b, const brain__stream *s, json_t *entry,
 		      time_t t)
 {
@@ -1259,11 +1290,8 @@ int brain__store_save(brain_t *b, const brain__stream *s, json_t *entry,
 	char *line = NULL;
 	int rc;
 
-	brain__when_of(b->bp, t, &w);
-	if ((rc = lock_stream(b, st)))
+	if ((rc = enter(b, st, t, &w, 0)))
 		return rc;
-	if ((rc = refresh(b, st, &w)))
-		goto out;
 	seq = st->last_seq + 1;
 	json_object_set_new(entry, "seq", json_integer(seq));
 	line = json_dumps(entry, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -1289,8 +1317,7 @@ int brain__store_save(brain_t *b, const brain__stream *s, json_t *entry,
 out:
 	if (rc && rc != BRAIN_ETOOBIG && rc != BRAIN_EINVAL)
 		st->loaded = 0; /* reload everything next time */
-	if (unlock_stream(b, st) && !rc)
-		rc = BRAIN_EIO;
+	rc = leave(b, st, rc);
 	free(line);
 	return rc;
 }
@@ -1301,20 +1328,16 @@ int brain__store_update(brain_t *b, const brain__stream *s, time_t t)
 	brain__when w;
 	int k, lv, rc;
 
-	brain__when_of(b->bp, t, &w);
-	if ((rc = lock_stream(b, st)))
+	if ((rc = enter(b, st, t, &w, 1)))
 		return rc;
-	if (!(rc = refresh(b, st, &w)) && !(rc = flush_stream(b, st)) &&
-	    !(rc = bind(b, st, &w)))
+	if (!(rc = bind(b, st, &w)))
 		for (k = 0; !rc && k < K_COUNT; k++)
 			for (lv = 0; !rc && lv < BRAIN__LV_COUNT; lv++)
 				if (st->slot[k][lv].path)
 					rc = load_slot(b, st, k, lv, &w);
 	if (rc)
 		st->loaded = 0;
-	if (unlock_stream(b, st) && !rc)
-		rc = BRAIN_EIO;
-	return rc;
+	return leave(b, st, rc);
 }
 
 int brain__store_recover(brain_t *b, const brain__stream *s)
@@ -1323,33 +1346,17 @@ int brain__store_recover(brain_t *b, const brain__stream *s)
 	brain__when w;
 	int rc;
 
-	brain__when_of(b->bp, brain_now(b), &w);
-	if ((rc = lock_stream(b, st)))
-		return rc;
-	rc = refresh(b, st, &w);
-	if (!rc)
-		rc = flush_stream(b, st);
+	rc = enter(b, st, brain_now(b), &w, 1);
 	close_all(st); /* keep no files open for streams not written */
 	st->loaded = 0;
-	if (unlock_stream(b, st) && !rc)
-		rc = BRAIN_EIO;
-	return rc;
+	return rc ? rc : leave(b, st, 0);
 }
 
 int brain__store_lock(brain_t *b, const brain__stream *s)
 {
-	sstate *st = state_of(b, s);
 	brain__when w;
-	int rc;
 
-	brain__when_of(b->bp, brain_now(b), &w);
-	if ((rc = lock_stream(b, st)))
-		return rc;
-	if ((rc = refresh(b, st, &w)) || (rc = flush_stream(b, st))) {
-		st->loaded = 0;
-		(void)unlock_stream(b, st);
-	}
-	return rc;
+	return enter(b, state_of(b, s), brain_now(b), &w, 1);
 }
 
 void brain__store_unlock(brain_t *b, const brain__stream *s)
@@ -1445,11 +1452,8 @@ int brain__store_rebuild(brain_t *b, const brain__stream *s)
 
 	if (!c.files)
 		return BRAIN_ENOMEM;
-	brain__when_of(b->bp, brain_now(b), &w);
-	if ((rc = lock_stream(b, st)))
+	if ((rc = enter(b, st, brain_now(b), &w, 0)))
 		goto out_free;
-	if ((rc = refresh(b, st, &w)))
-		goto out;
 	rc = brain__jfile_each_record(
 		st->slot[K_SOURCE][BRAIN__LV_GLOBAL].fd, 0, collect_one, &c);
 	json_object_foreach(c.files, path, v) {
@@ -1476,8 +1480,7 @@ int brain__store_rebuild(brain_t *b, const brain__stream *s)
 out:
 	if (rc)
 		st->loaded = 0;
-	if (unlock_stream(b, st) && !rc)
-		rc = BRAIN_EIO;
+	rc = leave(b, st, rc);
 out_free:
 	json_decref(c.files);
 	return rc;
@@ -1525,16 +1528,9 @@ static int flush_own(brain_t *b, sstate *st)
 
 	if (!st->pending)
 		return 0;
-	brain__when_of(b->bp, brain_now(b), &w);
-	if ((rc = lock_stream(b, st)))
+	if ((rc = enter(b, st, brain_now(b), &w, 1)))
 		return rc;
-	if (!(rc = refresh(b, st, &w)))
-		rc = flush_stream(b, st);
-	if (rc)
-		st->loaded = 0;
-	if (unlock_stream(b, st) && !rc)
-		rc = BRAIN_EIO;
-	return rc;
+	return leave(b, st, 0);
 }
 
 int brain__store_flush(brain_t *b)
@@ -1599,8 +1595,7 @@ int brain__store_close(brain_t *b)
 				if (!rc)
 					rc = trim_all(b, st);
 			}
-			if (unlock_stream(b, st) && !rc)
-				rc = BRAIN_EIO;
+			rc = leave(b, st, rc);
 		}
 		close_all(st);
 		if (st->lock_fd >= 0)
