@@ -568,6 +568,17 @@ static int done(const nctx *c)
 	       (s->o.max_blocks && s->blocks >= s->o.max_blocks);
 }
 
+/* The round's hash count so far; the scanning threads add to it. */
+static uint64_t hashes_so_far(nctx *c)
+{
+	uint64_t hashes;
+
+	pthread_mutex_lock(&c->mu);
+	hashes = c->hashes;
+	pthread_mutex_unlock(&c->mu);
+	return hashes;
+}
+
 static void node_round(nctx *c, long round)
 {
 	session *s = c->s;
@@ -599,8 +610,9 @@ static void node_round(nctx *c, long round)
 		double now = now_s();
 		struct timespec ts;
 		int force = drain(c) > 0;
+		uint64_t so_far = hashes_so_far(c);
 
-		if (done(c) || now >= end || c->hashes >= s->max_attempts)
+		if (done(c) || now >= end || so_far >= s->max_attempts)
 			break;
 		if (force || now >= next_poll) {
 			poll_node(c, force);
@@ -608,7 +620,7 @@ static void node_round(nctx *c, long round)
 			continue; /* found blocks may have piled up meanwhile */
 		}
 		if (now >= next_status) {
-			miner_status(c->hashes, now - t0, s);
+			miner_status(so_far, now - t0, s);
 			next_status = now + 1;
 		}
 		deadline_at(&ts, next_poll < next_status ? next_poll
