@@ -590,7 +590,8 @@ int brain_scan(brain_engine_t e, const brain_header_t *h, uint32_t nonce_start,
 	j.max_matches = max_matches;
 	j.result = result;
 
-	while (done < count && !(stop && *stop)) {
+	while (done < count &&
+	       !(stop && __atomic_load_n(stop, __ATOMIC_RELAXED))) {
 		uint32_t n = count - done < CHUNK ? (uint32_t)(count - done)
 						  : CHUNK;
 		uint32_t bulk = n - n % lanes;

@@ -256,7 +256,7 @@ int main(int argc, char **argv)
 		       brain_engine_name(s.o.engine), s.o.threads, s.zeros);
 	for (round = 1; !s.o.rounds || round <= s.o.rounds; round++) {
 		run_round(&s, round);
-		if (miner_stop_requested ||
+		if (MINER_STOPPING() ||
 		    (s.o.max_blocks && s.blocks >= s.o.max_blocks))
 			break;
 	}
@@ -267,7 +267,7 @@ int main(int argc, char **argv)
 						 ? s.o.rounds
 						 : round),
 			 "blocks_found", (int)s.blocks, "stopped_by_signal",
-			 miner_stop_requested != 0),
+			 MINER_STOPPING()),
 	       round);
 	if (s.o.cli.verbosity >= 0)
 		printf("session over: %ld blocks; records in %s\n", s.blocks,

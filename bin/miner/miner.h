@@ -58,8 +58,25 @@ typedef struct round_result {
 	int interrupted; /* stopped by a signal */
 } round_result;
 
-/* The stop flag set by SIGINT/SIGTERM (via the signal thread). */
-extern volatile sig_atomic_t miner_stop_requested;
+/*
+ * Flags one thread raises and others poll (a round's stop, a job gone
+ * stale, the signal thread's stop request): relaxed atomic loads and
+ * stores, so that polling them is not a data race.  brain_scan reads its
+ * stop flag the same way.
+ */
+static inline int flag_is_set(volatile int *f)
+{
+	return __atomic_load_n(f, __ATOMIC_RELAXED);
+}
+static inline void flag_raise(volatile int *f)
+{
+	__atomic_store_n(f, 1, __ATOMIC_RELAXED);
+}
+
+/* The stop flag raised on SIGINT/SIGTERM by the signal thread (which
+ * takes them with sigwait, so no signal handler touches it). */
+extern volatile int miner_stop_requested;
+#define MINER_STOPPING() flag_is_set(&miner_stop_requested)
 
 /* Blocks SIGINT/SIGTERM in every thread and starts the thread that waits
  * for them. */

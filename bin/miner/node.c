@@ -256,7 +256,7 @@ static void publish(nctx *c, brain_template_t *t)
 	old = c->cur;
 	c->cur = j;
 	if (old) {
-		old->stale = 1;
+		flag_raise(&old->stale);
 		job_release(old);
 	}
 	pthread_cond_broadcast(&c->cv);
@@ -360,7 +360,7 @@ static void merge(nctx *c, job *j, const brain_work_t *w,
 	if (r->nmatches && !j->found && c->npend < MAX_PENDING) {
 		found *f = &c->pend[c->npend++];
 		j->found = 1;
-		j->stale = 1;
+		flag_raise(&j->stale);
 		j->refs++;
 		f->j = j;
 		f->work = *w;
@@ -375,7 +375,7 @@ static void scan_job(nctx *c, int index, uint64_t *k, job *j)
 {
 	const brain_template_info_t *in = brain_template_info(j->t);
 
-	while (!j->stale) {
+	while (!flag_is_set(&j->stale)) {
 		brain_work_t w;
 		uint64_t next = 0;
 		uint64_t en = ((uint64_t)c->round << 40) |
@@ -385,7 +385,7 @@ static void scan_job(nctx *c, int index, uint64_t *k, job *j)
 			c->error = 1;
 			return;
 		}
-		while (next < (1ull << 32) && !j->stale) {
+		while (next < (1ull << 32) && !flag_is_set(&j->stale)) {
 			brain_match_t m;
 			brain_scan_t r;
 			uint64_t n = (1ull << 32) - next < CHUNK
@@ -412,7 +412,7 @@ static void *worker(void *arg)
 	pthread_mutex_lock(&c->mu);
 	for (;;) {
 		job *j;
-		while (!c->quit && (!c->cur || c->cur->stale))
+		while (!c->quit && (!c->cur || flag_is_set(&c->cur->stale)))
 			pthread_cond_wait(&c->cv, &c->mu);
 		if (c->quit)
 			break;
@@ -564,7 +564,7 @@ static int done(const nctx *c)
 {
 	const session *s = c->s;
 
-	return miner_stop_requested || c->gave_up ||
+	return MINER_STOPPING() || c->gave_up ||
 	       (s->o.max_blocks && s->blocks >= s->o.max_blocks);
 }
 
@@ -626,14 +626,14 @@ static void node_round(nctx *c, long round)
 		deadline_at(&ts, next_poll < next_status ? next_poll
 							 : next_status);
 		pthread_mutex_lock(&c->mu);
-		if (!c->npend && !miner_stop_requested)
+		if (!c->npend && !MINER_STOPPING())
 			pthread_cond_timedwait(&c->cv, &c->mu, &ts);
 		pthread_mutex_unlock(&c->mu);
 	}
 	pthread_mutex_lock(&c->mu);
 	c->quit = 1;
 	if (c->cur)
-		c->cur->stale = 1;
+		flag_raise(&c->cur->stale);
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	for (i = 0; i < started; i++)
@@ -660,7 +660,7 @@ static void node_round(nctx *c, long round)
 			       "blocks_found",
 			       (int)((uint64_t)s->blocks - blocks0),
 			       "hashrate", rate, "duration", secs,
-			       "interrupted", miner_stop_requested != 0,
+			       "interrupted", MINER_STOPPING(),
 			       "work_source", "node", "blocks_accepted",
 			       (json_int_t)c->accepted, "node_failures_in_a_row",
 			       (json_int_t)c->fails_in_row),
@@ -748,7 +748,7 @@ int miner_node_session(session *s)
 			       "blocks_found", (int)s->blocks,
 			       "blocks_accepted", (json_int_t)c->accepted,
 			       "blocks_rejected", (json_int_t)c->rejected,
-			       "stopped_by_signal", miner_stop_requested != 0,
+			       "stopped_by_signal", MINER_STOPPING(),
 			       "gave_up_on_node", c->gave_up),
 		     round);
 	if (s->o.cli.verbosity >= 0)

@@ -21,7 +21,7 @@
 #define CHUNK (1u << 20) /* nonces per scan call: ~10 ms at worst */
 #define MAX_MATCHES 64
 
-volatile sig_atomic_t miner_stop_requested;
+volatile int miner_stop_requested;
 
 typedef struct round_ctx {
 	const miner_opts *o;
@@ -51,7 +51,7 @@ static void *signal_thread(void *arg)
 		if (sigwait(set, &sig) != 0)
 			continue;
 		pthread_mutex_lock(&signal_mu);
-		miner_stop_requested = 1;
+		flag_raise(&miner_stop_requested);
 		if (signal_cv)
 			pthread_cond_broadcast(signal_cv);
 		pthread_mutex_unlock(&signal_mu);
@@ -126,10 +126,26 @@ static void merge(round_ctx *c, const brain_work_t *w,
 	for (i = 0; i < s->nmatches && i < MAX_MATCHES; i++)
 		record_block(c, w, &m[i]);
 	if (c->hashes >= c->max_attempts) {
-		c->stop = 1;
+		flag_raise(&c->stop);
 		pthread_cond_broadcast(&c->cv);
 	}
 	pthread_mutex_unlock(&c->mu);
+}
+
+/* How many nonces a scanner takes next: its share of what is left of the
+ * round's budget, at most CHUNK. */
+static uint64_t next_share(round_ctx *c)
+{
+	uint64_t left, share;
+
+	pthread_mutex_lock(&c->mu);
+	left = c->max_attempts > c->hashes ? c->max_attempts - c->hashes : 0;
+	pthread_mutex_unlock(&c->mu);
+	/* left / nthreads rounded up, without overflow when the budget is
+	 * unlimited (UINT64_MAX) */
+	share = left / (uint64_t)c->nthreads +
+		(left % (uint64_t)c->nthreads != 0);
+	return share < CHUNK ? share : CHUNK;
 }
 
 typedef struct worker_arg {
@@ -144,7 +160,7 @@ static void *worker(void *arg)
 	brain_match_t matches[MAX_MATCHES];
 	uint64_t k;
 
-	for (k = 0; !c->stop && !miner_stop_requested; k++) {
+	for (k = 0; !flag_is_set(&c->stop) && !MINER_STOPPING(); k++) {
 		brain_work_t w;
 		uint64_t next = 0;
 		if (brain_work_synthetic(c->o->seed, c->o->miner_id, c->round,
@@ -154,19 +170,12 @@ static void *worker(void *arg)
 			c->error = 1;
 			break;
 		}
-		while (next < (1ull << 32) && !c->stop &&
-		       !miner_stop_requested) {
+		while (next < (1ull << 32) && !flag_is_set(&c->stop) &&
+		       !MINER_STOPPING()) {
 			brain_scan_t s;
-			uint64_t left = c->max_attempts > c->hashes
-						? c->max_attempts - c->hashes
-						: 0;
-			/* left / nthreads rounded up, without overflow when
-			 * the budget is unlimited (UINT64_MAX) */
-			uint64_t share = left / (uint64_t)c->nthreads +
-					 (left % (uint64_t)c->nthreads != 0);
-			uint64_t n = share < CHUNK ? share : CHUNK;
+			uint64_t n = next_share(c);
 			if (n == 0) {
-				c->stop = 1; /* the round's budget is spent */
+				flag_raise(&c->stop); /* the budget is spent */
 				break;
 			}
 			if (n > (1ull << 32) - next)
@@ -243,9 +252,9 @@ int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 	while (c.running > 0) {
 		struct timespec ts;
 		double now = now_s(), wait = end - now;
-		if (miner_stop_requested || wait <= 0 || started < o->threads)
-			c.stop = 1;
-		if (c.stop) {
+		if (MINER_STOPPING() || wait <= 0 || started < o->threads)
+			flag_raise(&c.stop);
+		if (flag_is_set(&c.stop)) {
 			pthread_cond_wait(&c.cv, &c.mu);
 			continue;
 		}
@@ -265,7 +274,7 @@ int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 	signal_cv = NULL;
 	pthread_mutex_unlock(&signal_mu);
 	out->seconds = now_s() - t0;
-	out->interrupted = miner_stop_requested != 0;
+	out->interrupted = MINER_STOPPING();
 	pthread_cond_destroy(&c.cv);
 	pthread_mutex_destroy(&c.mu);
 	free(tids);

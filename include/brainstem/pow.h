@@ -233,8 +233,10 @@ typedef struct brain_scan {
  *   be NULL when max_matches is 0.
  * stop: NULL, or a flag read before every 65,536 nonces; once non-zero
  *   the scan returns 0 with what it did so far (result->hashes says how
- *   far it got: a multiple of 65,536).  Set it from another thread or a
- *   signal handler to end a long scan.
+ *   far it got: a multiple of 65,536).  It is read with a relaxed atomic
+ *   load: set it from another thread with an atomic store
+ *   (__atomic_store_n, or C11 atomic_store on an int) or from a signal
+ *   handler, to end a long scan.
  * result: always filled (zeroed on failure).
  *
  * Every engine returns the same matches, the same best hash and best
