@@ -3,7 +3,8 @@
 # artifacts (library, programs, install tree).
 #
 # Environment: BUILD (build dir, absolute or relative to the repository root;
-# default build, or build/san when SAN=1), CC, SAN.  `make check` sets them.
+# default build, build/san when SAN=1, build/tsan when SAN=thread), CC, SAN.
+# `make check` sets them.
 # Prints "ok - NAME" or "FAIL - NAME" (followed by the test's output) for each
 # test, then one line "N passed, M failed"; exits 1 when any test failed.
 
@@ -11,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$here/.." && pwd)
 SAN=${SAN:-}
 if [ -z "${BUILD:-}" ]; then
-	if [ "$SAN" = 1 ]; then BUILD=build/san; else BUILD=build; fi
+	case $SAN in 1) BUILD=build/san ;; thread) BUILD=build/tsan ;; *) BUILD=build ;; esac
 fi
 case $BUILD in
 /*) ;;

@@ -4,9 +4,10 @@
 # also be run on its own, e.g. `sh tests/shell/test_exports.sh`):
 #   REPO   the source tree (default: two levels above this file)
 #   BUILD  the build directory, absolute or relative to REPO
-#          (default: build, or build/san when SAN=1)
+#          (default: build, build/san when SAN=1, build/tsan when
+#          SAN=thread)
 #   CC     the C compiler (default: cc)
-#   SAN    1 when the build is sanitised
+#   SAN    1 (ASan + UBSan) or thread (TSan) when the build is sanitised
 #
 # Each check prints "  ok   <what>" or "  FAIL <what>"; a test keeps going
 # after a failed check so one run reports every problem, and finish() exits 1
@@ -19,7 +20,7 @@ if [ -z "${REPO:-}" ]; then
 fi
 SAN=${SAN:-}
 if [ -z "${BUILD:-}" ]; then
-	if [ "$SAN" = 1 ]; then BUILD=build/san; else BUILD=build; fi
+	case $SAN in 1) BUILD=build/san ;; thread) BUILD=build/tsan ;; *) BUILD=build ;; esac
 fi
 case $BUILD in
 /*) ;;

@@ -100,7 +100,10 @@ fi
 
 # --- a third-party consumer ---------------------------------------------------
 san_flags=
-if [ "$SAN" = 1 ]; then san_flags="-fsanitize=address,undefined"; fi
+case $SAN in
+1) san_flags="-fsanitize=address,undefined" ;;
+thread) san_flags="-fsanitize=thread" ;;
+esac
 consumer=$T/consumer
 if [ -n "$flags" ]; then
 	rc=0
