@@ -14,9 +14,10 @@
  * an append is a memcpy, not a system call per file.  The padding is cut
  * off when the slot is let go (a new partition, brain_close) or found by
  * the next writer to load the file.  Whoever cuts or replaces a file that
- * others may have mapped bumps the state file's generation before letting
- * go of the lock, and a writer that sees a new generation drops its slots
- * and maps afresh: no process touches a mapping past a file's end.
+ * others may have mapped first bumps the state file's generation (under
+ * the lock, before the cut, so that even a writer killed right after the
+ * cut leaves the news), and a writer that sees a new generation drops its
+ * slots and maps afresh: no process touches a mapping past a file's end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -76,7 +77,7 @@ typedef struct sstate {
 	long pending;             /* records applied in memory only */
 	struct timespec pending_since;
 	brain__buf text, sum, head; /* scratch for flush_slot, kept */
-	int bump; /* a file others may map was cut or replaced */
+	int bump; /* a cut was announced under the lock held now */
 } sstate;
 
 struct brain__store {
@@ -151,6 +152,7 @@ static void close_all(sstate *st)
 }
 
 static int write_at(int fd, const char *data, size_t len, off_t off);
+static void announce_cut(sstate *st);
 
 #define PAGE ((off_t)4096)
 
@@ -160,11 +162,11 @@ static int slot_trim(brain_t *b, sstate *st, slot *sl)
 	if (sl->fd < 0 || sl->fsize <= sl->end)
 		return 0;
 	slot_unmap(sl);
+	announce_cut(st);
 	if (ftruncate(sl->fd, sl->end) != 0)
 		return brain__errno(&b->err, BRAIN_EIO, "cannot truncate %s",
 				    sl->path);
 	sl->fsize = sl->end;
-	st->bump = 1;
 	return 0;
 }
 
@@ -609,6 +611,29 @@ static void state_read(sstate *st, long long *applied)
 	st->generation = g;
 }
 
+/*
+ * announce_cut - under the lock, before cutting or replacing a file that
+ * other writers may have mapped: a new generation in the state file
+ * tells them to drop their mappings and map afresh.  Written before the
+ * cut, not when the lock is let go, so that a writer killed in between
+ * still leaves the news behind (the state file is a shared mapping: its
+ * pages outlive the process).  Once per holding of the lock.
+ */
+static void announce_cut(sstate *st)
+{
+	static const size_t at_g = sizeof(KEY_APPLIED) - 1 + FIELD +
+				   sizeof(KEY_CHECKPOINT) - 1 + FIELD +
+				   sizeof(KEY_GENERATION) - 1;
+	char field[FIELD + 1];
+
+	if (st->bump)
+		return;
+	st->generation++;
+	snprintf(field, sizeof(field), "%-20lld", st->generation);
+	memcpy(st->state_map + at_g, field, FIELD);
+	st->bump = 1;
+}
+
 /* Under the lock, once: a state file shorter than STATE_LEN (new, or
  * torn in its first write) becomes the zero state, which means the same
  * (replay from the start), and is mapped. */
@@ -703,6 +728,7 @@ static int repair_journal(brain_t *b, sstate *st, const brain__when *w)
 	if ((rc = brain__jfile_tail(brain__jfile_depth(lay.entries), NULL,
 				    &tail)))
 		goto out;
+	announce_cut(st);
 	if (ftruncate(fd, start + (cut - chunk)) != 0 ||
 	    write_at(fd, tail.data, tail.len, start + (cut - chunk)) != 0 ||
 	    fdatasync(fd) != 0)
@@ -957,6 +983,7 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 	size_t tail_off;
 	int rc;
 
+	announce_cut(st); /* it is moved aside or replaced below */
 	if (!st->recovering) {
 		char *aside = brain__strf("%s.corrupt-%lld", sl->path,
 					  (long long)brain_now(b));
@@ -1002,7 +1029,6 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 				   sum.len, &head))
 		goto out;
 	rc = brain__replace_file(sl->path, head.data, head.len, 0);
-	st->bump = 1;
 	if (rc == BRAIN_EIO)
 		rc = brain__errno(&b->err, rc, "cannot write %s", sl->path);
 	if (!rc) {
@@ -1085,19 +1111,14 @@ static int lock_stream(brain_t *b, sstate *st)
 	return rc;
 }
 
-/* Lets go of the lock; first, when a file others may have mapped was cut
- * or replaced, a new generation tells them to map afresh. */
+/* Lets go of the lock (a cut made under it was announced before it was
+ * made: announce_cut). */
 static int unlock_stream(brain_t *b, sstate *st)
 {
-	int rc = 0;
-
-	if (st->bump) {
-		st->generation++;
-		rc = state_write(b, st, st->known_applied, 0);
-		st->bump = 0;
-	}
+	(void)b;
+	st->bump = 0;
 	flock(st->lock_fd, LOCK_UN);
-	return rc;
+	return 0;
 }
 
 /* Under the lock: makes the slots current and the derived files complete
@@ -1428,9 +1449,9 @@ static int reset_file(brain_t *b, sstate *st, const char *path, int k,
 		goto out;
 	slash = strrchr(dir, '/');
 	*slash = '\0';
+	announce_cut(st);
 	if (!(rc = brain__mkdir_p(dir)))
 		rc = brain__replace_file(path, text.data, text.len, 0);
-	st->bump = 1;
 	if (rc == BRAIN_EIO)
 		rc = brain__errno(&b->err, rc, "cannot write %s", path);
 out:

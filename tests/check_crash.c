@@ -4,6 +4,7 @@
  * that reopens consistent; concurrent writers lose nothing.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,6 +227,98 @@ START_TEST(four_writers_lose_nothing)
 }
 END_TEST
 
+/*
+ * A writer killed right after it cut a file: this test binary's own
+ * ftruncate (it links the library's objects, so the library calls this
+ * one) does the real cut, then, when armed, ends the process as SIGKILL
+ * would at that moment - before the writer lets go of its lock.
+ */
+static int die_at_cut; /* 0: off; n: the process dies after its nth cut */
+
+int ftruncate(int fd, off_t length)
+{
+	static int (*real)(int, off_t);
+	int rc;
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "ftruncate");
+	rc = real(fd, length);
+	if (die_at_cut && --die_at_cut == 0)
+		_exit(9);
+	return rc;
+}
+
+static void save_miners(brain_t *b, int i)
+{
+	json_t *r = json_pack("{s:s, s:s, s:i}", "timestamp",
+			      "2025-12-18T01:00:00Z", "event",
+			      "mining_round_complete", "attempts_this_round",
+			      i);
+
+	ck_assert_msg(brain_save_system_report(b, "miners", r) == 0, "%s",
+		      brain_errmsg(b));
+	json_decref(r);
+}
+
+/*
+ * A writes and keeps its files' tails mapped; B opens the same tree, cuts
+ * the padding A left (the journal's, then a summary file's) and is killed
+ * before it lets go of the lock.  A's next save must see that a file it
+ * has mapped was cut, and map it afresh: writing through the old mapping
+ * past the new end of the file would kill A with SIGBUS.
+ */
+START_TEST(a_writer_killed_right_after_a_cut_does_not_break_the_others)
+{
+	char *dir = tu_tmpdir();
+	time_t now = T_SEED_EXAMPLE;
+	brain_t *a = open_tree(dir, &now, BRAIN_DURABILITY_NONE);
+	const char *problem;
+	json_t *journal;
+	int cuts, status;
+
+	ck_assert_ptr_nonnull(a);
+	save_miners(a, 1);
+	for (cuts = 1; cuts <= 3; cuts++) {
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			brain_t *b;
+			die_at_cut = cuts;
+			b = open_tree(dir, &now, BRAIN_DURABILITY_NONE);
+			if (b)
+				save_miners(b, 100 + cuts);
+			_exit(b ? 0 : 3);
+		}
+		waitpid(pid, &status, 0);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 9,
+			      "the second writer made fewer than %d cuts "
+			      "(status %d)", cuts, status);
+		save_miners(a, 1 + cuts); /* SIGBUS here before the fix */
+	}
+	brain_close(a);
+	a = open_tree(dir, &now, BRAIN_DURABILITY_NONE);
+	ck_assert_ptr_nonnull(a);
+	problem = sc_all_parse(dir);
+	ck_assert_msg(problem == NULL, "%s", problem);
+	/* A's four saves were acknowledged; B's were not, and may be kept */
+	journal = sc_journal(a, "miners");
+	{
+		size_t i, of_a = 0;
+		for (i = 0; i < json_array_size(journal); i++)
+			of_a += json_integer_value(json_object_get(
+					json_array_get(journal, i),
+					"attempts_this_round")) <= 4;
+		ck_assert_uint_eq(of_a, 4);
+	}
+	problem = sc_check_stream(a, "miners", 0);
+	ck_assert_msg(problem == NULL, "%s", problem);
+	json_decref(journal);
+	brain_close(a);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *crash_suite(void)
 {
 	Suite *s = suite_create("crash");
@@ -235,6 +328,8 @@ Suite *crash_suite(void)
 	tcase_add_test(tc, sigkill_at_random_moments_loses_no_acknowledged_record);
 	tcase_add_test(tc, sigkill_with_lagging_aggregates_is_replayed_on_open);
 	tcase_add_test(tc, four_writers_lose_nothing);
+	tcase_add_test(tc,
+		       a_writer_killed_right_after_a_cut_does_not_break_the_others);
 	suite_add_tcase(s, tc);
 	return s;
 }
