@@ -63,7 +63,6 @@
 #error "the SHA-NI kernel is written for four lanes"
 #endif
 #define LANES 4
-#define PHASES 31
 
 /* State a..h as the ABEF (x) and CDGH (y) registers; element 0 is F, H. */
 #define ABEF(s)                                                            \
@@ -295,8 +294,10 @@ SHANI_FN static void scan_constants(const brain__scan_job_t *j, __m128i *c)
 	c[C_S4_Y] = CDGH(j->s4);
 	c[C_M0] = _mm_set_epi32(0, (int)j->w[2], (int)j->w[1], (int)j->w[0]);
 	c[C_PAD1] = _mm_set_epi32(0, 0, 0, (int)0x80000000u);
-	/* group 4 is msg1(group 0) plus sigma1 of words 2, 3 of group 3...
-	 * and the rest of its terms; 5 and 7 likewise (words 8..14 = 0) */
+	/* group 4 (words 16..19) is msg1 of group 0 plus its sigma1 terms,
+	 * all constant: sigma1 of words 14, 15 (0 and 0x280) and of words
+	 * 16, 17; its words t-7 (9..12) are zero.  Groups 5 and 7 take the
+	 * constant terms of theirs from C_C1_5 and C_C1_7. */
 	c[C_D1_4] = _mm_set_epi32((int)SSIG1(j->w17), (int)SSIG1(j->w16),
 				  (int)SSIG1(0x280u), 0);
 	c[C_C1_5] = _mm_set_epi32((int)j->w16, 0x280, 0, (int)0x80000000u);
