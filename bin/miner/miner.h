@@ -6,8 +6,8 @@
 #define BRAINSTEM_MINER_H
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <brainstem/brainstem.h>
 
@@ -77,6 +77,16 @@ static inline void flag_raise(volatile int *f)
  * takes them with sigwait, so no signal handler touches it). */
 extern volatile int miner_stop_requested;
 #define MINER_STOPPING() flag_is_set(&miner_stop_requested)
+
+/* Seconds on the monotonic clock. */
+double miner_now(void);
+
+/* The absolute CLOCK_MONOTONIC time `seconds` from now (0 when negative),
+ * for pthread_cond_timedwait on a condition made by miner_cond_init. */
+void miner_deadline_in(struct timespec *ts, double seconds);
+
+/* A condition variable whose timed waits use the monotonic clock. */
+void miner_cond_init(pthread_cond_t *cv);
 
 /* Blocks SIGINT/SIGTERM in every thread and starts the thread that waits
  * for them. */

@@ -79,14 +79,6 @@ typedef struct nctx {
 	long accepted, rejected;
 } nctx;
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* Under mu. */
 static void job_release(job *j)
 {
@@ -206,7 +198,7 @@ static void node_error(nctx *c, const char *call, int rc)
 	json_t *err;
 
 	c->fails_in_row++;
-	c->next_try = now_s() + c->backoff;
+	c->next_try = miner_now() + c->backoff;
 	fprintf(stderr, "brainstem-miner: %s (retry in %.0f s)\n",
 		brain_rpc_errmsg(c->rpc), c->backoff);
 	err = json_pack("{s:s, s:s, s:{s:s, s:i, s:s, s:s, s:s, s:I, s:I, "
@@ -249,7 +241,7 @@ static void publish(nctx *c, brain_template_t *t)
 	}
 	if (j) {
 		j->t = t;
-		j->fetched = now_s();
+		j->fetched = miner_now();
 		j->refs = 1; /* the main thread's, while current */
 	}
 	pthread_mutex_lock(&c->mu);
@@ -316,7 +308,7 @@ static void poll_node(nctx *c, int force)
 	char best[65], prev[65];
 	int rc;
 
-	if (now_s() < c->next_try)
+	if (miner_now() < c->next_try)
 		return; /* backing off */
 	if (force || !c->cur) {
 		fetch(c, force ? "block found" : "start");
@@ -380,7 +372,7 @@ static void scan_job(nctx *c, int index, uint64_t *k, job *j)
 		uint64_t next = 0;
 		uint64_t en = ((uint64_t)c->round << 40) |
 			      ((uint64_t)index + (uint64_t)c->nthreads * (*k)++);
-		uint32_t t = in->curtime + (uint32_t)(now_s() - j->fetched);
+		uint32_t t = in->curtime + (uint32_t)(miner_now() - j->fetched);
 		if (brain_template_work(j->t, en, t, &w) != 0) {
 			c->error = 1;
 			return;
@@ -545,21 +537,6 @@ static size_t drain(nctx *c)
 
 /* ---- rounds ------------------------------------------------------------- */
 
-static void deadline_at(struct timespec *ts, double when_mono)
-{
-	double d = when_mono - now_s();
-
-	if (d < 0)
-		d = 0;
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += (time_t)d;
-	ts->tv_nsec += (long)((d - (double)(time_t)d) * 1e9);
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static int done(const nctx *c)
 {
 	const session *s = c->s;
@@ -584,7 +561,7 @@ static void node_round(nctx *c, long round)
 	session *s = c->s;
 	pthread_t *tids = calloc((size_t)s->o.threads, sizeof(*tids));
 	warg *args = calloc((size_t)s->o.threads, sizeof(*args));
-	double t0 = now_s(), end = t0 + s->round_seconds, next_poll = t0,
+	double t0 = miner_now(), end = t0 + s->round_seconds, next_poll = t0,
 	       next_status = t0 + 1, secs, rate;
 	uint64_t blocks0 = (uint64_t)s->blocks, hashes;
 	int i, started = 0;
@@ -607,7 +584,7 @@ static void node_round(nctx *c, long round)
 		s->failures++;
 	}
 	while (started && !done(c)) {
-		double now = now_s();
+		double now = miner_now();
 		struct timespec ts;
 		int force = drain(c) > 0;
 		uint64_t so_far = hashes_so_far(c);
@@ -616,15 +593,16 @@ static void node_round(nctx *c, long round)
 			break;
 		if (force || now >= next_poll) {
 			poll_node(c, force);
-			next_poll = now_s() + c->poll;
+			next_poll = miner_now() + c->poll;
 			continue; /* found blocks may have piled up meanwhile */
 		}
 		if (now >= next_status) {
 			miner_status(so_far, now - t0, s);
 			next_status = now + 1;
 		}
-		deadline_at(&ts, next_poll < next_status ? next_poll
-							 : next_status);
+		miner_deadline_in(&ts, (next_poll < next_status ? next_poll
+								: next_status) -
+					       miner_now());
 		pthread_mutex_lock(&c->mu);
 		if (!c->npend && !MINER_STOPPING())
 			pthread_cond_timedwait(&c->cv, &c->mu, &ts);
@@ -647,7 +625,7 @@ static void node_round(nctx *c, long round)
 		s->failures++;
 		c->error = 0;
 	}
-	secs = now_s() - t0;
+	secs = miner_now() - t0;
 	hashes = c->hashes;
 	rate = secs > 0 ? (double)hashes / secs : 0;
 	miner_report(s,
@@ -679,7 +657,6 @@ static void node_round(nctx *c, long round)
 int miner_node_session(session *s)
 {
 	brain_rpc_options_t ro = BRAIN_RPC_OPTIONS_INIT;
-	pthread_condattr_t ca;
 	nctx *c = calloc(1, sizeof(*c));
 	long round;
 	int rc;
@@ -706,10 +683,7 @@ int miner_node_session(session *s)
 	}
 	c->url = brain_rpc_url(c->rpc);
 	pthread_mutex_init(&c->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	miner_cond_init(&c->cv);
 	miner_signal_cv(&c->cv);
 
 	miner_report(s,

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,12 +82,35 @@ int miner_signals_start(void)
 	return 0;
 }
 
-static double now_s(void)
+double miner_now(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+void miner_deadline_in(struct timespec *ts, double seconds)
+{
+	if (seconds < 0)
+		seconds = 0;
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += (time_t)seconds;
+	ts->tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+void miner_cond_init(pthread_cond_t *cv)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(cv, &ca);
+	pthread_condattr_destroy(&ca);
 }
 
 static void record_block(round_ctx *c, const brain_work_t *w,
@@ -197,17 +221,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static void deadline_in(struct timespec *ts, double seconds)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += (time_t)seconds;
-	ts->tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 		double seconds, uint64_t max_attempts, uint32_t header_time,
 		void (*status)(uint64_t hashes, double seconds, void *ctx),
@@ -217,10 +230,9 @@ int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 		       .header_time = header_time,
 		       .max_attempts = max_attempts, .nthreads = o->threads,
 		       .res = out};
-	pthread_condattr_t ca;
 	pthread_t *tids = calloc((size_t)o->threads, sizeof(*tids));
 	worker_arg *args = calloc((size_t)o->threads, sizeof(*args));
-	double t0 = now_s(), end = t0 + seconds;
+	double t0 = miner_now(), end = t0 + seconds;
 	int i, started = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -230,10 +242,7 @@ int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 		return -1;
 	}
 	pthread_mutex_init(&c.mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c.cv, &ca);
-	pthread_condattr_destroy(&ca);
+	miner_cond_init(&c.cv);
 	pthread_mutex_lock(&signal_mu);
 	signal_cv = &c.cv;
 	pthread_mutex_unlock(&signal_mu);
@@ -251,19 +260,19 @@ int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 	c.running -= o->threads - started; /* those never started */
 	while (c.running > 0) {
 		struct timespec ts;
-		double now = now_s(), wait = end - now;
+		double now = miner_now(), wait = end - now;
 		if (MINER_STOPPING() || wait <= 0 || started < o->threads)
 			flag_raise(&c.stop);
 		if (flag_is_set(&c.stop)) {
 			pthread_cond_wait(&c.cv, &c.mu);
 			continue;
 		}
-		deadline_in(&ts, wait < 1.0 ? wait : 1.0);
+		miner_deadline_in(&ts, wait < 1.0 ? wait : 1.0);
 		if (pthread_cond_timedwait(&c.cv, &c.mu, &ts) == ETIMEDOUT &&
 		    status) {
 			uint64_t h = c.hashes;
 			pthread_mutex_unlock(&c.mu);
-			status(h, now_s() - t0, ctx);
+			status(h, miner_now() - t0, ctx);
 			pthread_mutex_lock(&c.mu);
 		}
 	}
@@ -273,7 +282,7 @@ int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 	pthread_mutex_lock(&signal_mu);
 	signal_cv = NULL;
 	pthread_mutex_unlock(&signal_mu);
-	out->seconds = now_s() - t0;
+	out->seconds = miner_now() - t0;
 	out->interrupted = MINER_STOPPING();
 	pthread_cond_destroy(&c.cv);
 	pthread_mutex_destroy(&c.mu);
