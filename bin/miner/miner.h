@@ -78,6 +78,11 @@ static inline void flag_raise(volatile int *f)
 extern volatile int miner_stop_requested;
 #define MINER_STOPPING() flag_is_set(&miner_stop_requested)
 
+/* Folds a scan's best hash into a round's (best_zeros, best_hash); first:
+ * the round has hashed nothing yet.  Caller holds the round's lock. */
+void miner_keep_best(unsigned *best_zeros, uint8_t best_hash[32], int first,
+		     const brain_scan_t *s);
+
 /* Seconds on the monotonic clock. */
 double miner_now(void);
 

@@ -337,15 +337,8 @@ typedef struct warg {
 static void merge(nctx *c, job *j, const brain_work_t *w,
 		  const brain_scan_t *r, const brain_match_t *m)
 {
-	unsigned z = brain_hash_leading_zeros(r->best_hash);
-
 	pthread_mutex_lock(&c->mu);
-	if (r->hashes && (c->hashes == 0 || z > c->best_zeros ||
-			  (z == c->best_zeros &&
-			   memcmp(r->best_hash, c->best_hash, 32) < 0))) {
-		c->best_zeros = z;
-		memcpy(c->best_hash, r->best_hash, 32);
-	}
+	miner_keep_best(&c->best_zeros, c->best_hash, c->hashes == 0, r);
 	c->hashes += r->hashes;
 	/* One block per job: once found, the job's tip is (about to be) gone,
 	 * and a second block on the same parent would only fork. */

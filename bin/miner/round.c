@@ -82,6 +82,19 @@ int miner_signals_start(void)
 	return 0;
 }
 
+void miner_keep_best(unsigned *best_zeros, uint8_t best_hash[32], int first,
+		     const brain_scan_t *s)
+{
+	unsigned z = brain_hash_leading_zeros(s->best_hash);
+
+	if (s->hashes && (first || z > *best_zeros ||
+			  (z == *best_zeros &&
+			   memcmp(s->best_hash, best_hash, 32) < 0))) {
+		*best_zeros = z;
+		memcpy(best_hash, s->best_hash, 32);
+	}
+}
+
 double miner_now(void)
 {
 	struct timespec t;
@@ -135,17 +148,11 @@ static void merge(round_ctx *c, const brain_work_t *w,
 		  const brain_scan_t *s, const brain_match_t *m)
 {
 	round_result *r = c->res;
-	unsigned z = brain_hash_leading_zeros(s->best_hash);
 	size_t i;
 
 	pthread_mutex_lock(&c->mu);
 	c->hashes += s->hashes;
-	if (s->hashes && (r->attempts == 0 || z > r->best_zeros ||
-			  (z == r->best_zeros &&
-			   memcmp(s->best_hash, r->best_hash, 32) < 0))) {
-		r->best_zeros = z;
-		memcpy(r->best_hash, s->best_hash, 32);
-	}
+	miner_keep_best(&r->best_zeros, r->best_hash, r->attempts == 0, s);
 	r->attempts = c->hashes;
 	for (i = 0; i < s->nmatches && i < MAX_MATCHES; i++)
 		record_block(c, w, &m[i]);
