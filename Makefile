@@ -112,7 +112,8 @@ $(LIB_REAL): $(LIB_OBJS) lib/libbrainstem.map
 # Programs link the shared library; $ORIGIN finds it beside them in the
 # build tree and in ../lib once installed.
 .SECONDEXPANSION:
-$(BUILD)/brainstem-%: $$(wildcard bin/$$*/*.c) bin/cli.c bin/cli.h $(HEADERS) $(LIB_REAL)
+$(BUILD)/brainstem-%: $$(wildcard bin/$$*/*.c bin/$$*/*.h) bin/cli.c bin/cli.h \
+		     $(HEADERS) $(LIB_REAL)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) -L$(BUILD) -lbrainstem \
 		$(shell pkg-config --libs jansson) \
