@@ -126,6 +126,12 @@ static int load_rpc_set(brain__vctx *v, const brain__ynode *n,
 		"url", "user", "password", "cookie_file", "payout_address",
 		"payout_script", "timeout_seconds", "poll_seconds",
 		"max_retries", "staging", "live", NULL};
+	static const struct {
+		const char *key;
+		long min, max;
+	} nums[] = {{"timeout_seconds", 1, 3600},
+		    {"poll_seconds", 1, 600},
+		    {"max_retries", 0, 1000000000L}};
 	long num;
 	size_t i;
 	int rc;
@@ -148,21 +154,15 @@ static int load_rpc_set(brain__vctx *v, const brain__ynode *n,
 		}
 		free(str);
 	}
-	num = -1;
-	if ((rc = brain__get_long(v, n, "timeout_seconds", 1, 3600, &num)))
-		return rc;
-	if (num > 0)
-		json_object_set_new(out, "timeout_seconds", json_integer(num));
-	num = -1;
-	if ((rc = brain__get_long(v, n, "poll_seconds", 1, 600, &num)))
-		return rc;
-	if (num > 0)
-		json_object_set_new(out, "poll_seconds", json_integer(num));
-	num = -1;
-	if ((rc = brain__get_long(v, n, "max_retries", 0, 1000000000L, &num)))
-		return rc;
-	if (num >= 0)
-		json_object_set_new(out, "max_retries", json_integer(num));
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		num = nums[i].min - 1; /* absent */
+		if ((rc = brain__get_long(v, n, nums[i].key, nums[i].min,
+					  nums[i].max, &num)))
+			return rc;
+		if (num >= nums[i].min &&
+		    json_object_set_new(out, nums[i].key, json_integer(num)))
+			return BRAIN_ENOMEM;
+	}
 	return 0;
 }
 
