@@ -91,21 +91,6 @@ int brain__jfile_prepare(json_t *obj, const char *path);
 int brain__jfile_depth(const char *entries);
 
 /*
- * Reads the end of an open file and finds its tail.
- *   tail_off:   where the tail starts (for index files: where the summary
- *               line starts);
- *   summary:    the parsed summary (NULL when the layout has none);
- *   last_line:  the last record line, allocated (NULL if no records);
- *   empty:      1 when the array holds no record.
- *   content_end: where the JSON text ends (NULL: not wanted).  A writer
- *               pads its files with spaces after the closing brace (valid
- *               JSON white space) so that appends need no system call;
- *               spaces and, after a crash, zero bytes there are skipped.
- * Returns 0, or BRAIN_ECORRUPT when the end is not a well-formed tail
- * (a torn write or foreign bytes), BRAIN_EIO, BRAIN_ENOMEM.
- * `max_record` bounds how far back it reads before the padding.
- */
-/*
  * The mark a writer leaves in the padding right after the text: a tab and
  * 32 tabs or spaces (JSON white space) spelling a checksum of the tail
  * text, written after it.  A process killed while copying a tail into its
@@ -125,6 +110,21 @@ void brain__jfile_mark(const char *tail, size_t len,
  * mark; BRAIN_ECORRUPT when they disagree; BRAIN_EIO. */
 int brain__jfile_check_mark(int fd, off_t tail_off, off_t end, off_t fsize);
 
+/*
+ * Reads the end of an open file and finds its tail.
+ *   tail_off:   where the tail starts (for index files: where the summary
+ *               line starts);
+ *   summary:    the parsed summary (NULL when the layout has none);
+ *   last_line:  the last record line, allocated (NULL if no records);
+ *   empty:      1 when the array holds no record.
+ *   content_end: where the JSON text ends (NULL: not wanted).  A writer
+ *               pads its files with spaces after the closing brace (valid
+ *               JSON white space) so that appends need no system call;
+ *               spaces and, after a crash, zero bytes there are skipped.
+ * Returns 0, or BRAIN_ECORRUPT when the end is not a well-formed tail
+ * (a torn write or foreign bytes), BRAIN_EIO, BRAIN_ENOMEM.
+ * `max_record` bounds how far back it reads before the padding.
+ */
 int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
 			   size_t max_record, off_t *tail_off,
 			   json_t **summary, char **last_line, int *empty,

@@ -135,6 +135,7 @@ static int on_line(void *vc, const char *line, size_t len)
 {
 	lines_ctx *c = vc;
 	long long seq = strtoll(line + 7, NULL, 10);
+	uint64_t line_hash = brain__hash_bytes(line, len);
 	json_t *rec;
 	time_t t;
 	char ts[32];
@@ -142,7 +143,7 @@ static int on_line(void *vc, const char *line, size_t len)
 
 	c->fp.count++;
 	c->fp.seqsum += (unsigned long long)seq;
-	c->fp.hash += brain__hash_bytes(line, len);
+	c->fp.hash += line_hash;
 	if (c->check_seq && seq != c->prev_seq + 1)
 		problem(c->v, c->rel, c->index, "journal",
 			"seq %lld follows %lld", seq, c->prev_seq);
@@ -163,7 +164,7 @@ static int on_line(void *vc, const char *line, size_t len)
 			if (c->each)
 				c->each(c->v, c->rel, c->index, rec);
 			if (c->count_hours &&
-			    count_hour(c->v, t, seq, brain__hash_bytes(line, len)))
+			    count_hour(c->v, t, seq, line_hash))
 				return BRAIN_ENOMEM;
 		}
 		json_decref(rec);
