@@ -52,18 +52,6 @@ int brain_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len)
 	return 0;
 }
 
-void brain__hex_encode(const uint8_t *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* ---- base58check -------------------------------------------------------- */
 
 static const char B58[] =

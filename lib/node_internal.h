@@ -34,9 +34,6 @@ int brain__bech32_decode(const char *s, char hrp[84], uint8_t data[90],
  */
 size_t brain__script_push_height(int64_t height, uint8_t out[9]);
 
-/* Lower-case hex of n bytes, in order, and a NUL (out: 2n + 1 bytes). */
-void brain__hex_encode(const uint8_t *in, size_t n, char *out);
-
 /* A byte buffer that grows; on allocation failure `failed` is set and
  * further writes are dropped, so a builder checks once at the end. */
 typedef struct brain__bytes {

@@ -15,6 +15,7 @@
 #include <brainstem/brainstem.h>
 
 #include "error.h"
+#include "hex.h"
 #include "node_internal.h"
 
 #define SCRIPTSIG_MAX 100 /* consensus limit on a coinbase script */
@@ -514,7 +515,7 @@ int brain_template_block_hex(const brain_template_t *t, uint64_t extranonce,
 	for (i = 0; i < t->info.ntx; i++)
 		brain__bytes_put(&b, t->txs[i].data, t->txs[i].len);
 	if (!b.failed && (*hex = malloc(2 * b.len + 1)))
-		brain__hex_encode(b.data, b.len, *hex);
+		brain__hex_write(b.data, b.len, 0, *hex);
 	free(b.data);
 	return *hex ? 0
 		    : brain__errf(brain__thread_err(), BRAIN_ENOMEM,

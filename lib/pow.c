@@ -109,19 +109,6 @@ static int from_hex(const char *what, const char *hex, uint8_t *out,
 	return 0;
 }
 
-static void to_hex(const uint8_t *in, size_t n, int reversed, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		uint8_t v = in[reversed ? n - 1 - i : i];
-		out[2 * i] = digits[v >> 4];
-		out[2 * i + 1] = digits[v & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 int brain_header_from_hex(const char *hex160, brain_header_t *h)
 {
 	uint8_t raw[80];
@@ -139,13 +126,13 @@ void brain_header_to_hex(const brain_header_t *h, char out[161])
 	uint8_t raw[80];
 
 	brain_header_serialize(h, raw);
-	to_hex(raw, sizeof(raw), 0, out);
+	brain__hex_write(raw, sizeof(raw), 0, out);
 }
 
 void brain_hash_to_hex(const uint8_t hash[32], char out[65])
 {
 	assert(hash && out);
-	to_hex(hash, 32, 1, out);
+	brain__hex_write(hash, 32, 1, out);
 }
 
 int brain_hash_from_hex(const char *hex64, uint8_t hash[32])

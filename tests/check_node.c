@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hex.h"
 #include "node_internal.h"
 #include "testutil.h"
 
@@ -24,7 +25,7 @@ static char *hex_of(const uint8_t *p, size_t n)
 	char *s = malloc(2 * n + 1);
 
 	ck_assert_ptr_nonnull(s);
-	brain__hex_encode(p, n, s);
+	brain__hex_write(p, n, 0, s);
 	return s;
 }
 
