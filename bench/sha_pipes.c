@@ -26,7 +26,6 @@
 #include "bench.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <cpuid.h>
 
 #define SHA_FN __attribute__((target("sha,sse4.1,ssse3"), noinline))
 #define REPS 2000000L
@@ -84,13 +83,6 @@ static double clock_hz(void)
 	return 4.0 * 50000000L / (now_s() - t);
 }
 
-static int has_sha(void)
-{
-	unsigned a, b, c, d;
-
-	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29) & 1;
-}
-
 /* The best of three, against the noise of a shared machine. */
 static double best_of_3(double (*f)(void))
 {
@@ -145,7 +137,7 @@ int main(void)
 	double hz, base, pipes, cost, need = 0, mhs;
 	size_t i;
 
-	if (!has_sha()) {
+	if (!brain_engine_available(BRAIN_ENGINE_SHANI)) {
 		printf("no SHA-NI on this CPU: nothing to measure\n");
 		return 0;
 	}
