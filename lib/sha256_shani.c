@@ -363,9 +363,6 @@ SHANI_FN void brain__scan_shani(brain__scan_job_t *j, uint32_t nonce,
 						   (uint32_t)l, 1);
 		}
 	}
-	(void)t0;
-	(void)t1;
-	(void)r;
 }
 #else
 typedef int brain__no_shani; /* a translation unit may not be empty */
