@@ -1113,12 +1113,10 @@ static int lock_stream(brain_t *b, sstate *st)
 
 /* Lets go of the lock (a cut made under it was announced before it was
  * made: announce_cut). */
-static int unlock_stream(brain_t *b, sstate *st)
+static void unlock_stream(sstate *st)
 {
-	(void)b;
 	st->bump = 0;
 	flock(st->lock_fd, LOCK_UN);
-	return 0;
 }
 
 /* Under the lock: makes the slots current and the derived files complete
@@ -1289,16 +1287,8 @@ static int enter(brain_t *b, sstate *st, time_t t, brain__when *w,
 		rc = flush_stream(b, st);
 	if (rc) {
 		st->loaded = 0;
-		(void)unlock_stream(b, st);
+		unlock_stream(st);
 	}
-	return rc;
-}
-
-/* leave - release the lock after an operation that returned rc. */
-static int leave(brain_t *b, sstate *st, int rc)
-{
-	if (unlock_stream(b, st) && !rc)
-		rc = BRAIN_EIO;
 	return rc;
 }
 
@@ -1338,7 +1328,7 @@ int brain__store_save(brain_t *b, const brain__stream *s, json_t *entry,
 out:
 	if (rc && rc != BRAIN_ETOOBIG && rc != BRAIN_EINVAL)
 		st->loaded = 0; /* reload everything next time */
-	rc = leave(b, st, rc);
+	unlock_stream(st);
 	free(line);
 	return rc;
 }
@@ -1358,7 +1348,8 @@ int brain__store_update(brain_t *b, const brain__stream *s, time_t t)
 					rc = load_slot(b, st, k, lv, &w);
 	if (rc)
 		st->loaded = 0;
-	return leave(b, st, rc);
+	unlock_stream(st);
+	return rc;
 }
 
 int brain__store_recover(brain_t *b, const brain__stream *s)
@@ -1370,7 +1361,9 @@ int brain__store_recover(brain_t *b, const brain__stream *s)
 	rc = enter(b, st, brain_now(b), &w, 1);
 	close_all(st); /* keep no files open for streams not written */
 	st->loaded = 0;
-	return rc ? rc : leave(b, st, 0);
+	if (!rc)
+		unlock_stream(st);
+	return rc;
 }
 
 int brain__store_lock(brain_t *b, const brain__stream *s)
@@ -1382,7 +1375,7 @@ int brain__store_lock(brain_t *b, const brain__stream *s)
 
 void brain__store_unlock(brain_t *b, const brain__stream *s)
 {
-	(void)unlock_stream(b, state_of(b, s));
+	unlock_stream(state_of(b, s));
 }
 
 /* ---- full rebuild ---- */
@@ -1501,7 +1494,7 @@ int brain__store_rebuild(brain_t *b, const brain__stream *s)
 out:
 	if (rc)
 		st->loaded = 0;
-	rc = leave(b, st, rc);
+	unlock_stream(st);
 out_free:
 	json_decref(c.files);
 	return rc;
@@ -1551,7 +1544,8 @@ static int flush_own(brain_t *b, sstate *st)
 		return 0;
 	if ((rc = enter(b, st, brain_now(b), &w, 1)))
 		return rc;
-	return leave(b, st, 0);
+	unlock_stream(st);
+	return 0;
 }
 
 int brain__store_flush(brain_t *b)
@@ -1616,7 +1610,7 @@ int brain__store_close(brain_t *b)
 				if (!rc)
 					rc = trim_all(b, st);
 			}
-			rc = leave(b, st, rc);
+			unlock_stream(st);
 		}
 		close_all(st);
 		if (st->lock_fd >= 0)
