@@ -425,10 +425,12 @@ static const char *find_tail(const char *chunk, size_t len,
 }
 
 /* One attempt on the last n bytes; BRAIN_EAGAIN-like 1 when more bytes
- * are needed to see the whole tail and last record line. */
+ * are needed to see the whole tail and last record line.  `whole`: the
+ * chunk is the whole file.  A record line is at most max_record bytes. */
 static int scan_chunk(int fd, off_t size, size_t n, int whole,
-		      const brain__jlayout *lay, off_t *tail_off,
-		      json_t **summary, char **last_line, int *empty)
+		      size_t max_record, const brain__jlayout *lay,
+		      off_t *tail_off, json_t **summary, char **last_line,
+		      int *empty)
 {
 	const off_t start = size - (off_t)n;
 	const char *tail, *line;
@@ -455,7 +457,9 @@ static int scan_chunk(int fd, off_t size, size_t n, int whole,
 	for (line = tail; line > chunk && line[-1] != '\n';)
 		line--;
 	if (line == chunk && !whole) {
-		rc = 1; /* the line may begin before this chunk */
+		/* the line may begin before this chunk, unless it is already
+		 * longer than a record can be */
+		rc = (size_t)(tail - line) > max_record ? BRAIN_ECORRUPT : 1;
 	} else if (tail > chunk && tail[-1] == '[') {
 		*empty = 1;
 	} else if (tail == chunk || tail[-1] != '}') {
@@ -562,7 +566,7 @@ int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
 			   json_t **summary, char **last_line, int *empty,
 			   off_t *content_end)
 {
-	size_t limit = max_record + 65536, n = 4096;
+	size_t n = 4096;
 	struct stat st;
 	off_t size;
 	int rc;
@@ -574,18 +578,18 @@ int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
 		return BRAIN_EIO;
 	if (content_end)
 		*content_end = size;
+	/* The window grows until it holds the tail (whose summary line has
+	 * no fixed bound) and the last record line: up to the whole file. */
 	for (;;) {
 		int whole;
 		if (n > (size_t)size)
 			n = (size_t)size;
-		if (n > limit)
-			n = limit;
-		whole = n == (size_t)size || n == limit;
-		rc = scan_chunk(fd, size, n, whole, lay, tail_off, summary,
-				last_line, empty);
+		whole = n == (size_t)size;
+		rc = scan_chunk(fd, size, n, whole, max_record, lay, tail_off,
+				summary, last_line, empty);
 		if (rc != 1)
 			return rc;
-		n *= 8;
+		n = n > (size_t)size / 8 ? (size_t)size : n * 8;
 	}
 }
 
