@@ -935,12 +935,17 @@ static int rebuild_one(void *vctx, const char *line, size_t len)
 		return 0;
 	brain__when_of(c->b->bp, t, &w);
 	brain__utc_text(t, ts, sizeof(ts));
-	brain__mvals_of(c->st->s, rec, c->all, &vals);
+	if (c->all) {
+		/* every record, in seq order: which values keep a key */
+		brain__mvals_of(c->st->s, rec, c->all, &vals);
+		if (brain__msum_add(c->all, &vals, ts, seq_of_line(line),
+				    NULL)) {
+			json_decref(rec);
+			return BRAIN_ENOMEM;
+		}
+	}
 	path = brain__level_path(c->b->base, c->st->s, pl, &w, 1);
-	if (!path || (c->all && brain__msum_add(c->all, &vals, ts,
-						 strtoll(line + 7, NULL, 10),
-						 NULL))) {
-		free(path);
+	if (!path) {
 		json_decref(rec);
 		return BRAIN_ENOMEM;
 	}
