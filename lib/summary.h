@@ -79,8 +79,8 @@ long long brain__msum_last_seq(const brain__msum *m);
  * `where` the record does not match gets none.  `all` is the summary of
  * all the stream's records up to this one at least (the Global aggregate's,
  * or one fed every record in seq order): it says which count_by_value
- * values keep their own key (see above); NULL keeps every value by name.  Borrowed; the record must outlive
- * vals.
+ * values keep their own key (see above); NULL keeps every value by name.
+ * Both borrowed; the record must outlive vals.
  */
 void brain__mvals_of(const brain__stream *s, const json_t *record,
 		     const brain__msum *all, brain__mvals *vals);
