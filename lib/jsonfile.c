@@ -424,6 +424,26 @@ static const char *find_tail(const char *chunk, size_t len,
 	return found;
 }
 
+/* Does chunk hold the start of a record line?  The tail comes after the
+ * last one, so a window that holds one but no tail needs no more bytes:
+ * the file has no tail (a torn write), however long it is. */
+static int has_record_line(const char *chunk, size_t len,
+			   const brain__jlayout *lay)
+{
+	char pat[96];
+	int ind;
+
+	if (!lay->entries)
+		return 0;
+	ind = 2 * brain__jfile_depth(lay->entries) + 2;
+	if (ind > 64)
+		return 0;
+	pat[0] = '\n';
+	memset(pat + 1, ' ', (size_t)ind);
+	strcpy(pat + 1 + ind, RECORD_PREFIX);
+	return memmem(chunk, len, pat, strlen(pat)) != NULL;
+}
+
 /* One attempt on the last n bytes; BRAIN_EAGAIN-like 1 when more bytes
  * are needed to see the whole tail and last record line.  `whole`: the
  * chunk is the whole file.  A record line is at most max_record bytes. */
@@ -442,9 +462,11 @@ static int scan_chunk(int fd, off_t size, size_t n, int whole,
 	if ((rc = read_at(fd, chunk, n, start)))
 		goto out;
 	chunk[n] = '\0';
-	rc = whole ? BRAIN_ECORRUPT : 1;
-	if (!(tail = find_tail(chunk, n, lay)))
+	if (!(tail = find_tail(chunk, n, lay))) {
+		rc = whole || has_record_line(chunk, n, lay) ? BRAIN_ECORRUPT
+							     : 1;
 		goto out;
+	}
 	rc = BRAIN_ECORRUPT;
 	if (memchr(tail, '\0', n - (size_t)(tail - chunk)))
 		goto out;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "jsonfile.h"
@@ -510,6 +511,56 @@ START_TEST(tail_scan_finds_a_tail_longer_than_its_window)
 }
 END_TEST
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/* A torn file has no tail: the scan must say so from the file's end, not
+ * read a window the size of the file (here 64 GiB, a hole, with the
+ * address space capped so that trying would fail). */
+START_TEST(tail_scan_of_a_torn_file_reads_only_its_end)
+{
+	static const char torn[] = ",\n    {\"seq\":7,\"timestamp\":\"x\"}"
+				   ",\n    {\"seq\":8,\"timest";
+	char *dir = tu_tmpdir(), *path = tu_path(dir, "global_ledger.json");
+	brain__jlayout lay = {"ledger_entries", 0};
+	const off_t hole = (off_t)64 << 30;
+	json_t *got = NULL;
+	char *last = NULL;
+	off_t at, end;
+	int fd, empty, rc;
+#ifndef UNDER_ASAN /* ASan reserves terabytes of address space */
+	struct rlimit old, cap;
+#endif
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, hole), 0);
+	ck_assert_int_eq(pwrite(fd, torn, strlen(torn), hole),
+			 (ssize_t)strlen(torn));
+#ifndef UNDER_ASAN
+	ck_assert_int_eq(getrlimit(RLIMIT_AS, &old), 0);
+	cap = old;
+	cap.rlim_cur = (rlim_t)1 << 30;
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &cap), 0);
+#endif
+	rc = brain__jfile_scan_tail(fd, &lay, 65536 + 1024, &at, &got, &last,
+				    &empty, &end);
+#ifndef UNDER_ASAN
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &old), 0);
+#endif
+	ck_assert_int_eq(rc, BRAIN_ECORRUPT);
+	close(fd);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
+}
+END_TEST
+
 Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -523,6 +574,7 @@ Suite *metrics_suite(void)
 	tcase_add_test(tc, summary_text_with_other_is_what_jansson_writes);
 	tcase_add_test(tc, a_summary_longer_than_a_record_is_read_back);
 	tcase_add_test(tc, tail_scan_finds_a_tail_longer_than_its_window);
+	tcase_add_test(tc, tail_scan_of_a_torn_file_reads_only_its_end);
 	suite_add_tcase(s, tc);
 	return s;
 }
