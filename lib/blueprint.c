@@ -514,9 +514,67 @@ static int load_file_templates(brain__vctx *v, const brain__ynode *root)
 	return 0;
 }
 
+/* A metric's `where`: a mapping of field names to the scalar each must
+ * equal (as JSON values: 1 is not "1"). */
+static int load_where(brain__vctx *v, const brain__ynode *n, brain__metric *mt)
+{
+	size_t i;
+	int rc;
+
+	if (!n)
+		return 0;
+	if ((rc = brain__want(v, n, BRAIN__Y_MAP, "where")))
+		return rc;
+	if (!n->count)
+		return brain__verr(v, n, "'where' needs at least one field");
+	if (!(mt->where = json_object()))
+		return BRAIN_ENOMEM;
+	for (i = 0; i < n->count; i++) {
+		const brain__ynode *k = n->keys[i], *val = n->items[i];
+		json_t *j;
+		if (strlen(k->value) != k->len || !*k->value)
+			return brain__verr(v, k, "a field name in 'where' is "
+					   "empty or contains a NUL byte");
+		if (val->kind != BRAIN__Y_SCALAR)
+			return brain__verr(v, val, "expected a scalar for "
+					   "'%s' in 'where', found %s",
+					   k->value,
+					   val->kind == BRAIN__Y_MAP
+						   ? "a mapping"
+						   : "a list");
+		if ((rc = brain__to_json(v, val, &j)))
+			return rc;
+		if (json_object_set_new(mt->where, k->value, j))
+			return BRAIN_ENOMEM;
+	}
+	return 0;
+}
+
+/* The summary keys fixed by the library, which no metric may take. */
+static const char *const summary_keys[] = {
+	"total_entries", "first_timestamp", "last_timestamp", "last_seq",
+	"data_sources", NULL};
+
+/* Is `key` already a summary key of the stream (its first `n` metrics)? */
+static int key_taken(const brain__stream *s, size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; summary_keys[i]; i++)
+		if (!strcmp(summary_keys[i], key))
+			return 1;
+	for (i = 0; i < n; i++)
+		if (!strcmp(s->metrics[i].as, key) ||
+		    (s->metrics[i].other_as &&
+		     !strcmp(s->metrics[i].other_as, key)))
+			return 1;
+	return 0;
+}
+
 static int load_metrics(brain__vctx *v, const brain__ynode *list, brain__stream *s)
 {
-	static const char *const keys[] = {"field", "op", "as", NULL};
+	static const char *const keys[] = {"field", "op", "as", "where",
+					   "max_keys", NULL};
 	static const char *const required[] = {"field", "op", NULL};
 	size_t i, base = s->nmetrics;
 	brain__metric *m;
@@ -526,25 +584,37 @@ static int load_metrics(brain__vctx *v, const brain__ynode *list, brain__stream 
 		return 0;
 	if ((rc = brain__want(v, list, BRAIN__Y_SEQ, "metrics")))
 		return rc;
+	if (base + list->count > BRAIN__MAX_METRICS)
+		return brain__verr(v, list->items[BRAIN__MAX_METRICS - base],
+				   "too many metrics for '%s': at most %d per "
+				   "stream", s->id, BRAIN__MAX_METRICS);
 	m = realloc(s->metrics, (base + list->count) * sizeof(*m));
 	if (!m && base + list->count)
 		return BRAIN_ENOMEM;
 	s->metrics = m;
 	for (i = 0; i < list->count; i++) {
-		const brain__ynode *n = list->items[i];
+		const brain__ynode *n = list->items[i], *mk;
 		brain__metric *mt = &s->metrics[base + i];
 		int op = 0;
 
 		memset(mt, 0, sizeof(*mt));
+		mt->max_keys = BRAIN__DEFAULT_MAX_KEYS;
 		s->nmetrics = base + i + 1;
 		if ((rc = brain__want(v, n, BRAIN__Y_MAP, "metrics")) ||
 		    (rc = brain__check_keys(v, n, "a metric", keys, required)) ||
 		    (rc = brain__get_str(v, n, "field", 1, &mt->field)) ||
 		    (rc = brain__get_choice(v, n, "op", brain__metric_op_names,
 				     &op)) ||
-		    (rc = brain__get_str(v, n, "as", 0, &mt->as)))
+		    (rc = brain__get_str(v, n, "as", 0, &mt->as)) ||
+		    (rc = load_where(v, brain__yaml_get(n, "where"), mt)) ||
+		    (rc = brain__get_long(v, n, "max_keys", 1, 100000,
+					  &mt->max_keys)))
 			return rc;
 		mt->op = (brain__metric_op)op;
+		mk = brain__yaml_get(n, "max_keys");
+		if (mk && mt->op != BRAIN__M_COUNT_BY_VALUE)
+			return brain__verr(v, mk, "'max_keys' is for "
+					   "count_by_value metrics only");
 		if (!mt->as) {
 			size_t len = strlen(mt->field) + 20;
 			mt->as = malloc(len);
@@ -553,6 +623,21 @@ static int load_metrics(brain__vctx *v, const brain__ynode *list, brain__stream 
 			snprintf(mt->as, len, "%s_%s",
 				 brain__metric_op_names[op], mt->field);
 		}
+		if (mt->op == BRAIN__M_COUNT_BY_VALUE) {
+			size_t len = strlen(mt->as) + 7;
+			if (!(mt->other_as = malloc(len)))
+				return BRAIN_ENOMEM;
+			snprintf(mt->other_as, len, "%s_other", mt->as);
+		}
+		if (key_taken(s, base + i, mt->as) ||
+		    (mt->other_as && key_taken(s, base + i, mt->other_as)))
+			return brain__verr(v, n, "summary key '%s' of '%s' is "
+					   "taken by the summary or another "
+					   "metric (set 'as')",
+					   key_taken(s, base + i, mt->as)
+						   ? mt->as
+						   : mt->other_as,
+					   s->id);
 	}
 	return 0;
 }
@@ -902,6 +987,8 @@ static void free_stream(brain__stream *s)
 	for (i = 0; i < s->nmetrics; i++) {
 		free(s->metrics[i].field);
 		free(s->metrics[i].as);
+		free(s->metrics[i].other_as);
+		json_decref(s->metrics[i].where);
 	}
 	free(s->metrics);
 }

@@ -51,10 +51,23 @@ typedef struct brain__plevel {
 	char *file;    /* "hourly_{name}.json" */
 } brain__plevel;
 
+/* A stream's metrics at most: a record's values for them are looked up
+ * once into a fixed array (summary.h).  A blueprint asking for more is
+ * refused at load. */
+#define BRAIN__MAX_METRICS 32
+
+/* count_by_value's keys per summary unless the metric says max_keys. */
+#define BRAIN__DEFAULT_MAX_KEYS 64
+
 typedef struct brain__metric {
 	char *field;
 	char *as; /* the summary key: "<op>_<field>" unless given */
+	char *other_as; /* count_by_value: "<as>_other", the count of values
+			   past max_keys; NULL for the other ops */
 	brain__metric_op op;
+	json_t *where; /* field -> value a record must have, all of them,
+			  to count here; NULL: every record */
+	long max_keys; /* count_by_value: values kept by name */
 } brain__metric;
 
 typedef struct brain__stream {

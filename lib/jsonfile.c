@@ -424,11 +424,33 @@ static const char *find_tail(const char *chunk, size_t len,
 	return found;
 }
 
+/* Does chunk hold the start of a record line?  The tail comes after the
+ * last one, so a window that holds one but no tail needs no more bytes:
+ * the file has no tail (a torn write), however long it is. */
+static int has_record_line(const char *chunk, size_t len,
+			   const brain__jlayout *lay)
+{
+	char pat[96];
+	int ind;
+
+	if (!lay->entries)
+		return 0;
+	ind = 2 * brain__jfile_depth(lay->entries) + 2;
+	if (ind > 64)
+		return 0;
+	pat[0] = '\n';
+	memset(pat + 1, ' ', (size_t)ind);
+	strcpy(pat + 1 + ind, RECORD_PREFIX);
+	return memmem(chunk, len, pat, strlen(pat)) != NULL;
+}
+
 /* One attempt on the last n bytes; BRAIN_EAGAIN-like 1 when more bytes
- * are needed to see the whole tail and last record line. */
+ * are needed to see the whole tail and last record line.  `whole`: the
+ * chunk is the whole file.  A record line is at most max_record bytes. */
 static int scan_chunk(int fd, off_t size, size_t n, int whole,
-		      const brain__jlayout *lay, off_t *tail_off,
-		      json_t **summary, char **last_line, int *empty)
+		      size_t max_record, const brain__jlayout *lay,
+		      off_t *tail_off, json_t **summary, char **last_line,
+		      int *empty)
 {
 	const off_t start = size - (off_t)n;
 	const char *tail, *line;
@@ -440,9 +462,11 @@ static int scan_chunk(int fd, off_t size, size_t n, int whole,
 	if ((rc = read_at(fd, chunk, n, start)))
 		goto out;
 	chunk[n] = '\0';
-	rc = whole ? BRAIN_ECORRUPT : 1;
-	if (!(tail = find_tail(chunk, n, lay)))
+	if (!(tail = find_tail(chunk, n, lay))) {
+		rc = whole || has_record_line(chunk, n, lay) ? BRAIN_ECORRUPT
+							     : 1;
 		goto out;
+	}
 	rc = BRAIN_ECORRUPT;
 	if (memchr(tail, '\0', n - (size_t)(tail - chunk)))
 		goto out;
@@ -455,7 +479,9 @@ static int scan_chunk(int fd, off_t size, size_t n, int whole,
 	for (line = tail; line > chunk && line[-1] != '\n';)
 		line--;
 	if (line == chunk && !whole) {
-		rc = 1; /* the line may begin before this chunk */
+		/* the line may begin before this chunk, unless it is already
+		 * longer than a record can be */
+		rc = (size_t)(tail - line) > max_record ? BRAIN_ECORRUPT : 1;
 	} else if (tail > chunk && tail[-1] == '[') {
 		*empty = 1;
 	} else if (tail == chunk || tail[-1] != '}') {
@@ -562,7 +588,7 @@ int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
 			   json_t **summary, char **last_line, int *empty,
 			   off_t *content_end)
 {
-	size_t limit = max_record + 65536, n = 4096;
+	size_t n = 4096;
 	struct stat st;
 	off_t size;
 	int rc;
@@ -574,18 +600,18 @@ int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
 		return BRAIN_EIO;
 	if (content_end)
 		*content_end = size;
+	/* The window grows until it holds the tail (whose summary line has
+	 * no fixed bound) and the last record line: up to the whole file. */
 	for (;;) {
 		int whole;
 		if (n > (size_t)size)
 			n = (size_t)size;
-		if (n > limit)
-			n = limit;
-		whole = n == (size_t)size || n == limit;
-		rc = scan_chunk(fd, size, n, whole, lay, tail_off, summary,
-				last_line, empty);
+		whole = n == (size_t)size;
+		rc = scan_chunk(fd, size, n, whole, max_record, lay, tail_off,
+				summary, last_line, empty);
 		if (rc != 1)
 			return rc;
-		n *= 8;
+		n = n > (size_t)size / 8 ? (size_t)size : n * 8;
 	}
 }
 

@@ -123,7 +123,11 @@ int brain__jfile_check_mark(int fd, off_t tail_off, off_t end, off_t fsize);
  *               spaces and, after a crash, zero bytes there are skipped.
  * Returns 0, or BRAIN_ECORRUPT when the end is not a well-formed tail
  * (a torn write or foreign bytes), BRAIN_EIO, BRAIN_ENOMEM.
- * `max_record` bounds how far back it reads before the padding.
+ * It reads back from the end in a growing window until it holds the tail,
+ * however long its summary line, and the last record line, which is at
+ * most `max_record` bytes.  A window that reaches back past a record line
+ * without finding a tail shows a file that has none: the cost stays that
+ * of the file's end, not of the file.
  */
 int brain__jfile_scan_tail(int fd, const brain__jlayout *lay,
 			   size_t max_record, off_t *tail_off,

@@ -533,9 +533,13 @@ static int apply_derived(brain_t *b, sstate *st, const brain__when *w,
 	int k, lv, rc;
 
 	brain__utc_text(w->t, ts, sizeof(ts));
-	brain__mvals_of(st->s, entry, &vals);
 	if ((rc = bind(b, st, w)))
 		return rc;
+	/* the Global aggregate's summary says which values keep a key */
+	if ((rc = load_slot(b, st, K_FULL, BRAIN__LV_GLOBAL, w)))
+		return rc;
+	brain__mvals_of(st->s, entry, st->slot[K_FULL][BRAIN__LV_GLOBAL].summary,
+			&vals);
 	/* bottom-up, so data_sources name files that exist */
 	for (lv = BRAIN__LV_HOUR; lv >= 0; lv--)
 		for (k = 0; k < K_COUNT; k++) {
@@ -909,6 +913,7 @@ typedef struct one_ctx {
 	const char *path;
 	brain__buf body;
 	brain__msum *summary;
+	brain__msum *all; /* every record so far: the values keeping a key */
 	int empty;
 	long long last_seq;
 	int depth;
@@ -919,6 +924,7 @@ static int rebuild_one(void *vctx, const char *line, size_t len)
 	one_ctx *c = vctx;
 	const brain__plevel *pl = plevel_of(c->b->bp, c->st->s, c->k, c->lv);
 	const brain__plevel *child;
+	brain__mvals vals;
 	brain__when w;
 	json_t *rec;
 	char *path, *cpath, ts[32];
@@ -928,6 +934,16 @@ static int rebuild_one(void *vctx, const char *line, size_t len)
 	if (parse_record(c->b, line, len, &rec, &t))
 		return 0;
 	brain__when_of(c->b->bp, t, &w);
+	brain__utc_text(t, ts, sizeof(ts));
+	if (c->all) {
+		/* every record, in seq order: which values keep a key */
+		brain__mvals_of(c->st->s, rec, c->all, &vals);
+		if (brain__msum_add(c->all, &vals, ts, seq_of_line(line),
+				    NULL)) {
+			json_decref(rec);
+			return BRAIN_ENOMEM;
+		}
+	}
 	path = brain__level_path(c->b->base, c->st->s, pl, &w, 1);
 	if (!path) {
 		json_decref(rec);
@@ -946,9 +962,6 @@ static int rebuild_one(void *vctx, const char *line, size_t len)
 				 : c->k;
 		child = plevel_of(c->b->bp, c->st->s, ck, clv);
 		cpath = brain__level_path(c->b->base, c->st->s, child, &w, 1);
-		brain__mvals vals;
-		brain__utc_text(t, ts, sizeof(ts));
-		brain__mvals_of(c->st->s, rec, &vals);
 		rc = cpath ? brain__msum_add(c->summary, &vals, ts, c->last_seq,
 					     cpath + strlen(c->b->base) + 1)
 			   : BRAIN_ENOMEM;
@@ -1012,6 +1025,7 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 	rc = BRAIN_ENOMEM;
 	if (lay.with_summary &&
 	    (!(c.summary = brain__msum_new(st->s)) ||
+	     !(c.all = brain__msum_new(st->s)) ||
 	     !(empty_sum = brain__summary_new(st->s))))
 		goto out;
 	if ((rc = brain__template_instance(b, st->s,
@@ -1040,6 +1054,7 @@ out:
 	json_decref(tpl);
 	brain__buf_free(&sum);
 	brain__msum_free(c.summary);
+	brain__msum_free(c.all);
 	json_decref(empty_sum);
 	brain__buf_free(&head);
 	brain__buf_free(&c.body);

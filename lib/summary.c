@@ -45,7 +45,7 @@ static int add_source(json_t *summary, const char *source)
 
 /* ---- the writer's summary ---- */
 
-#define MAX_METRICS 32
+#define MAX_METRICS BRAIN__MAX_METRICS
 
 typedef struct mval {
 	int has;         /* a value was seen */
@@ -54,6 +54,7 @@ typedef struct mval {
 	double d;        /* the same as double */
 	long long n;     /* avg: values averaged */
 	json_t *json;    /* last: the value; count_by_value: the counts */
+	long long other; /* count_by_value: values past max_keys */
 } mval;
 
 struct brain__msum {
@@ -68,9 +69,10 @@ struct brain__msum {
 	char *key_text[MAX_METRICS]; /* ,"<metric's key>": */
 };
 
+/* The blueprint refuses a stream with more metrics than MAX_METRICS. */
 static size_t nmetrics(const brain__stream *s)
 {
-	return s->nmetrics < MAX_METRICS ? s->nmetrics : MAX_METRICS;
+	return s->nmetrics;
 }
 
 brain__msum *brain__msum_new(const brain__stream *s)
@@ -178,6 +180,8 @@ int brain__msum_load(brain__msum *m, const json_t *sum)
 				json_decref(mv->json);
 				mv->json = json_deep_copy(v);
 			}
+			mv->other = json_integer_value(
+				json_object_get(sum, mt->other_as));
 			break;
 		}
 	}
@@ -230,7 +234,9 @@ json_t *brain__msum_json(const brain__msum *m)
 			out = num_out(v);
 			break;
 		}
-		if (set(j, mt->as, out))
+		if (set(j, mt->as, out) ||
+		    (mt->other_as &&
+		     set(j, mt->other_as, json_integer(v->other))))
 			goto fail;
 	}
 	if (set(j, "data_sources", json_deep_copy(m->sources)))
@@ -336,10 +342,15 @@ int brain__msum_text_head(const brain__msum *m, brain__buf *out)
 	    brain__buf_puts(out, ",\"last_seq\":") ||
 	    brain__json_put_int(out, m->last_seq))
 		return BRAIN_ENOMEM;
-	for (i = 0; i < nmetrics(m->s); i++)
+	for (i = 0; i < nmetrics(m->s); i++) {
+		const brain__metric *mt = &m->s->metrics[i];
 		if (brain__buf_puts(out, m->key_text[i]) ||
-		    put_metric(out, &m->s->metrics[i], &m->m[i]))
+		    put_metric(out, mt, &m->m[i]) ||
+		    (mt->other_as &&
+		     (put_key(out, mt->other_as) ||
+		      brain__json_put_int(out, m->m[i].other))))
 			return BRAIN_ENOMEM;
+	}
 	return 0;
 }
 
@@ -387,16 +398,43 @@ json_t *brain__summary_new(const brain__stream *s)
 	return j;
 }
 
+/* Does the record have every field of the metric's `where`? */
+static int wanted(const brain__metric *mt, const json_t *record)
+{
+	const char *key;
+	json_t *want;
+
+	json_object_foreach(mt->where, key, want) {
+		const json_t *have = json_object_get(record, key);
+		if (!have || !json_equal(have, want))
+			return 0;
+	}
+	return 1;
+}
+
+/* The count_by_value key of a long value, allocated. */
+static char *long_key(const json_t *v)
+{
+	return json_is_string(v) ? strdup(json_string_value(v))
+				 : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
 void brain__mvals_of(const brain__stream *s, const json_t *record,
-		     brain__mvals *vals)
+		     const brain__msum *all, brain__mvals *vals)
 {
 	size_t i;
 
 	for (i = 0; i < nmetrics(s); i++) {
-		const json_t *v = json_object_get(record, s->metrics[i].field);
+		const brain__metric *mt = &s->metrics[i];
+		const json_t *v = json_object_get(record, mt->field);
+		const json_t *counts;
+		char *key = NULL;
+		if (v && mt->where && !wanted(mt, record))
+			v = NULL;
 		vals->v[i] = v;
 		vals->ncbv_ok[i] = 0;
-		if (s->metrics[i].op != BRAIN__M_COUNT_BY_VALUE || !v)
+		vals->other[i] = 0;
+		if (mt->op != BRAIN__M_COUNT_BY_VALUE || !v)
 			continue;
 		if (json_is_string(v)) {
 			vals->ncbv_ok[i] =
@@ -411,14 +449,18 @@ void brain__mvals_of(const brain__stream *s, const json_t *record,
 						       (int)sizeof(vals->cbv[i]);
 			free(t);
 		}
+		/* A value keeps its own key if the stream has it or still has
+		 * room for it; else it counts under other, at every level. */
+		counts = all ? all->m[i].json : NULL;
+		if (!counts ||
+		    json_object_size(counts) < (size_t)mt->max_keys)
+			continue;
+		if (!vals->ncbv_ok[i] && !(key = long_key(v)))
+			continue; /* out of memory: fold reports it */
+		vals->other[i] = !json_object_get(
+			counts, vals->ncbv_ok[i] ? vals->cbv[i] : key);
+		free(key);
 	}
-}
-
-/* The count_by_value key of a long value, allocated. */
-static char *long_key(const json_t *v)
-{
-	return json_is_string(v) ? strdup(json_string_value(v))
-				 : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
 static int fold(mval *mv, const brain__metric *mt, const json_t *v,
@@ -457,10 +499,16 @@ static int fold(mval *mv, const brain__metric *mt, const json_t *v,
 		mv->has = 1;
 		return mv->json ? 0 : BRAIN_ENOMEM;
 	case BRAIN__M_COUNT_BY_VALUE: {
-		char *key = vals->ncbv_ok[i] ? NULL : long_key(v);
-		const char *k = vals->ncbv_ok[i] ? vals->cbv[i] : key;
+		char *key;
+		const char *k;
 		json_t *old;
 		int rc;
+		if (vals->other[i]) {
+			mv->other++;
+			return 0;
+		}
+		key = vals->ncbv_ok[i] ? NULL : long_key(v);
+		k = vals->ncbv_ok[i] ? vals->cbv[i] : key;
 		if (!k)
 			return BRAIN_ENOMEM;
 		old = json_object_get(mv->json, k);
@@ -549,6 +597,8 @@ static int merge_metric(json_t *summary, const brain__metric *m,
 			       ? set(summary, m->as, json_deep_copy(v))
 			       : 0;
 	case BRAIN__M_COUNT_BY_VALUE:
+		/* every summary's keys are among the stream's first
+		 * max_keys values, so the union stays within them */
 		json_object_foreach((json_t *)v, key, n) {
 			json_int_t old = json_integer_value(
 				json_object_get(cur, key));
@@ -556,7 +606,11 @@ static int merge_metric(json_t *summary, const brain__metric *m,
 				json_integer(old + json_integer_value(n))))
 				return BRAIN_ENOMEM;
 		}
-		return 0;
+		return set(summary, m->other_as,
+			   json_integer(json_integer_value(json_object_get(
+						summary, m->other_as)) +
+					json_integer_value(json_object_get(
+						child, m->other_as))));
 	}
 	return 0;
 }

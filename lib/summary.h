@@ -7,8 +7,19 @@
  *
  * Metrics are the blueprint's: sum, min, max (numbers), avg ({"mean",
  * "sum", "n"}, so parents can combine children exactly), last (any value),
- * count_by_value ({"<value>": count}).  Updating costs O(metrics +
- * data_sources), never O(records).
+ * count_by_value ({"<value>": count}, followed by "<as>_other": count).
+ * A metric reads only the records its `where` selects.  Updating costs
+ * O(metrics + max_keys + data_sources), never O(records).
+ *
+ * count_by_value is bounded: the first max_keys distinct values the whole
+ * stream saw (in seq order) keep their own key, in every summary at every
+ * level; a value first seen after that counts under "<as>_other",
+ * everywhere and for good.  So a parent is the plain sum of its children
+ * (keys add, other adds), whatever order records and partitions come in,
+ * and the set of kept values is the keys of the summary of every record
+ * (the Global aggregate's), which a writer holds and a rebuild in seq
+ * order reproduces.  The bucket is a member of its own, so no value, not
+ * even "other", can be mistaken for it.
  */
 #ifndef BRAIN_LIB_SUMMARY_H
 #define BRAIN_LIB_SUMMARY_H
@@ -29,9 +40,10 @@ typedef struct brain__msum brain__msum;
 /* The values a record gives the stream's metrics, looked up once and
  * folded into every summary of its partition. */
 typedef struct brain__mvals {
-	const json_t *v[32];
-	char cbv[32][64]; /* count_by_value keys of short values */
-	int ncbv_ok[32];
+	const json_t *v[BRAIN__MAX_METRICS]; /* NULL: not for this metric */
+	char cbv[BRAIN__MAX_METRICS][64]; /* count_by_value keys of short values */
+	int ncbv_ok[BRAIN__MAX_METRICS];
+	unsigned char other[BRAIN__MAX_METRICS]; /* counts under <as>_other */
 } brain__mvals;
 
 brain__msum *brain__msum_new(const brain__stream *s);
@@ -62,9 +74,16 @@ int brain__msum_same_records(const brain__msum *a, const brain__msum *b);
 
 long long brain__msum_last_seq(const brain__msum *m);
 
-/* Looks up a record's metric fields (at most 32 metrics). */
+/*
+ * Looks up a record's values for the stream's metrics: a metric whose
+ * `where` the record does not match gets none.  `all` is the summary of
+ * all the stream's records up to this one at least (the Global aggregate's,
+ * or one fed every record in seq order): it says which count_by_value
+ * values keep their own key (see above); NULL keeps every value by name.
+ * Both borrowed; the record must outlive vals.
+ */
 void brain__mvals_of(const brain__stream *s, const json_t *record,
-		     brain__mvals *vals);
+		     const brain__msum *all, brain__mvals *vals);
 
 /*
  * Folds one record into m: `ts` its UTC timestamp text, `seq` its

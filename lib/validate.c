@@ -46,6 +46,7 @@ typedef struct vctx {
 	json_t *blocks; /* block hash -> {"ledger": i, ...} */
 	json_t *hours;  /* hourly source file -> the journal's fingerprint of
 			   it: [count, seq sum, hash sum] (one per hour) */
+	const brain__msum *all; /* the journal's: which values keep a key */
 } vctx;
 
 static void problem(vctx *v, const char *rel, long entry, const char *check,
@@ -158,7 +159,7 @@ static int on_line(void *vc, const char *line, size_t len)
 		} else {
 			brain__mvals vals;
 			brain__utc_text(t, ts, sizeof(ts));
-			brain__mvals_of(c->v->s, rec, &vals);
+			brain__mvals_of(c->v->s, rec, c->v->all, &vals);
 			if (brain__msum_add(c->summary, &vals, ts, seq, c->child))
 				return BRAIN_ENOMEM;
 			if (c->each)
@@ -663,6 +664,7 @@ static int validate_stream(vctx *v)
 	json_object_clear(v->hours);
 	if (!(j.summary = brain__msum_new(v->s)))
 		goto out;
+	v->all = j.summary;
 	rc = open_checked(v, jrel, &jlay, &fd, &jsum, &jwhole);
 	progress(v, 1, 1);
 	if (rc == BRAIN_ENOMEM)
@@ -725,6 +727,7 @@ static int validate_stream(vctx *v)
 			"%s holds %llu (or other records)",
 			root.fp.count, jrel, j.fp.count);
 out:
+	v->all = NULL;
 	brain__msum_free(j.summary);
 	json_decref(jexp);
 	json_decref(jsum);

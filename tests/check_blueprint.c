@@ -107,11 +107,107 @@ END_TEST
 
 START_TEST(misspelt_choice_gets_a_suggestion)
 {
-	expect_error("- {field: attempts_this_round, op: sum}",
-		     "- {field: attempts_this_round, op: summ}",
-		     "op: summ}", "summ",
+	expect_error("- {field: attempts_this_round, op: sum,",
+		     "- {field: attempts_this_round, op: summ,",
+		     "op: summ,", "summ",
 		     "expected one of sum, min, max, avg, last, "
 		     "count_by_value for 'op' (did you mean 'sum'?)");
+}
+END_TEST
+
+/* A metric's where: a mapping of fields to scalars, checked at load. */
+START_TEST(metric_where_is_checked_at_load)
+{
+	brain__blueprint *bp = NULL;
+	brain__err e = {{0}};
+	const brain__stream *s;
+
+	ck_assert_int_eq(brain__blueprint_load(DEFAULT_BLUEPRINT, &bp, &e), 0);
+	s = brain__blueprint_stream(bp, "miners");
+	ck_assert_str_eq(s->metrics[3].as, "sum_blocks_found");
+	ck_assert_str_eq(json_string_value(json_object_get(s->metrics[3].where,
+							   "event")),
+			 "mining_round_complete");
+	ck_assert_ptr_null(s->metrics[0].where);
+	ck_assert_int_eq(s->metrics[0].max_keys, 64);
+	ck_assert_str_eq(s->metrics[0].other_as, "count_by_value_event_other");
+	ck_assert_ptr_null(s->metrics[3].other_as);
+	brain__blueprint_free(bp);
+
+	expect_error("op: sum, where: {event: mining_round_complete}",
+		     "op: sum, where: {event: [a, b]}", "where: {event: [a",
+		     "[", "expected a scalar for 'event' in 'where', found a "
+			  "list");
+	expect_error("op: sum, where: {event: mining_round_complete}",
+		     "op: sum, where: {event: {a: b}}", "where: {event: {a",
+		     "{a", "expected a scalar for 'event' in 'where', found a "
+			   "mapping");
+	expect_error("op: sum, where: {event: mining_round_complete}",
+		     "op: sum, where: mining_round_complete",
+		     "where: mining_round_complete}", "mining_round",
+		     "expected a mapping for 'where', found a scalar");
+	expect_error("op: sum, where: {event: mining_round_complete}",
+		     "op: sum, where: {}", "where: {}", "{}",
+		     "'where' needs at least one field");
+	expect_error("op: sum, where: {event: mining_round_complete}",
+		     "op: sum, wher: {event: mining_round_complete}",
+		     "wher: {", "wher",
+		     "unknown key 'wher' in a metric (did you mean 'where'?)");
+}
+END_TEST
+
+START_TEST(max_keys_is_for_count_by_value)
+{
+	expect_error("- {field: event, op: count_by_value}",
+		     "- {field: event, op: count_by_value, max_keys: 0}",
+		     "max_keys: 0", "0",
+		     "expected a whole number from 1 to 100000 for 'max_keys'");
+	expect_error("op: sum, where: {event: mining_round_complete}",
+		     "op: sum, max_keys: 5", "max_keys: 5", "5",
+		     "'max_keys' is for count_by_value metrics only");
+}
+END_TEST
+
+/* Each metric has its own summary keys: count_by_value's other bucket
+ * ("<as>_other") included. */
+START_TEST(metric_keys_may_not_collide)
+{
+	expect_error("- {field: hashrate, op: avg,",
+		     "- {field: hashrate, op: avg, as: "
+		     "count_by_value_event_other,",
+		     "- {field: hashrate, op: avg, as: count", "{",
+		     "summary key 'count_by_value_event_other' of "
+		     "'report:miners' is taken by the summary or another "
+		     "metric (set 'as')");
+	expect_error("- {field: hashrate, op: avg,",
+		     "- {field: hashrate, op: avg, as: total_entries,",
+		     "- {field: hashrate, op: avg, as: total", "{",
+		     "summary key 'total_entries' of 'report:miners' is taken "
+		     "by the summary or another metric (set 'as')");
+}
+END_TEST
+
+/* More metrics than a stream keeps are refused, not silently cut. */
+START_TEST(too_many_metrics_are_refused_at_load)
+{
+	const char *path = SOURCE_DIR "/tests/data/blueprints/too_many_metrics.qtl";
+	char *text = tu_read(path), *want, *nl;
+	brain__blueprint *bp = NULL;
+	brain__err e = {{0}};
+
+	ck_assert_ptr_nonnull(text);
+	want = strstr(text, "# expect: ");
+	ck_assert_ptr_nonnull(want);
+	want += strlen("# expect: ");
+	nl = strchr(want, '\n');
+	ck_assert_int_eq(brain__blueprint_parse("too_many_metrics.qtl",
+						(const unsigned char *)text,
+						strlen(text), &bp, &e),
+			 BRAIN_EBLUEPRINT);
+	ck_assert_ptr_null(bp);
+	*nl = '\0';
+	ck_assert_str_eq(e.msg, want);
+	free(text);
 }
 END_TEST
 
@@ -286,6 +382,10 @@ Suite *blueprint_suite(void)
 	tcase_add_test(tc, unknown_key_names_position_and_suggests);
 	tcase_add_test(tc, wrong_value_lists_the_choices);
 	tcase_add_test(tc, misspelt_choice_gets_a_suggestion);
+	tcase_add_test(tc, metric_where_is_checked_at_load);
+	tcase_add_test(tc, max_keys_is_for_count_by_value);
+	tcase_add_test(tc, metric_keys_may_not_collide);
+	tcase_add_test(tc, too_many_metrics_are_refused_at_load);
 	tcase_add_test(tc, missing_key_points_at_its_mapping);
 	tcase_add_test(tc, duplicate_key_names_the_first);
 	tcase_add_test(tc, unknown_placeholder_points_into_the_string);

@@ -291,6 +291,10 @@ START_TEST(summary_text_is_what_jansson_writes)
 				      "best_difficulty", -i, "blocks_found", i,
 				      "hashrate", rates[i]);
 		ck_assert_int_eq(brain_save_system_report(t->b, "miners", r), 0);
+		/* the numbers count for rounds only (the metrics' where) */
+		json_object_set_new(r, "event",
+				    json_string("mining_round_complete"));
+		ck_assert_int_eq(brain_save_system_report(t->b, "miners", r), 0);
 		json_decref(r);
 	}
 	for (i = 0; i < 4; i++) { /* whole numbers, and where they stop */
