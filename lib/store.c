@@ -1280,6 +1280,8 @@ static int enter(brain_t *b, sstate *st, time_t t, brain__when *w,
 {
 	int rc;
 
+	if ((rc = brain__check_writable(b, "writing")))
+		return rc;
 	brain__when_of(b->bp, t, w);
 	if ((rc = lock_stream(b, st)))
 		return rc;
