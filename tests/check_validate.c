@@ -50,11 +50,20 @@ static char *snapshot(const char *dir)
 	return listing ? listing : strdup("");
 }
 
+/* The listings are equal; else the first line that differs is shown. */
 static void assert_unchanged(const char *before, const char *dir)
 {
 	char *after = snapshot(dir);
+	size_t i = 0, line = 0;
 
-	ck_assert_str_eq(before, after);
+	while (before[i] && before[i] == after[i]) {
+		if (before[i] == '\n')
+			line = i + 1;
+		i++;
+	}
+	ck_assert_msg(before[i] == after[i],
+		      "under %s, was: %.200s; now: %.200s", dir,
+		      before + line, after + line);
 	free(after);
 }
 

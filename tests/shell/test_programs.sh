@@ -174,10 +174,11 @@ for bad in "live tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx testnet/regtest" \
 	"live bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080 testnet/regtest" \
 	"staging bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 mainnet" \
 	"staging 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 mainnet"; do
+	# shellcheck disable=SC2086 # mode, address, network: split on purpose
 	set -- $bad
 	# shellcheck disable=SC2086
 	run payout "$miner" --"$1" --root "$root" $ONE_ROUND --payout-address "$2" \
-		--rpc-url http://127.0.0.1:1/ --rpc-user u --rpc-password p
+		--rpc-url http://127.0.0.1:1/ --rpc-user u --rpc-password p --max-retries 1
 	check "brainstem-miner --$1 --payout-address $2: exit 2" [ "$rc" = 2 ]
 	check "  and says it is a $3 address" \
 		grep -qF "payout address $2 is a $3 address; $1 mining pays to" "$T/payout.err"
@@ -186,7 +187,7 @@ done
 # the shipped config.json.example pays nobody in live mode
 # shellcheck disable=SC2086
 run example "$miner" --live --root "$root" $ONE_ROUND --config "$REPO/config.json.example" \
-	--rpc-url http://127.0.0.1:1/ --rpc-user u --rpc-password p
+	--rpc-url http://127.0.0.1:1/ --rpc-user u --rpc-password p --max-retries 1
 check "brainstem-miner --live with config.json.example: exit 2" [ "$rc" = 2 ]
 check "  and says live mining needs a payout (bitcoin_rpc.live.payout_address)" \
 	grep -qF "live mining needs a payout" "$T/example.err"
