@@ -460,6 +460,8 @@ Suite *validate_suite(void)
 	Suite *s = suite_create("validate");
 	TCase *tc = tcase_create("open_and_validate");
 
+	tcase_set_timeout(tc, 60); /* each test builds a tree or four */
+
 	tcase_add_test(tc, readonly_open_of_a_missing_tree_creates_nothing);
 	tcase_add_test(tc, readonly_validate_and_status_change_nothing);
 	tcase_add_test(tc, failed_open_creates_nothing);
