@@ -16,13 +16,11 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -940,36 +938,6 @@ static int scan_folder(vctx *v, const char *rel_dir)
 	return rc;
 }
 
-/* Waits for writers (a shared lock on the stream's lock file) without
- * creating the lock file: a read-only handle changes nothing.  *fd is -1
- * when no writer ever made the lock file. */
-static int reader_lock(vctx *v, int *fd)
-{
-	brain__when w = {0};
-	char *name = brain__expand(v->b->bp->lock_file, v->s, &w);
-	char *dir = brain__path_join(v->b->base, v->s->folder);
-	char *path = name && dir ? brain__path_join(dir, name) : NULL;
-	int rc = 0;
-
-	free(name);
-	free(dir);
-	if (!path)
-		return BRAIN_ENOMEM;
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0 && errno != ENOENT)
-		rc = brain__errno(&v->b->err, BRAIN_ELOCKED, "cannot open %s",
-				  path);
-	while (!rc && *fd >= 0 && flock(*fd, LOCK_SH) != 0)
-		if (errno != EINTR) {
-			rc = brain__errno(&v->b->err, BRAIN_ELOCKED,
-					  "cannot lock %s", path);
-			close(*fd);
-			*fd = -1;
-		}
-	free(path);
-	return rc;
-}
-
 /* Blocks are recorded proof first, then ledger entry, then submission (a
  * writer stopped in between leaves a prefix of that): every ledger entry
  * needs its proof, every submission its ledger entry. */
@@ -1028,7 +996,7 @@ int brain_validate(brain_t *b, const char *name, brain_problem_fn on_problem,
 		v.s = s;
 		json_object_clear(v.seen);
 		if (b->readonly) {
-			if ((rc = reader_lock(&v, &lock_fd)))
+			if ((rc = brain__store_read_lock(b, s, &lock_fd)))
 				break;
 		} else if ((rc = brain__store_lock(b, s))) {
 			break;
@@ -1038,8 +1006,8 @@ int brain_validate(brain_t *b, const char *name, brain_problem_fn on_problem,
 			rc = scan_folder(&v, s->folder);
 		if (!b->readonly)
 			brain__store_unlock(b, s);
-		else if (lock_fd >= 0)
-			close(lock_fd);
+		else
+			brain__store_read_unlock(lock_fd);
 	}
 	if (!rc && !name)
 		check_agreement(&v);
