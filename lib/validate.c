@@ -10,9 +10,15 @@
  * hash of each record line).  A file is compared with those, so a fault is
  * reported at the file that has it, not again at each parent.
  *
+ * Then the stream's folders are listed: a file the walk did not reach is
+ * either one the patterns make ahead of its records (it must be empty) or
+ * an orphan, or one no pattern makes (a stray).  Nothing is written: a
+ * read-only handle only takes a shared lock on an existing lock file.
+ *
  * Cost: the journal and the hourly source files are parsed once; the
  * other files are scanned line by line without parsing records.  Memory:
- * one summary per level of the walk.
+ * one summary per level of the walk, and the paths of the stream's files
+ * (to tell the unreached ones).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
