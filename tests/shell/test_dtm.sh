@@ -126,6 +126,16 @@ check "  and says: no demo tree under DIR" grep -qF "no demo tree under $T/none"
 	"$T/none-v.err"
 check "  and creates nothing" test ! -e "$T/none"
 
+# rebuild records its run in "dtm": a blueprint without it is refused first
+sed 's/^  dtm:$/  dtmz:/' "$REPO/blueprint/brain.qtl" >"$T/nodtm.qtl"
+listing "$T/ro" >"$T/ro-before"
+run nodtm "$DTM" --demo --root "$T/ro" --blueprint "$T/nodtm.qtl" rebuild
+check "rebuild with no 'dtm' category in the blueprint: exit 2" [ "$rc" -eq 2 ]
+check "  and says: blueprint has no category 'dtm'" \
+	grep -qF "nodtm.qtl: blueprint has no category 'dtm' (needed by DTM)" "$T/nodtm.err"
+listing "$T/ro" >"$T/ro-after"
+check "  and changes nothing" cmp -s "$T/ro-before" "$T/ro-after"
+
 # found (exit 1, EXPECT in the output) where no aggregate looks
 found() { # NAME DESCRIPTION EXPECT SHELL-EDIT
 	rm -rf "${T:?}/$1"
