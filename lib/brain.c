@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -267,6 +268,57 @@ static int build_flags(brain_t *b)
 
 /* ---- building the tree ---- */
 
+int brain__check_writable(brain_t *b, const char *what)
+{
+	if (!b->readonly)
+		return 0;
+	return brain__errf(&b->err, BRAIN_EINVAL,
+			   "the tree under %s is open read-only (%s refused)",
+			   b->root, what);
+}
+
+/*
+ * Whether the folder `path` exists or can be made: its deepest existing
+ * ancestor (or itself) is a folder we may write into.  Checked before
+ * anything is created, so an unusable root fails with nothing made.
+ */
+static int check_creatable(brain_t *b, const char *path)
+{
+	char *p = strdup(path), *slash;
+	struct stat st;
+	int made = 0, rc = 0;
+
+	if (!p)
+		return BRAIN_ENOMEM;
+	for (;;) {
+		if (stat(p, &st) == 0) {
+			if (!S_ISDIR(st.st_mode)) {
+				errno = ENOTDIR;
+				rc = brain__errno(&b->err, BRAIN_EIO,
+						  "cannot create folder %s",
+						  path);
+			} else if (made && access(p, W_OK | X_OK) != 0) {
+				rc = brain__errno(&b->err, BRAIN_EIO,
+						  "cannot create folder %s",
+						  path);
+			}
+			break;
+		}
+		if (errno != ENOENT) {
+			rc = brain__errno(&b->err, BRAIN_EIO,
+					  "cannot create folder %s", path);
+			break;
+		}
+		slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			break; /* up to "/": mkdir will say */
+		*slash = '\0';
+		made = 1;
+	}
+	free(p);
+	return rc;
+}
+
 static int make_dir(brain_t *b, const char *path)
 {
 	int rc = brain__mkdir_p(path);
@@ -304,6 +356,8 @@ int brain_init_hierarchical_structure(brain_t *b, time_t when)
 	int lv, rc = 0;
 
 	brain__err_clear(&b->err);
+	if ((rc = brain__check_writable(b, "init_hierarchical_structure")))
+		return rc;
 	brain__when_of(bp, when, &w);
 	for (i = 0; !rc && i < bp->nstreams; i++) {
 		const brain__stream *s = &bp->streams[i];
@@ -351,12 +405,51 @@ static int resolve_root(brain_t *b, const brain_options_t *opts)
 					  "cannot resolve root %s", root);
 }
 
+/* Every stream the caller says it writes is in the blueprint. */
+static int check_required(brain_t *b, const char *const *require)
+{
+	for (; require && *require; require++)
+		if (!brain__blueprint_stream(b->bp, *require))
+			return brain__errf(&b->err, BRAIN_EBLUEPRINT,
+					   "%s: blueprint has no category '%s' "
+					   "(needed by %s)", b->bp_path,
+					   *require, b->component);
+	return 0;
+}
+
+/* The tree of the mode is there (BRAIN_OPEN_EXISTING), or can be made. */
+static int check_base(brain_t *b, unsigned int flags)
+{
+	char *tpl;
+	int rc;
+
+	if (flags & (BRAIN_OPEN_EXISTING | BRAIN_OPEN_READONLY)) {
+		if (!brain__is_dir(b->base))
+			return brain__errf(&b->err, BRAIN_ENOTFOUND,
+					   "no %s tree under %s", b->mode,
+					   b->root);
+		if (flags & BRAIN_OPEN_READONLY)
+			return 0;
+	}
+	if ((rc = check_creatable(b, b->base)))
+		return rc;
+	tpl = brain__path_join(b->root, b->bp->tpl_folder);
+	if (!tpl)
+		return BRAIN_ENOMEM;
+	rc = check_creatable(b, tpl);
+	free(tpl);
+	return rc;
+}
+
 /* Everything that reads inputs; nothing is created yet. */
 static int prepare(brain_t *b, const char *mode, const char *component,
 		   const brain_options_t *opts)
 {
 	const brain__mode *m;
 	char *config_path = NULL, *base = NULL;
+	/* fields of version 2 are read only from callers that have them */
+	int v2 = opts && opts->version >= 2;
+	unsigned int flags = v2 ? opts->flags : 0;
 	int rc;
 
 	if ((rc = check_name(b, "component", component)) ||
@@ -383,7 +476,10 @@ static int prepare(brain_t *b, const char *mode, const char *component,
 		return BRAIN_ENOMEM;
 	b->durability = opts && opts->durability ? (int)opts->durability
 						 : b->bp->durability;
-	return 0;
+	b->readonly = (flags & BRAIN_OPEN_READONLY) != 0;
+	if ((rc = check_required(b, v2 ? opts->require : NULL)))
+		return rc;
+	return check_base(b, flags);
 }
 
 int brain_initialize_mode(brain_t **out, const char *mode,
@@ -405,12 +501,14 @@ int brain_initialize_mode(brain_t **out, const char *mode,
 	b->notice = opts && opts->notice ? opts->notice : default_notice;
 	b->notice_ctx = opts ? opts->notice_ctx : NULL;
 	rc = prepare(b, mode, component, opts);
-	if (!rc && (rc = make_dir(b, b->root)) == 0 &&
-	    (rc = brain__templates_sync(b)) == 0 &&
-	    (rc = create_structure(b)) == 0 &&
-	    (rc = brain__store_open(b)) == 0)
+	if (!rc && b->readonly)
+		rc = brain__store_open(b); /* creates nothing */
+	else if (!rc && (rc = make_dir(b, b->root)) == 0 &&
+		 (rc = brain__templates_sync(b)) == 0 &&
+		 (rc = create_structure(b)) == 0 &&
+		 (rc = brain__store_open(b)) == 0)
 		rc = brain_init_hierarchical_structure(b, brain_now(b));
-	if (!rc)
+	if (!rc && !b->readonly)
 		brain__report_pending(b);
 	if (rc) {
 		if (rc == BRAIN_ENOMEM)

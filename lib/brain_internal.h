@@ -27,6 +27,7 @@ struct brain {
 	brain_notice_fn notice;
 	void *notice_ctx;
 	int durability;
+	int readonly;               /* BRAIN_OPEN_READONLY: never writes */
 	struct brain__store *store; /* lib/store.c */
 	json_t **entry_tpl;         /* per stream, loaded on first save */
 	json_t *pending;            /* the library's own error reports, saved
@@ -34,6 +35,10 @@ struct brain {
 				       released (brain__report_pending) */
 	int reporting;
 };
+
+/* BRAIN_EINVAL "... opened read-only" when b is a read-only handle
+ * (BRAIN_OPEN_READONLY), else 0; `what` names the refused call. */
+int brain__check_writable(brain_t *b, const char *what);
 
 /* Queues an error report of the library itself (e.g. a damaged file set
  * aside); it is saved to the own_category error tree at the end of the

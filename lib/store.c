@@ -1295,6 +1295,8 @@ static int enter(brain_t *b, sstate *st, time_t t, brain__when *w,
 {
 	int rc;
 
+	if ((rc = brain__check_writable(b, "writing")))
+		return rc;
 	brain__when_of(b->bp, t, w);
 	if ((rc = lock_stream(b, st)))
 		return rc;
@@ -1391,6 +1393,32 @@ int brain__store_lock(brain_t *b, const brain__stream *s)
 void brain__store_unlock(brain_t *b, const brain__stream *s)
 {
 	unlock_stream(state_of(b, s));
+}
+
+int brain__store_read_lock(brain_t *b, const brain__stream *s, int *fd)
+{
+	const char *path = state_of(b, s)->lock_path;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return errno == ENOENT ? 0
+				       : brain__errno(&b->err, BRAIN_ELOCKED,
+						      "cannot open %s", path);
+	while (flock(*fd, LOCK_SH) != 0)
+		if (errno != EINTR) {
+			int rc = brain__errno(&b->err, BRAIN_ELOCKED,
+					      "cannot lock %s", path);
+			close(*fd);
+			*fd = -1;
+			return rc;
+		}
+	return 0;
+}
+
+void brain__store_read_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* and with it the shared lock */
 }
 
 /* ---- full rebuild ---- */

@@ -53,6 +53,13 @@ int brain__store_ensure_file(brain_t *b, const brain__stream *s,
 int brain__store_lock(brain_t *b, const brain__stream *s);
 void brain__store_unlock(brain_t *b, const brain__stream *s);
 
+/* A reader's lock: waits for writers with a shared flock on the stream's
+ * lock file, without creating it (a read-only handle changes nothing);
+ * *fd is -1 when no writer ever made it.  Released by
+ * brain__store_read_unlock(*fd). */
+int brain__store_read_lock(brain_t *b, const brain__stream *s, int *fd);
+void brain__store_read_unlock(int fd);
+
 /* fdatasync of every journal with unsynced records. */
 int brain__store_flush(brain_t *b);
 

@@ -350,6 +350,10 @@ int brain_templates_generate(brain_t *b, int force, int *regenerated)
 	int dummy, rc;
 
 	brain__err_clear(&b->err);
+	if (regenerated)
+		*regenerated = 0;
+	if ((rc = brain__check_writable(b, "templates generate")))
+		return rc;
 	rc = sync_locked(b, force, regenerated ? regenerated : &dummy);
 	if (rc == BRAIN_ENOMEM)
 		brain__errf(&b->err, rc, "out of memory");

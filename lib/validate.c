@@ -10,11 +10,18 @@
  * hash of each record line).  A file is compared with those, so a fault is
  * reported at the file that has it, not again at each parent.
  *
+ * Then the stream's folders are listed: a file the walk did not reach is
+ * either one the patterns make ahead of its records (it must be empty) or
+ * an orphan, or one no pattern makes (a stray).  Nothing is written: a
+ * read-only handle only takes a shared lock on an existing lock file.
+ *
  * Cost: the journal and the hourly source files are parsed once; the
  * other files are scanned line by line without parsing records.  Memory:
- * one summary per level of the walk.
+ * one summary per level of the walk, and the paths of the stream's files
+ * (to tell the unreached ones).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +33,7 @@
 #include "brain_internal.h"
 #include "fsutil.h"
 #include "jsonfile.h"
+#include "names.h"
 #include "store.h"
 #include "summary.h"
 #include "templates_internal.h"
@@ -47,6 +55,9 @@ typedef struct vctx {
 	json_t *hours;  /* hourly source file -> the journal's fingerprint of
 			   it: [count, seq sum, hash sum] (one per hour) */
 	const brain__msum *all; /* the journal's: which values keep a key */
+	json_t *seen;   /* every file the walk of the stream opened (or
+			   looked for): rel path -> true */
+	json_t *strays; /* files no pattern produces, reported once */
 } vctx;
 
 static void problem(vctx *v, const char *rel, long entry, const char *check,
@@ -188,6 +199,7 @@ static int open_checked(vctx *v, const char *rel, const brain__jlayout *lay,
 	*summary = *whole = NULL;
 	if (!path)
 		return BRAIN_ENOMEM;
+	json_object_set_new(v->seen, rel, json_true());
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		problem(v, rel, -1, "source", "listed file is missing");
@@ -745,6 +757,196 @@ out:
 	return rc;
 }
 
+/* ---- files no aggregate lists ---- */
+
+/* {folder}, {name} and {tag} of the stream; the time placeholders are
+ * kept as written. */
+static const char *stream_holder(void *ctx, const char *name, size_t n)
+{
+	const brain__stream *s = ctx;
+
+	if (n == 6 && !memcmp(name, "folder", 6))
+		return s->folder;
+	if (n == 4 && !memcmp(name, "name", 4))
+		return s->name;
+	if (n == 3 && !memcmp(name, "tag", 3))
+		return s->tag;
+	return NULL;
+}
+
+/* rel matches the template: literal text, and digits for {YYYY} (4) and
+ * {MM} {WW} {DD} {HH} (2). */
+static int matches(const char *tpl, const char *rel)
+{
+	static const struct {
+		const char *holder;
+		int digits;
+	} nums[] = {{"{YYYY}", 4}, {"{MM}", 2}, {"{WW}", 2}, {"{DD}", 2},
+		    {"{HH}", 2}};
+	size_t k;
+	int i;
+
+	while (*tpl) {
+		for (k = 0; k < sizeof(nums) / sizeof(nums[0]); k++)
+			if (!strncmp(tpl, nums[k].holder,
+				     strlen(nums[k].holder)))
+				break;
+		if (k < sizeof(nums) / sizeof(nums[0])) {
+			for (i = 0; i < nums[k].digits; i++)
+				if (rel[i] < '0' || rel[i] > '9')
+					return 0;
+			rel += nums[k].digits;
+			tpl += strlen(nums[k].holder);
+		} else if (*tpl++ != *rel++) {
+			return 0;
+		}
+	}
+	return *rel == '\0';
+}
+
+/* The pattern level of stream s that produces rel, or NULL. */
+static const brain__plevel *level_of(const brain__blueprint *bp,
+				     const brain__stream *s, const char *rel,
+				     int *nomem)
+{
+	const brain__plevel *pls[3];
+	int lv, k;
+
+	for (lv = 0; lv < BRAIN__LV_COUNT; lv++) {
+		pls[0] = s->source[lv];
+		pls[1] = bp->full[lv];
+		pls[2] = bp->index[lv];
+		for (k = 0; k < 3; k++) {
+			char *tpl, *dir, *file;
+			int hit;
+			if (!pls[k])
+				continue;
+			dir = brain__fill(pls[k]->pattern, stream_holder,
+					  (void *)s);
+			file = brain__fill(pls[k]->file, stream_holder,
+					   (void *)s);
+			tpl = dir && file ? brain__strf("%s/%s", dir, file)
+					  : NULL;
+			free(dir);
+			free(file);
+			if (!tpl) {
+				*nomem = 1;
+				return NULL;
+			}
+			hit = matches(tpl, rel);
+			free(tpl);
+			if (hit)
+				return pls[k];
+		}
+	}
+	return NULL;
+}
+
+/* A file the patterns produce that no aggregate lists: it was made ahead
+ * of its records (the current hour at start-up) and must be empty. */
+static void check_unlisted(vctx *v, const char *rel, const brain__plevel *pl)
+{
+	const brain__blueprint *bp = v->b->bp;
+	int source = pl == v->s->source[pl->level];
+	brain__jlayout lay = {source ? v->s->entries
+			      : pl == bp->full[pl->level] ? bp->agg_entries
+							  : NULL,
+			      !source};
+	lines_ctx c = {.v = v, .rel = rel};
+	json_t *sum = NULL, *whole = NULL, *empty;
+	const char *what = NULL;
+	int fd;
+
+	if (open_checked(v, rel, &lay, &fd, &sum, &whole))
+		return;
+	check_shape(v, rel, whole, pl, 0);
+	if (lay.entries)
+		brain__jfile_each_record(fd, 0, on_line, &c);
+	close(fd);
+	empty = sum ? brain__summary_new(v->s) : NULL;
+	if (c.fp.count)
+		problem(v, rel, -1, "orphan",
+			"holds %llu records, but no aggregate lists this file",
+			c.fp.count);
+	else if (empty && !brain__summary_equal(sum, empty, &what)) {
+		char *text = json_dumps(json_object_get(sum, what),
+					JSON_COMPACT | JSON_ENCODE_ANY);
+		problem(v, rel, -1, "orphan",
+			"summary.%s is %.200s, but no aggregate lists this "
+			"file, so it should be empty", what,
+			text ? text : "absent");
+		free(text);
+	}
+	json_decref(empty);
+	json_decref(sum);
+	json_decref(whole);
+}
+
+/* Side files of the store and what it keeps aside are not data files. */
+static int side_name(const char *name)
+{
+	return name[0] == '.' || strstr(name, ".corrupt-") ||
+	       strstr(name, ".tmp.");
+}
+
+static int scan_folder(vctx *v, const char *rel_dir)
+{
+	const brain__blueprint *bp = v->b->bp;
+	char *dir = abs_of(v, rel_dir);
+	struct dirent *ent;
+	DIR *d;
+	int rc = 0;
+
+	if (!dir)
+		return BRAIN_ENOMEM;
+	d = opendir(dir);
+	free(dir);
+	if (!d)
+		return 0; /* a missing folder: its files are reported missing */
+	while (!rc && (ent = readdir(d))) {
+		char *rel, *abs;
+		struct stat st;
+		if (side_name(ent->d_name))
+			continue;
+		rel = brain__path_join(rel_dir, ent->d_name);
+		abs = rel ? abs_of(v, rel) : NULL;
+		if (!rel || !abs) {
+			rc = BRAIN_ENOMEM;
+		} else if (lstat(abs, &st) != 0) {
+			/* gone meanwhile */
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = scan_folder(v, rel);
+		} else if (!json_object_get(v->seen, rel)) {
+			const brain__plevel *pl;
+			const brain__stream *other = NULL;
+			int nomem = 0;
+			size_t i;
+			pl = level_of(bp, v->s, rel, &nomem);
+			for (i = 0; !pl && !other && !nomem && i < bp->nstreams;
+			     i++)
+				if (level_of(bp, &bp->streams[i], rel, &nomem))
+					other = &bp->streams[i];
+			if (nomem) {
+				rc = BRAIN_ENOMEM;
+			} else if (pl) {
+				progress(v, 1, 1);
+				check_unlisted(v, rel, pl);
+			} else if (!other &&
+				   !json_object_get(v->strays, rel)) {
+				json_object_set_new(v->strays, rel,
+						    json_true());
+				problem(v, rel, -1, "stray",
+					"no pattern of the blueprint makes "
+					"this file");
+			}
+		}
+		free(rel);
+		free(abs);
+	}
+	closedir(d);
+	return rc;
+}
+
 /* Blocks are recorded proof first, then ledger entry, then submission (a
  * writer stopped in between leaves a prefix of that): every ledger entry
  * needs its proof, every submission its ledger entry. */
@@ -781,15 +983,18 @@ int brain_validate(brain_t *b, const char *name, brain_problem_fn on_problem,
 		   brain_progress_fn on_progress, void *ctx, uint64_t *problems)
 {
 	vctx v = {.b = b, .on_problem = on_problem, .on_progress = on_progress,
-		  .ctx = ctx, .blocks = json_object(), .hours = json_object()};
+		  .ctx = ctx, .blocks = json_object(), .hours = json_object(),
+		  .seen = json_object(), .strays = json_object()};
 	size_t i, hits = 0;
-	int rc = 0;
+	int lock_fd = -1, rc = 0;
 
 	brain__err_clear(&b->err);
 	*problems = 0;
-	if (!v.blocks || !v.hours) {
+	if (!v.blocks || !v.hours || !v.seen || !v.strays) {
 		json_decref(v.blocks);
 		json_decref(v.hours);
+		json_decref(v.seen);
+		json_decref(v.strays);
 		return brain__errf(&b->err, BRAIN_ENOMEM, "out of memory");
 	}
 	for (i = 0; !rc && i < b->bp->nstreams; i++) {
@@ -798,15 +1003,27 @@ int brain_validate(brain_t *b, const char *name, brain_problem_fn on_problem,
 			continue;
 		hits++;
 		v.s = s;
-		if ((rc = brain__store_lock(b, s)))
+		json_object_clear(v.seen);
+		if (b->readonly) {
+			if ((rc = brain__store_read_lock(b, s, &lock_fd)))
+				break;
+		} else if ((rc = brain__store_lock(b, s))) {
 			break;
+		}
 		rc = validate_stream(&v);
-		brain__store_unlock(b, s);
+		if (!rc)
+			rc = scan_folder(&v, s->folder);
+		if (!b->readonly)
+			brain__store_unlock(b, s);
+		else
+			brain__store_read_unlock(lock_fd);
 	}
 	if (!rc && !name)
 		check_agreement(&v);
 	json_decref(v.blocks);
 	json_decref(v.hours);
+	json_decref(v.seen);
+	json_decref(v.strays);
 	if (!rc && !hits)
 		rc = brain__errf(&b->err, BRAIN_ENOTFOUND,
 				 "no record kind or category '%s' in %s", name,

@@ -132,6 +132,31 @@ START_TEST(path_climbing_out_is_refused)
 }
 END_TEST
 
+/* The shipped example loads, and pays nobody in live mode until the
+ * operator puts their own address there (the miner then refuses to start:
+ * tests/shell/test_miner.sh). */
+START_TEST(shipped_example_loads_with_no_live_payout)
+{
+	time_t now = T_SEED_EXAMPLE;
+	char *dir = tu_tmpdir();
+	brain_options_t o = tu_options(dir, NULL, &now);
+	const json_t *rpc;
+	brain_t *b;
+
+	o.config = SOURCE_DIR "/config.json.example";
+	ck_assert_msg(brain_initialize_mode(&b, "live", "Tester", &o) == 0,
+		      "%s", brain_errmsg(NULL));
+	rpc = json_object_get(brain_get_config(b), "bitcoin_rpc");
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(rpc, "live"), "payout_address")),
+			 "");
+	ck_assert_ptr_null(json_object_get(rpc, "payout_address"));
+	brain_close(b);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -144,6 +169,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, unknown_key_gets_a_suggestion);
 	tcase_add_test(tc, json_syntax_error_has_line_and_column);
 	tcase_add_test(tc, path_climbing_out_is_refused);
+	tcase_add_test(tc, shipped_example_loads_with_no_live_payout);
 	suite_add_tcase(s, tc);
 	return s;
 }

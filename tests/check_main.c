@@ -152,6 +152,7 @@ int main(void)
 	srunner_add_suite(sr, pow_suite());
 	srunner_add_suite(sr, node_suite());
 	srunner_add_suite(sr, metrics_suite());
+	srunner_add_suite(sr, validate_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -25,6 +25,7 @@ Suite *crash_suite(void);
 Suite *pow_suite(void);
 Suite *node_suite(void);
 Suite *metrics_suite(void);
+Suite *validate_suite(void);
 
 /* A new empty folder under $TMPDIR; removed by tu_rmrf. Caller frees. */
 char *tu_tmpdir(void);

@@ -22,6 +22,9 @@
 #define COMPONENT "DTM"
 #define CATEGORY "dtm"
 
+/* rebuild records its run in CATEGORY */
+static const char *const rebuild_needs[] = {CATEGORY, NULL};
+
 enum {
 	OPT_JSON = CLI_FIRST_PROGRAM_OPTION,
 	OPT_FORCE,
@@ -173,7 +176,6 @@ static int validate(brain_t *b, dtm *d)
 	struct timespec t0;
 	uint64_t problems = 0;
 	double secs;
-	json_t *r;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -186,13 +188,7 @@ static int validate(brain_t *b, dtm *d)
 		fprintf(stderr, "brainstem-dtm: %s\n", brain_errmsg(b));
 		return 2;
 	}
-	r = json_pack("{s:s, s:s?, s:I, s:b, s:f}", "event", "validate",
-		      "category", d->category, "problems", (json_int_t)problems,
-		      "clean", problems == 0, "seconds", secs);
-	if (!r || brain_save_system_report(b, CATEGORY, r) != 0)
-		fprintf(stderr, "brainstem-dtm: could not record the run: %s\n",
-			brain_errmsg(b));
-	json_decref(r);
+	/* read-only: the run is not recorded in the tree it checks */
 	if (!d->json && d->cli.verbosity >= 0)
 		printf("%s: %llu problem%s (%.2f s)\n",
 		       problems ? "not clean" : "clean",
@@ -350,6 +346,15 @@ int main(int argc, char **argv)
 		cli_usage_error(&d.cli, "unknown command '%s'", cmd);
 	}
 	d.progress = !d.json && d.cli.verbosity >= 0 && isatty(STDERR_FILENO);
+	/* validate and templates status only read: they open an existing
+	 * tree and change nothing in it; rebuild repairs a tree, so it must
+	 * be there; templates generate may make one */
+	if (!strcmp(cmd, "validate") || (sub && !strcmp(sub, "status")))
+		d.cli.opts.flags = BRAIN_OPEN_READONLY;
+	else if (!strcmp(cmd, "rebuild"))
+		d.cli.opts.flags = BRAIN_OPEN_EXISTING;
+	if (!strcmp(cmd, "rebuild"))
+		d.cli.opts.require = rebuild_needs;
 	if (!(b = cli_open(&d.cli, COMPONENT)))
 		return 2;
 	if (sub)

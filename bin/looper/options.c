@@ -91,6 +91,13 @@ static void default_miner(looper_opts *o, const char *argv0)
 	o->miner_path = o->path_buf;
 }
 
+/* What the looper saves into (main.c) and what the miners it runs save
+ * into (bin/miner/options.c): the blueprint must have each, or the looper
+ * does not start (rather than restart miners that cannot). */
+static const char *const looper_streams[] = {
+	"looping", "error:looping", "miners",	  "error:miners",
+	"ledger",  "math_proof",    "submission", NULL};
+
 void looper_parse(looper_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -113,6 +120,7 @@ void looper_parse(looper_opts *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	cli_init(&o->cli, "brainstem-looper", argv);
+	o->cli.opts.require = looper_streams;
 	o->max_restarts = 5;
 	o->restart_window = 300;
 	o->hang_seconds = 30;

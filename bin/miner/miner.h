@@ -22,6 +22,7 @@ typedef struct miner_opts {
 	int threads;           /* 0: online CPUs */
 	const char *miner_id;  /* NULL: miner_<pid> */
 	char id_buf[64];
+#define MINER_ID_MAX 64 /* bytes of --miner-id */
 	uint64_t seed;
 	int seed_given;
 	brain_engine_t engine;

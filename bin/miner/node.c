@@ -153,11 +153,23 @@ static int settle_node(nctx *c, brain_rpc_options_t *ro)
 					      : "empty script");
 			return 2;
 		}
-	} else if (address) {
+	} else if (address && *address) {
 		brain_address_t a;
 		if (brain_address_decode(address, &a) != 0) {
-			fprintf(stderr, "brainstem-miner: --payout-address: "
-					"%s\n", brain_errmsg(NULL));
+			fprintf(stderr, "brainstem-miner: payout address %s: "
+					"%s\n", address, brain_errmsg(NULL));
+			return 2;
+		}
+		/* live pays real coins: only to a mainnet address; staging
+		 * (testnet, regtest) never to one */
+		if (staging == !strcmp(a.network, "main")) {
+			fprintf(stderr, "brainstem-miner: payout address %s is "
+					"a %s address; %s mining pays to %s "
+					"addresses only\n", address,
+				!strcmp(a.network, "main") ? "mainnet"
+							   : "testnet/regtest",
+				brain_mode(s->b),
+				staging ? "testnet or regtest" : "mainnet");
 			return 2;
 		}
 		memcpy(c->payout, a.script, a.script_len);
@@ -168,8 +180,9 @@ static int settle_node(nctx *c, brain_rpc_options_t *ro)
 	} else {
 		fprintf(stderr, "brainstem-miner: %s mining needs a payout: "
 				"--payout-address ADDR or --payout-script HEX "
-				"(or bitcoin_rpc.payout_address in "
-				"config.json)\n", brain_mode(s->b));
+				"(or bitcoin_rpc.%s.payout_address in "
+				"config.json)\n", brain_mode(s->b),
+			brain_mode(s->b));
 		return 2;
 	}
 	return 0;

@@ -33,6 +33,55 @@ enum {
 	OPT_RPC_TIMEOUT,
 };
 
+/*
+ * What is wrong with a miner id, or NULL: it goes into every record (JSON
+ * strings: valid UTF-8) and into the coinbase tag "/brainstem:ID/", so it
+ * is 1 to MINER_ID_MAX bytes of UTF-8 without control characters or '/'.
+ */
+static const char *miner_id_problem(const char *id)
+{
+	const unsigned char *p = (const unsigned char *)id;
+	size_t len = strlen(id);
+
+	if (!len)
+		return "is empty";
+	if (len > MINER_ID_MAX)
+		return "is longer than 64 bytes";
+	while (*p) {
+		unsigned c = *p, need, i;
+		unsigned long cp;
+		if (c < 0x20 || c == 0x7f)
+			return "contains a control character";
+		if (c == '/')
+			return "contains '/'";
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 ? 1 : 0;
+		if (!need || c > 0xf4)
+			return "is not valid UTF-8";
+		cp = c & (0x3fu >> need);
+		for (i = 1; i <= need; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return "is not valid UTF-8";
+			cp = cp << 6 | (p[i] & 0x3fu);
+		}
+		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return "is not valid UTF-8";
+		if (cp >= 0x80 && cp < 0xa0)
+			return "contains a control character";
+		p += need + 1;
+	}
+	return NULL;
+}
+
+/* What the miner saves into (main.c, node.c): the blueprint must have
+ * each, or the miner does not start. */
+static const char *const miner_streams[] = {
+	"miners", "error:miners", "ledger", "math_proof", "submission", NULL};
+
 static void print_help(FILE *out)
 {
 	fprintf(out,
@@ -57,7 +106,9 @@ static void print_help(FILE *out)
 		"      --miner-id ID         this miner's name, written into its "
 		"coinbase so that\n"
 		"                            miners never scan the same headers "
-		"(default: miner_<pid>)\n"
+		"(default: miner_<pid>;\n"
+		"                            1-64 bytes of UTF-8, no '/' or "
+		"control characters)\n"
 		"      --seed N              seed of the synthetic work (test "
 		"mode: repeatable runs)\n"
 		"      --engine NAME         auto, generic, shani, avx2, avx512 "
@@ -142,10 +193,12 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 		{"poll-seconds", required_argument, NULL, OPT_POLL_SECONDS},
 		{"rpc-timeout", required_argument, NULL, OPT_RPC_TIMEOUT},
 		{NULL, 0, NULL, 0}};
+	const char *why;
 	int opt;
 
 	memset(o, 0, sizeof(*o));
 	cli_init(&o->cli, "brainstem-miner", argv);
+	o->cli.opts.require = miner_streams;
 	o->round_seconds = -1;
 	o->max_attempts = -1;
 	o->zeros = -1;
@@ -259,6 +312,6 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 			 (long)getpid());
 		o->miner_id = o->id_buf;
 	}
-	if (strlen(o->miner_id) > 64)
-		cli_usage_error(&o->cli, "--miner-id is longer than 64 bytes");
+	if ((why = miner_id_problem(o->miner_id)))
+		cli_usage_error(&o->cli, "--miner-id %s", why);
 }

@@ -38,7 +38,28 @@ typedef enum brain_durability {
 	BRAIN_DURABILITY_ALWAYS = 3,  /* on disk before the save returns */
 } brain_durability_t;
 
-#define BRAIN_OPTIONS_VERSION 1
+#define BRAIN_OPTIONS_VERSION 2
+
+/*
+ * brain_options_t.flags (version 2).
+ *
+ * BRAIN_OPEN_EXISTING: the mode's base folder must already exist; when it
+ *   does not, brain_initialize_mode fails with BRAIN_ENOTFOUND ("no demo
+ *   tree under <root>") and creates nothing.  An existing tree is opened
+ *   as usual (templates brought up to date, the current hour's files made,
+ *   a crashed writer's work finished).
+ * BRAIN_OPEN_READONLY: BRAIN_OPEN_EXISTING, and neither the open nor the
+ *   handle creates or changes any file: no templates are generated, no
+ *   folder or file is made, nothing is replayed.  Calls that write (saves,
+ *   brain_rebuild, brain_update_aggregated_index,
+ *   brain_init_hierarchical_structure, brain_templates_generate) return
+ *   BRAIN_EINVAL.  Readers (brain_validate, brain_templates_status, the
+ *   read API) see the tree exactly as it is on disk; brain_validate waits
+ *   for writers with a shared lock on the stream's existing lock file and
+ *   creates no lock or state file.
+ */
+#define BRAIN_OPEN_EXISTING 0x1u
+#define BRAIN_OPEN_READONLY 0x2u
 
 /*
  * Options for brain_initialize_mode.  Fields are only ever added at the end;
@@ -62,11 +83,21 @@ struct brain_options {
 	void *notice_ctx;
 	/* DEFAULT: the blueprint's store.durability. */
 	brain_durability_t durability;
+	/* --- version 2 --- */
+	/* BRAIN_OPEN_* (above); 0: open the tree, creating what is missing. */
+	unsigned int flags;
+	/* NULL, or the streams this component writes, NULL-terminated, named
+	 * as brain_get_path's stream ("miners", "error:miners", "ledger"):
+	 * each must be in the blueprint, else brain_initialize_mode fails
+	 * with BRAIN_EBLUEPRINT ("<blueprint>: blueprint has no category
+	 * 'miners' (needed by Production-Miner)") before anything is
+	 * created.  The array is only read during the call. */
+	const char *const *require;
 };
 
 #define BRAIN_OPTIONS_INIT                                                     \
 	{ BRAIN_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL,     \
-	  BRAIN_DURABILITY_DEFAULT }
+	  BRAIN_DURABILITY_DEFAULT, 0, NULL }
 
 /*
  * brain_initialize_mode - open (and build) the data tree of one mode.
@@ -87,8 +118,17 @@ struct brain_options {
  * opts:      NULL for defaults.
  *
  * Returns 0, or BRAIN_EINVAL (bad mode or component), BRAIN_EBLUEPRINT
- * (message "file:line:column: ..."), BRAIN_ECONFIG, BRAIN_EIO, BRAIN_ENOMEM.
- * On failure nothing is created and brain_errmsg(NULL) says why.
+ * (message "file:line:column: ..."; or a required stream is missing),
+ * BRAIN_ECONFIG, BRAIN_ENOTFOUND (BRAIN_OPEN_EXISTING and no tree),
+ * BRAIN_EIO, BRAIN_ENOMEM.  On failure nothing is created and
+ * brain_errmsg(NULL) says why: the blueprint, config.json, the mode, the
+ * required streams and whether the root and base can be made are all
+ * checked before the first file or folder is created.  Only a failure of
+ * the file system during creation itself (a full disk) can leave some
+ * folders behind.
+ *
+ * Options of version 1 (without flags and require) are accepted and mean
+ * flags 0 and require NULL.
  *
  * Ownership: the caller owns *out and frees it with brain_close().  Strings
  * in opts are copied.

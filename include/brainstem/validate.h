@@ -14,7 +14,16 @@
  *     as the aggregated file of their scope;
  *   - every math proof re-hashes (double SHA-256 of its header) to its
  *     hash, meets its target and has the zeros it claims;
- *   - ledger entries, math proofs and submissions name the same blocks.
+ *   - ledger entries, math proofs and submissions name the same blocks;
+ *   - every other file in the stream's folders: a file the blueprint's
+ *     patterns make that no aggregate lists (made ahead of its records:
+ *     the current hour's files at start-up, every file of a stream with no
+ *     records) must have its template's shape, no records and an empty
+ *     summary, else it is an "orphan"; a file no pattern makes is a
+ *     "stray".  Hidden files (the lock and state files), files set aside
+ *     as *.corrupt-* and *.tmp.* files are not looked at.
+ * Missing files - a listed one, a stream's journal, Global or root files,
+ * even of a stream with no records - are "source" problems.
  * Memory does not grow with the number of records: files are read a line
  * at a time and only summaries are kept, one per level being walked.
  */
@@ -30,7 +39,7 @@ typedef struct brain_problem {
 	long entry;          /* index of the record in that file, or -1 */
 	const char *check;   /* "parse", "shape", "journal", "records",
 				"summary", "source", "copy", "proof",
-				"agreement" */
+				"agreement", "orphan", "stray" */
 	const char *message; /* one line */
 } brain_problem_t;
 
@@ -52,6 +61,13 @@ typedef void (*brain_progress_fn)(void *ctx, uint64_t done, uint64_t total);
  * Returns 0 when the walk completed (whatever it found), or BRAIN_ENOTFOUND,
  * BRAIN_ELOCKED, BRAIN_EIO, BRAIN_ENOMEM when it could not.  Each stream
  * is checked under its lock, so writers wait while it is read.
+ *
+ * On a handle opened with BRAIN_OPEN_READONLY nothing is created or
+ * changed: the lock is a shared one on the stream's lock file when that
+ * exists (none is made), and the files are checked as they are, so records
+ * a crashed writer left in the journal alone are reported until a writer's
+ * start-up replays them.  On a writing handle the handle's own pending
+ * records are written and a crashed writer's replayed first.
  */
 BRAIN_EXTERN(int)
 brain_validate(brain_t *b, const char *name, brain_problem_fn on_problem,

@@ -102,6 +102,69 @@ HOUR=$(one "$T/clean" -path './Ledgers/Aggregated/*' -name 'aggregated_??.json' 
 damage missing "a missing data source" "listed file is missing" \
 	"rm '$HOUR'"
 
+# read-only commands change nothing: every path, its size and mtime
+listing() { (cd "$1" && find . -printf '%p %y %s %T@\n' | LC_ALL=C sort); }
+rm -rf "${T:?}/ro"
+cp -a "$T/clean" "$T/ro"
+# a stream whose lock file is gone: a reader must not make it
+rm "$T/ro/$BASE/System/System_Reports/Miners/.miners_report.lock"
+listing "$T/ro" >"$T/ro-before"
+run ro-v "$DTM" --demo --root "$T/ro" validate
+check "validate of a tree without one lock file: exit 0" [ "$rc" -eq 0 ]
+run ro-s "$DTM" --demo --root "$T/ro" templates status
+check "templates status: exit 0" [ "$rc" -eq 0 ]
+listing "$T/ro" >"$T/ro-after"
+check "validate and templates status create and change nothing" \
+	cmp -s "$T/ro-before" "$T/ro-after"
+diff "$T/ro-before" "$T/ro-after" | head -20 >"$T/ro-diff"
+show "$T/ro-diff"
+
+# validate on a tree that is not there
+run none-v "$DTM" --demo --root "$T/none" validate
+check "validate with no tree: exit 2" [ "$rc" -eq 2 ]
+check "  and says: no demo tree under DIR" grep -qF "no demo tree under $T/none" \
+	"$T/none-v.err"
+check "  and creates nothing" test ! -e "$T/none"
+
+# rebuild records its run in "dtm": a blueprint without it is refused first
+sed 's/^  dtm:$/  dtmz:/' "$REPO/blueprint/brain.qtl" >"$T/nodtm.qtl"
+listing "$T/ro" >"$T/ro-before"
+run nodtm "$DTM" --demo --root "$T/ro" --blueprint "$T/nodtm.qtl" rebuild
+check "rebuild with no 'dtm' category in the blueprint: exit 2" [ "$rc" -eq 2 ]
+check "  and says: blueprint has no category 'dtm'" \
+	grep -qF "nodtm.qtl: blueprint has no category 'dtm' (needed by DTM)" "$T/nodtm.err"
+listing "$T/ro" >"$T/ro-after"
+check "  and changes nothing" cmp -s "$T/ro-before" "$T/ro-after"
+
+# found (exit 1, EXPECT in the output) where no aggregate looks
+found() { # NAME DESCRIPTION EXPECT SHELL-EDIT
+	rm -rf "${T:?}/$1"
+	cp -a "$T/clean" "$T/$1"
+	(cd "$T/$1/$BASE" && eval "$4")
+	run "$1-v" "$DTM" --demo --root "$T/$1" validate
+	check "$2 is found (exit 1)" [ "$rc" -eq 1 ]
+	check "$2 is named: $3" grep -qF -- "$3" "$T/$1-v.out"
+	[ "$rc" -eq 1 ] || show "$T/$1-v.out"
+}
+# "looping" has no records: its files of the hour exist, listed nowhere
+EMPTY=$(one "$T/clean" -path './System/Error_Reports/Looping/Aggregated/*' \
+	-name 'aggregated_??.json' -path '*/W*/*/*/*')
+found emptyedit "an edited total_entries in an empty stream's hour" \
+	"$EMPTY: orphan: summary.total_entries is 5" \
+	"sed -i 's/\"total_entries\":0/\"total_entries\":5/' '$EMPTY'"
+ORPHAN=$(dirname "$HOURLY" | sed 's|/[0-9][0-9]$|/23|')/hourly_miners_report.json
+[ "$ORPHAN" != "$HOURLY" ] ||
+	ORPHAN=$(dirname "$HOURLY" | sed 's|/[0-9][0-9]$|/22|')/hourly_miners_report.json
+found orphan "an hourly file no aggregate lists" \
+	"$ORPHAN: orphan: holds" \
+	"mkdir -p '$(dirname "$ORPHAN")' && cp '$HOURLY' '$ORPHAN'"
+found emptyroot "an empty stream's missing root aggregate" \
+	"System/Error_Reports/Looping/Aggregated/aggregated.json: source: listed file is missing" \
+	"rm System/Error_Reports/Looping/Aggregated/aggregated.json"
+found nojournal "a missing journal" \
+	"Ledgers/global_ledger.json: source: listed file is missing" \
+	"rm Ledgers/global_ledger.json"
+
 # proof: real mainnet headers
 GENESIS=0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c
 run genesis "$DTM" proof --header "$GENESIS" --json

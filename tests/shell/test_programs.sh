@@ -152,18 +152,47 @@ fi
 check "test: 'Test/Test mode/Mining' is a folder" test -d "$root/Test/Test mode/Mining"
 
 root=$T/staging
-run staging "$dtm" --staging --root "$root" templates status
-if [ "$rc" = 0 ]; then
-	pass "brainstem-dtm --staging --root DIR templates status: exit 0"
-else
-	fail "brainstem-dtm --staging --root DIR templates status: exit 0 (got $rc)"
-	show "$T/staging.err" stderr
-fi
+# read-only commands on a tree that is not there create nothing
+for cmd in "templates status" validate rebuild; do
+	# shellcheck disable=SC2086
+	run staging "$dtm" --staging --root "$root" $cmd
+	check "brainstem-dtm --staging --root DIR $cmd, no tree: exit 2" [ "$rc" = 2 ]
+	check "  and says: no staging tree under DIR" \
+		grep -qF "no staging tree under $root" "$T/staging.err"
+	check "  and creates nothing" test ! -e "$root"
+done
 # shellcheck disable=SC2086
 run nopayout "$miner" --staging --root "$root" $ONE_ROUND --rpc-url http://127.0.0.1:1/
 check "brainstem-miner --staging without a payout: exit 2" [ "$rc" = 2 ]
 check "  and says it needs --payout-address or --payout-script" \
 	grep -q "payout-address" "$T/nopayout.err"
+# payout safety: the address's network must be the mode's, checked
+# before any node call (one would log node_unreachable: port 1)
+ERRS="$root/Mining/System/Error_Reports/Miners/Global/global_miners_error.json"
+for bad in "live tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx testnet/regtest" \
+	"live mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn testnet/regtest" \
+	"live bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080 testnet/regtest" \
+	"staging bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 mainnet" \
+	"staging 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 mainnet"; do
+	# shellcheck disable=SC2086 # mode, address, network: split on purpose
+	set -- $bad
+	# shellcheck disable=SC2086
+	run payout "$miner" --"$1" --root "$root" $ONE_ROUND --payout-address "$2" \
+		--rpc-url http://127.0.0.1:1/ --rpc-user u --rpc-password p --max-retries 1
+	check "brainstem-miner --$1 --payout-address $2: exit 2" [ "$rc" = 2 ]
+	check "  and says it is a $3 address" \
+		grep -qF "payout address $2 is a $3 address; $1 mining pays to" "$T/payout.err"
+	check "  before any node call" sh -c "! grep -qs node_unreachable '$ERRS'"
+done
+# the shipped config.json.example pays nobody in live mode
+# shellcheck disable=SC2086
+run example "$miner" --live --root "$root" $ONE_ROUND --config "$REPO/config.json.example" \
+	--rpc-url http://127.0.0.1:1/ --rpc-user u --rpc-password p --max-retries 1
+check "brainstem-miner --live with config.json.example: exit 2" [ "$rc" = 2 ]
+check "  and says live mining needs a payout (bitcoin_rpc.live.payout_address)" \
+	grep -qF "live mining needs a payout" "$T/example.err"
+check "  before any node call" sh -c "! grep -qs node_unreachable '$ERRS'"
+
 # Port 1 on loopback: nothing listens, so every node call is refused.
 # shellcheck disable=SC2086
 run nonode "$miner" --staging --root "$root" $ONE_ROUND --payout-script 51 \
@@ -235,5 +264,36 @@ else
 		(cd "$bad/root" && find . | head -n 20 | sed 's/^/         | /')
 	fi
 fi
+
+# --- --miner-id with bytes that cannot be recorded ---------------------------
+long=$(printf '%065d' 0)
+for what in control not-utf-8 slash 65-bytes empty; do
+	case $what in
+	control) id=$(printf 'a\001b') ;;
+	not-utf-8) id=$(printf 'a\377b') ;;
+	slash) id=a/b ;;
+	65-bytes) id=$long ;;
+	empty) id= ;;
+	esac
+	# shellcheck disable=SC2086
+	run badid "$miner" --demo --root "$T/badid" --miner-id "$id" $ONE_ROUND
+	check "brainstem-miner --miner-id ($what): exit 2" [ "$rc" = 2 ]
+	check "  and says what is wrong with it" grep -q -- "--miner-id \(is\|contains\)" "$T/badid.err"
+	check "  and creates nothing" test ! -e "$T/badid"
+done
+# shellcheck disable=SC2086
+run goodid "$miner" --demo --root "$T/goodid" --miner-id "rig-ü-7" $ONE_ROUND --quiet
+check "brainstem-miner --miner-id 'rig-ü-7' (UTF-8): exit 0" [ "$rc" = 0 ]
+
+# --- a blueprint without a category a program writes ---------------------------
+sed 's/^  miners:$/  minerz:/' "$REPO/blueprint/brain.qtl" >"$bad/renamed.qtl"
+for p in miner looper; do
+	run renamed "$BUILD/brainstem-$p" --demo --root "$bad/rroot" --blueprint "$bad/renamed.qtl"
+	check "brainstem-$p with 'miners' renamed in the blueprint: exit 2" [ "$rc" = 2 ]
+	check "  and says: blueprint has no category 'miners'" \
+		grep -qF "renamed.qtl: blueprint has no category 'miners' (needed by" "$T/renamed.err"
+	check "  and creates nothing" test ! -e "$bad/rroot"
+	[ "$rc" = 2 ] || show "$T/renamed.err" stderr
+done
 
 finish
