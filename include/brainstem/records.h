@@ -20,6 +20,12 @@
  * Threads: calls on one handle must not overlap; separate handles (in one
  * process or many) may save into the same category at once.
  *
+ * What is written reads back byte for byte with the library's own reader,
+ * so a save refuses, before writing anything, a record that would not: a
+ * key or string that is not valid UTF-8 or holds U+0000 (NUL), a real
+ * that is not finite, nesting deeper than BRAIN_RECORD_MAX_DEPTH
+ * (BRAIN_EINVAL), more values than store.max_record_bytes (BRAIN_ETOOBIG).
+ *
  * Ownership: every json_t * argument is borrowed; the library never keeps
  * or modifies it.
  */
@@ -30,6 +36,13 @@
 #include <jansson.h>
 #include <brainstem/common.h>
 #include <brainstem/brain.h>
+
+/*
+ * The deepest a record may nest: the record object itself is level 1, an
+ * object or array in it level 2, and so on.  Deeper records are refused
+ * with BRAIN_EINVAL.
+ */
+#define BRAIN_RECORD_MAX_DEPTH 256
 
 /*
  * brain_save_system_report - record one event of a component.
