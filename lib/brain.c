@@ -386,6 +386,8 @@ static int prepare(brain_t *b, const char *mode, const char *component,
 	return 0;
 }
 
+static void destroy(brain_t *b);
+
 int brain_initialize_mode(brain_t **out, const char *mode,
 			  const char *component, const brain_options_t *opts)
 {
@@ -416,20 +418,19 @@ int brain_initialize_mode(brain_t **out, const char *mode,
 		if (rc == BRAIN_ENOMEM)
 			brain__errf(&b->err, rc, "out of memory");
 		memcpy(terr, &b->err, sizeof(*terr));
-		brain_close(b);
+		destroy(b);
 		return rc;
 	}
 	*out = b;
 	return 0;
 }
 
-void brain_close(brain_t *b)
+/* Frees the handle; what its final flush said is brain_close's business. */
+static void destroy(brain_t *b)
 {
 	size_t i;
 
-	if (!b)
-		return;
-	brain__store_close(b);
+	(void)brain__store_close(b);
 	for (i = 0; b->entry_tpl && i < b->bp->nstreams; i++)
 		json_decref(b->entry_tpl[i]);
 	free(b->entry_tpl);
@@ -443,6 +444,22 @@ void brain_close(brain_t *b)
 	json_decref(b->config);
 	json_decref(b->flags);
 	free(b);
+}
+
+int brain_close(brain_t *b)
+{
+	int rc;
+
+	if (!b)
+		return 0;
+	brain__err_clear(&b->err);
+	if ((rc = brain__store_close(b))) {
+		if (rc == BRAIN_ENOMEM)
+			brain__errf(&b->err, rc, "out of memory");
+		memcpy(brain__thread_err(), &b->err, sizeof(b->err));
+	}
+	destroy(b);
+	return rc;
 }
 
 const char *brain_errmsg(const brain_t *b)

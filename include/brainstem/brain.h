@@ -98,9 +98,17 @@ brain_initialize_mode(brain_t **out, const char *mode, const char *component,
 		      const brain_options_t *opts) BRAIN_WARN_UNUSED;
 
 /*
- * brain_close - flush and free a handle.  NULL is accepted and ignored.
+ * brain_close - flush and free a handle.
+ *
+ * Puts on disk what durability "batch" still held back (as brain_flush),
+ * checkpoints and closes the files, then frees b - also when the flush
+ * failed.  NULL is accepted (returns 0).
+ *
+ * Returns 0, or BRAIN_EIO (the final flush failed: records saved since
+ * the last successful flush may not be on disk), BRAIN_ELOCKED,
+ * BRAIN_ENOMEM; the message is then in brain_errmsg(NULL), b being gone.
  */
-BRAIN_EXTERN(void) brain_close(brain_t *b);
+BRAIN_EXTERN(int) brain_close(brain_t *b);
 
 /*
  * brain_errmsg - the last failure on b, one line.
