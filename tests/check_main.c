@@ -14,6 +14,8 @@
 
 char tu_notices[4096];
 
+Suite *api_suite(void); /* tests/check_api.c */
+
 char *tu_tmpdir(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -151,6 +153,7 @@ int main(void)
 	srunner_add_suite(sr, crash_suite());
 	srunner_add_suite(sr, pow_suite());
 	srunner_add_suite(sr, node_suite());
+	srunner_add_suite(sr, api_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
