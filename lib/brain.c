@@ -98,6 +98,7 @@ static time_t system_clock(void *ctx)
 
 time_t brain_now(const brain_t *b)
 {
+	BRAIN__ARG_OR((time_t)-1, b);
 	return b->clock(b->clock_ctx);
 }
 
@@ -179,10 +180,11 @@ static void hex_sha256(const unsigned char *buf, size_t len, char out[65])
 	sodium_bin2hex(out, 65, digest, sizeof(digest));
 }
 
+static int sodium_rc;
+
 static void sodium_once(void)
 {
-	if (sodium_init() < 0)
-		abort(); /* libsodium cannot run at all: nothing to recover */
+	sodium_rc = sodium_init() < 0 ? BRAIN_EIO : 0;
 }
 
 static int read_blueprint(brain_t *b)
@@ -298,12 +300,16 @@ static int create_structure(brain_t *b)
 
 int brain_init_hierarchical_structure(brain_t *b, time_t when)
 {
-	const brain__blueprint *bp = b->bp;
+	const brain__blueprint *bp;
 	brain__when w;
 	size_t i;
-	int lv, rc = 0;
+	int lv, rc;
 
+	BRAIN__ARG(brain__thread_err(), b);
+	bp = b->bp;
 	brain__err_clear(&b->err);
+	if ((rc = brain__check_time(&b->err, (long long)when, "time")))
+		return rc;
 	brain__when_of(bp, when, &w);
 	for (i = 0; !rc && i < bp->nstreams; i++) {
 		const brain__stream *s = &bp->streams[i];
@@ -383,7 +389,8 @@ static int prepare(brain_t *b, const char *mode, const char *component,
 		return BRAIN_ENOMEM;
 	b->durability = opts && opts->durability ? (int)opts->durability
 						 : b->bp->durability;
-	return 0;
+	return brain__check_time(&b->err, (long long)brain_now(b),
+				 "the clock's time");
 }
 
 static void destroy(brain_t *b);
@@ -396,9 +403,26 @@ int brain_initialize_mode(brain_t **out, const char *mode,
 	brain_t *b;
 	int rc;
 
+	BRAIN__ARG(terr, out);
 	*out = NULL;
 	brain__err_clear(terr);
+	if (opts && (opts->version < 1 || opts->version > BRAIN_OPTIONS_VERSION))
+		return brain__errf(terr, BRAIN_EINVAL,
+				   "options version %u: this library knows 1 "
+				   "to %d (start from BRAIN_OPTIONS_INIT)",
+				   opts->version, BRAIN_OPTIONS_VERSION);
+	if (opts && ((int)opts->durability < BRAIN_DURABILITY_DEFAULT ||
+		     (int)opts->durability > BRAIN_DURABILITY_ALWAYS))
+		return brain__errf(terr, BRAIN_EINVAL,
+				   "durability %d: not one of "
+				   "BRAIN_DURABILITY_DEFAULT, NONE, BATCH, "
+				   "ALWAYS",
+				   (int)opts->durability);
 	pthread_once(&once, sodium_once);
+	if (sodium_rc)
+		return brain__errf(terr, sodium_rc,
+				   "libsodium cannot start (sodium_init "
+				   "failed)");
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return brain__errf(terr, BRAIN_ENOMEM, "out of memory");
@@ -469,41 +493,49 @@ const char *brain_errmsg(const brain_t *b)
 
 const json_t *brain_get_flags(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->flags;
 }
 
 const json_t *brain_get_config(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->config;
 }
 
 const char *brain_mode(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->mode;
 }
 
 const char *brain_component(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->component;
 }
 
 const char *brain_root_path(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->root;
 }
 
 const char *brain_base_path(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->base;
 }
 
 const char *brain_blueprint_path(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->bp_path;
 }
 
 const char *brain_blueprint_hash(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->bp_hash;
 }
 
@@ -513,9 +545,16 @@ int brain_get_path(brain_t *b, const char *stream, const char *level,
 	const brain__stream *s;
 	const brain__plevel *pl;
 	brain__when w;
+	int rc;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
+	BRAIN__ARG(&b->err, out);
 	*out = NULL;
+	BRAIN__ARG(&b->err, stream);
+	BRAIN__ARG(&b->err, level);
+	if ((rc = brain__check_time(&b->err, (long long)when, "time")))
+		return rc;
 	s = brain__blueprint_stream(b->bp, stream);
 	if (!s)
 		return brain__errf(&b->err, BRAIN_ENOTFOUND,

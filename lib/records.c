@@ -207,8 +207,18 @@ static int make_entry(brain_t *b, const brain__stream *s, const json_t *rec,
 			json_decref(e);
 			return rc;
 		}
+		if ((rc = brain__check_time(&b->err, (long long)*t,
+					    "record timestamp"))) {
+			json_decref(e);
+			return rc;
+		}
 	} else if (!ts || json_is_null(ts)) {
 		*t = brain_now(b);
+		if ((rc = brain__check_time(&b->err, (long long)*t,
+					    "the clock's time"))) {
+			json_decref(e);
+			return rc;
+		}
 		brain__when_of(b->bp, *t, &w);
 		brain__iso8601(&w, now, sizeof(now));
 		if (json_object_set_new(e, "timestamp", json_string(now)))
@@ -343,7 +353,9 @@ int brain_save_system_report(brain_t *b, const char *category, json_t *report)
 	const brain__stream *s;
 	int rc;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
+	BRAIN__ARG(&b->err, category);
 	if ((rc = find_report(b, "report", category, &s)))
 		return rc;
 	return save(b, s, report);
@@ -354,7 +366,9 @@ int brain_save_system_error(brain_t *b, const char *category, json_t *error)
 	const brain__stream *s;
 	int rc;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
+	BRAIN__ARG(&b->err, category);
 	if ((rc = find_report(b, "error", category, &s)))
 		return rc;
 	return save(b, s, error);
@@ -364,8 +378,10 @@ int brain_save_record(brain_t *b, const char *stream, json_t *record)
 {
 	const brain__stream *s;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
-	s = stream ? brain__blueprint_stream(b->bp, stream) : NULL;
+	BRAIN__ARG(&b->err, stream);
+	s = brain__blueprint_stream(b->bp, stream);
 	if (!s)
 		return brain__errf(&b->err, BRAIN_ENOTFOUND,
 				   "no record kind or category '%s' in %s",
@@ -397,6 +413,7 @@ static int each_stream(brain_t *b, const char *name,
 	size_t i, hits = 0;
 	int rc = 0;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
 	for (i = 0; !rc && i < b->bp->nstreams; i++) {
 		const brain__stream *s = &b->bp->streams[i];
@@ -418,8 +435,13 @@ static int each_stream(brain_t *b, const char *name,
 int brain_update_aggregated_index(brain_t *b, const char *category,
 				  time_t when)
 {
-	if (!category)
-		return brain__errf(&b->err, BRAIN_EINVAL, "no category given");
+	int rc;
+
+	BRAIN__ARG(brain__thread_err(), b);
+	brain__err_clear(&b->err);
+	BRAIN__ARG(&b->err, category);
+	if ((rc = brain__check_time(&b->err, (long long)when, "time")))
+		return rc;
 	return each_stream(b, category, brain__store_update, when);
 }
 
@@ -431,11 +453,13 @@ static int rebuild_stream(brain_t *b, const brain__stream *s, time_t t)
 
 int brain_rebuild(brain_t *b, const char *name)
 {
+	BRAIN__ARG(brain__thread_err(), b);
 	return each_stream(b, name, rebuild_stream, 0);
 }
 
 int brain_flush(brain_t *b)
 {
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
 	return brain__store_flush(b);
 }

@@ -41,6 +41,14 @@ typedef enum brain_durability {
 #define BRAIN_OPTIONS_VERSION 1
 
 /*
+ * The moments a tree can hold: 1970-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59Z.  A record timestamp, a `when` or a clock reading
+ * outside them is refused with BRAIN_EINVAL.
+ */
+#define BRAIN_TIME_MIN ((time_t)0)
+#define BRAIN_TIME_MAX ((time_t)253402300799LL)
+
+/*
  * Options for brain_initialize_mode.  Fields are only ever added at the end;
  * start from BRAIN_OPTIONS_INIT so new fields get their defaults.
  */
@@ -78,15 +86,20 @@ struct brain_options {
  * hierarchy of every pattern level and the global files, each from its
  * template.  Idempotent: what exists is left as it is.
  *
- * out:       receives the handle; NULL on failure.
+ * out:       receives the handle; NULL on failure.  Not NULL.
  * mode:      "demo", "test", "staging", "live" (the blueprint's modes), or
  *            NULL to take the mode whose flag is true in the blueprint.
  * component: who writes through this handle, e.g. "Production-Miner"; it is
  *            recorded in every file and entry.  No '/', "..", control
  *            characters; not empty.
- * opts:      NULL for defaults.
+ * opts:      NULL for defaults.  opts->version must be 1 to
+ *            BRAIN_OPTIONS_VERSION and opts->durability one of the
+ *            brain_durability_t values, else BRAIN_EINVAL.
  *
- * Returns 0, or BRAIN_EINVAL (bad mode or component), BRAIN_EBLUEPRINT
+ * The clock's time must lie within BRAIN_TIME_MIN..BRAIN_TIME_MAX.
+ *
+ * Returns 0, or BRAIN_EINVAL (bad mode, component, options, or the clock
+ * out of range), BRAIN_EBLUEPRINT
  * (message "file:line:column: ..."), BRAIN_ECONFIG, BRAIN_EIO, BRAIN_ENOMEM.
  * On failure nothing is created and brain_errmsg(NULL) says why.
  *
@@ -126,6 +139,7 @@ BRAIN_EXTERN(const char *) brain_errmsg(const brain_t *b);
  * mode and the other modes' flags false).
  *
  * Ownership: borrowed; valid until brain_close(b).  Do not modify.
+ * NULL when b is NULL.
  */
 BRAIN_EXTERN(const json_t *) brain_get_flags(const brain_t *b);
 
@@ -152,6 +166,7 @@ BRAIN_EXTERN(const json_t *) brain_get_config(const brain_t *b);
  *   brain_base_path       the mode's base folder, absolute
  *   brain_blueprint_path  the blueprint file in use
  *   brain_blueprint_hash  its SHA-256, 64 lower-case hex digits
+ * Each returns NULL when b is NULL.
  */
 BRAIN_EXTERN(const char *) brain_mode(const brain_t *b);
 BRAIN_EXTERN(const char *) brain_component(const brain_t *b);
@@ -161,7 +176,8 @@ BRAIN_EXTERN(const char *) brain_blueprint_path(const brain_t *b);
 BRAIN_EXTERN(const char *) brain_blueprint_hash(const brain_t *b);
 
 /*
- * brain_now - the handle's clock (the injected one, if any).
+ * brain_now - the handle's clock (the injected one, if any); -1 when b
+ * is NULL.
  */
 BRAIN_EXTERN(time_t) brain_now(const brain_t *b);
 
@@ -178,7 +194,9 @@ BRAIN_EXTERN(time_t) brain_now(const brain_t *b);
  *         time placeholders).
  * out:    receives the path.
  *
- * Returns 0, BRAIN_ENOTFOUND (no such stream or level for it), BRAIN_ENOMEM.
+ * Returns 0, BRAIN_EINVAL (an argument NULL, `when` outside
+ * BRAIN_TIME_MIN..BRAIN_TIME_MAX), BRAIN_ENOTFOUND (no such stream or
+ * level for it), BRAIN_ENOMEM.
  * Ownership: the caller frees *out with brain_free().
  */
 BRAIN_EXTERN(int)
@@ -191,8 +209,8 @@ brain_get_path(brain_t *b, const char *stream, const char *level, time_t when,
  * function of the same name; brain_initialize_mode calls it for "now").
  * Existing files are left as they are.
  *
- * Returns 0, BRAIN_EIO, BRAIN_ECORRUPT (a template does not parse),
- * BRAIN_ENOMEM.
+ * Returns 0, BRAIN_EINVAL (`when` outside BRAIN_TIME_MIN..BRAIN_TIME_MAX),
+ * BRAIN_EIO, BRAIN_ECORRUPT (a template does not parse), BRAIN_ENOMEM.
  */
 BRAIN_EXTERN(int)
 brain_init_hierarchical_structure(brain_t *b, time_t when) BRAIN_WARN_UNUSED;

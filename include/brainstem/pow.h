@@ -21,6 +21,10 @@
  * time.  Nothing here keeps state between calls except the CPU-feature
  * answer, computed once under pthread_once.  Failures also leave a
  * one-line message in brain_errmsg(NULL) (the calling thread's).
+ * Arguments: a NULL pointer argument (data with len > 0) is refused as
+ * errors.h says: the int functions return BRAIN_EINVAL, the void ones do
+ * nothing, brain_target_to_bits, brain_hash_leading_zeros,
+ * brain_hash_meets_target and brain_target_difficulty return 0.
  * Ownership: every pointer argument is borrowed for the call only;
  * nothing is allocated.
  */

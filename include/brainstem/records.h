@@ -14,7 +14,8 @@
  *     hour) and Aggregated/Global, whose summaries it updates, and updates
  *     the seven index summaries in Aggregated_Index/.
  * The record's partition is its own "timestamp" when that is ISO 8601,
- * else now.  The cost of a save does not depend on how many records the
+ * else now; either must lie within BRAIN_TIME_MIN..BRAIN_TIME_MAX (the
+ * years 1970 to 9999), else the save is refused with BRAIN_EINVAL.  The cost of a save does not depend on how many records the
  * tree already holds.
  *
  * Threads: calls on one handle must not overlap; separate handles (in one
@@ -52,8 +53,9 @@
  *           System/System_Reports/<Folder>/.
  * report:   a JSON object, at most store.max_record_bytes once serialised.
  *
- * Returns 0, or BRAIN_EINVAL (bad category name, not an object, a
- * timestamp that is not ISO 8601, invalid UTF-8), BRAIN_ENOTFOUND (no such
+ * Returns 0, or BRAIN_EINVAL (b or category NULL, bad category name, not
+ * an object, a timestamp that is not ISO 8601 or out of range, a record
+ * that would not read back - see above), BRAIN_ENOTFOUND (no such
  * category), BRAIN_ETOOBIG, BRAIN_EIO, BRAIN_ELOCKED, BRAIN_ECORRUPT,
  * BRAIN_ENOMEM.  On a failure before the journal append nothing is
  * written.
@@ -99,8 +101,9 @@ brain_save_record(brain_t *b, const char *stream,
  * the partition holding `when` exist.  Saves do this themselves; call it
  * to finish the work of a writer that crashed, or before reading.
  *
- * Returns 0, BRAIN_ENOTFOUND, BRAIN_EIO, BRAIN_ELOCKED, BRAIN_ECORRUPT,
- * BRAIN_ENOMEM.
+ * Returns 0, BRAIN_EINVAL (b or category NULL, `when` outside
+ * BRAIN_TIME_MIN..BRAIN_TIME_MAX), BRAIN_ENOTFOUND, BRAIN_EIO,
+ * BRAIN_ELOCKED, BRAIN_ECORRUPT, BRAIN_ENOMEM.
  */
 BRAIN_EXTERN(int)
 brain_update_aggregated_index(brain_t *b, const char *category,
