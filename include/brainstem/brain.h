@@ -17,6 +17,10 @@
 #include <jansson.h>
 #include <brainstem/common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct brain brain_t;                 /* opaque */
 typedef struct brain_options brain_options_t; /* NULL = defaults */
 
@@ -227,5 +231,9 @@ BRAIN_EXTERN(const char *) brain_default_blueprint(void);
  * brain_get_path and the like).  NULL is accepted.
  */
 BRAIN_EXTERN(void) brain_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

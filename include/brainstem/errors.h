@@ -19,6 +19,10 @@
 
 #include <brainstem/common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum brain_error {
 	BRAIN_OK = 0,
 	BRAIN_ENOMEM = -1,     /* out of memory */
@@ -43,5 +47,9 @@ typedef enum brain_error {
  * Threads: safe from any thread.
  */
 BRAIN_EXTERN(const char *) brain_strerror(int code);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

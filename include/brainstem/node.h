@@ -38,6 +38,10 @@
 #include <brainstem/pow.h>
 #include <brainstem/work.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---- payout addresses ------------------------------------------------ */
 
 /* The longest output script an address can stand for: a version opcode,
@@ -307,5 +311,9 @@ brain_node_submit(brain_rpc_t *r, const char *block_hex, char **reason)
  */
 BRAIN_EXTERN(int)
 brain_node_best_hash(brain_rpc_t *r, char out[65]) BRAIN_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -35,6 +35,10 @@
 #include <stdint.h>
 #include <brainstem/common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define BRAIN_HEADER_SIZE 80
 
 /* A block header, field by field.  Serialised, integers are
@@ -254,5 +258,9 @@ brain_scan(brain_engine_t e, const brain_header_t *h, uint32_t nonce_start,
 	   uint64_t count, const uint8_t target[32], brain_match_t *matches,
 	   size_t max_matches, volatile int *stop,
 	   brain_scan_t *result) BRAIN_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -38,6 +38,10 @@
 #include <brainstem/common.h>
 #include <brainstem/brain.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * The deepest a record may nest: the record object itself is level 1, an
  * object or array in it level 2, and so on.  Deeper records are refused
@@ -124,5 +128,9 @@ BRAIN_EXTERN(int) brain_rebuild(brain_t *b, const char *name) BRAIN_WARN_UNUSED;
  * "batch" may still hold back).  brain_close() does this too.
  */
 BRAIN_EXTERN(int) brain_flush(brain_t *b) BRAIN_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
