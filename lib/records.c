@@ -348,7 +348,8 @@ static int find_report(brain_t *b, const char *tree, const char *category,
 			   category, list);
 }
 
-int brain_save_system_report(brain_t *b, const char *category, json_t *report)
+int brain_save_system_report(brain_t *b, const char *category,
+			     const json_t *report)
 {
 	const brain__stream *s;
 	int rc;
@@ -361,7 +362,8 @@ int brain_save_system_report(brain_t *b, const char *category, json_t *report)
 	return save(b, s, report);
 }
 
-int brain_save_system_error(brain_t *b, const char *category, json_t *error)
+int brain_save_system_error(brain_t *b, const char *category,
+			    const json_t *error)
 {
 	const brain__stream *s;
 	int rc;
@@ -374,7 +376,7 @@ int brain_save_system_error(brain_t *b, const char *category, json_t *error)
 	return save(b, s, error);
 }
 
-int brain_save_record(brain_t *b, const char *stream, json_t *record)
+int brain_save_record(brain_t *b, const char *stream, const json_t *record)
 {
 	const brain__stream *s;
 
@@ -389,17 +391,17 @@ int brain_save_record(brain_t *b, const char *stream, json_t *record)
 	return save(b, s, record);
 }
 
-int brain_save_ledger_entry(brain_t *b, json_t *entry)
+int brain_save_ledger_entry(brain_t *b, const json_t *entry)
 {
 	return brain_save_record(b, "ledger", entry);
 }
 
-int brain_save_math_proof(brain_t *b, json_t *proof)
+int brain_save_math_proof(brain_t *b, const json_t *proof)
 {
 	return brain_save_record(b, "math_proof", proof);
 }
 
-int brain_save_submission(brain_t *b, json_t *submission)
+int brain_save_submission(brain_t *b, const json_t *submission)
 {
 	return brain_save_record(b, "submission", submission);
 }

@@ -237,6 +237,36 @@ START_TEST(test_record_shared_members)
 END_TEST
 
 
+
+/* Records are borrowed const: saved as they are, left as they were. */
+START_TEST(test_record_const_and_untouched)
+{
+	tree *t = tree_new();
+	json_t *r = json_pack("{s:s, s:{s:i}}", "event", "x", "inner", "n", 1);
+	const json_t *rec = r; /* compiles without a cast */
+	char *before = json_dumps(r, JSON_SORT_KEYS), *after;
+	json_t *j;
+
+	ck_assert_int_eq(brain_save_system_report(t->b, "miners", rec), 0);
+	ck_assert_int_eq(brain_save_system_error(t->b, "miners", rec), 0);
+	ck_assert_int_eq(brain_save_record(t->b, "miners", rec), 0);
+	after = json_dumps(r, JSON_SORT_KEYS);
+	ck_assert_str_eq(after, before); /* no seq, timestamp, component */
+	ck_assert_int_eq(r->refcount, 1);
+	ck_assert_int_eq(json_object_get(r, "inner")->refcount, 1);
+	j = sc_journal(t->b, "miners");
+	ck_assert_int_eq(json_array_size(j), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_array_get(j, 1), "seq")),
+			 2);
+	json_decref(j);
+	free(before);
+	free(after);
+	json_decref(r);
+	tree_free(t);
+}
+END_TEST
+
 /* ---- every entry point checks its arguments ---- */
 
 /* rc is BRAIN_EINVAL and `where`'s message names the function. */
@@ -719,6 +749,7 @@ Suite *api_suite(void)
 	tcase_add_test(tc, test_record_key_nul);
 	tcase_add_test(tc, test_record_too_deep);
 	tcase_add_test(tc, test_record_shared_members);
+	tcase_add_test(tc, test_record_const_and_untouched);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("arguments");
 	tcase_add_test(tc, test_null_handle);

@@ -15,8 +15,9 @@
  *     the seven index summaries in Aggregated_Index/.
  * The record's partition is its own "timestamp" when that is ISO 8601,
  * else now; either must lie within BRAIN_TIME_MIN..BRAIN_TIME_MAX (the
- * years 1970 to 9999), else the save is refused with BRAIN_EINVAL.  The cost of a save does not depend on how many records the
- * tree already holds.
+ * years 1970 to 9999), else the save is refused with BRAIN_EINVAL.  The
+ * cost of a save does not depend on how many records the tree already
+ * holds.
  *
  * Threads: calls on one handle must not overlap; separate handles (in one
  * process or many) may save into the same category at once.
@@ -27,8 +28,11 @@
  * that is not finite, nesting deeper than BRAIN_RECORD_MAX_DEPTH
  * (BRAIN_EINVAL), more values than store.max_record_bytes (BRAIN_ETOOBIG).
  *
- * Ownership: every json_t * argument is borrowed; the library never keeps
- * or modifies it.
+ * Ownership: every record is borrowed (const json_t *): the library
+ * merges it into an entry of its own before it adds seq, timestamp,
+ * component and mode, and never keeps or modifies it.  (The entry holds
+ * references to the record's members for the length of the call, so a
+ * record shared between threads must not be modified meanwhile.)
  */
 #ifndef BRAINSTEM_RECORDS_H
 #define BRAINSTEM_RECORDS_H
@@ -66,14 +70,14 @@ extern "C" {
  */
 BRAIN_EXTERN(int)
 brain_save_system_report(brain_t *b, const char *category,
-			 json_t *report) BRAIN_WARN_UNUSED;
+			 const json_t *report) BRAIN_WARN_UNUSED;
 
 /*
  * brain_save_system_error - the same into System/Error_Reports/<Folder>/.
  */
 BRAIN_EXTERN(int)
 brain_save_system_error(brain_t *b, const char *category,
-			json_t *error) BRAIN_WARN_UNUSED;
+			const json_t *error) BRAIN_WARN_UNUSED;
 
 /*
  * brain_save_ledger_entry, brain_save_math_proof, brain_save_submission -
@@ -83,11 +87,11 @@ brain_save_system_error(brain_t *b, const char *category,
  * every time level).  Returns as brain_save_system_report.
  */
 BRAIN_EXTERN(int)
-brain_save_ledger_entry(brain_t *b, json_t *entry) BRAIN_WARN_UNUSED;
+brain_save_ledger_entry(brain_t *b, const json_t *entry) BRAIN_WARN_UNUSED;
 BRAIN_EXTERN(int)
-brain_save_math_proof(brain_t *b, json_t *proof) BRAIN_WARN_UNUSED;
+brain_save_math_proof(brain_t *b, const json_t *proof) BRAIN_WARN_UNUSED;
 BRAIN_EXTERN(int)
-brain_save_submission(brain_t *b, json_t *submission) BRAIN_WARN_UNUSED;
+brain_save_submission(brain_t *b, const json_t *submission) BRAIN_WARN_UNUSED;
 
 /*
  * brain_save_record - the general form: `stream` is a record kind
@@ -96,7 +100,7 @@ brain_save_submission(brain_t *b, json_t *submission) BRAIN_WARN_UNUSED;
  */
 BRAIN_EXTERN(int)
 brain_save_record(brain_t *b, const char *stream,
-		  json_t *record) BRAIN_WARN_UNUSED;
+		  const json_t *record) BRAIN_WARN_UNUSED;
 
 /*
  * brain_update_aggregated_index - bring the aggregated and index files of
