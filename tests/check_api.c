@@ -7,9 +7,11 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "storecheck.h"
 #include "testutil.h"
@@ -264,6 +266,61 @@ START_TEST(test_record_const_and_untouched)
 	free(after);
 	json_decref(r);
 	tree_free(t);
+}
+END_TEST
+
+
+/* ---- brain_close tells ---- */
+
+/*
+ * Records whose roll-ups a lagging blueprint holds back are written at
+ * close; when that fails (here: the files may not grow past 32 KiB,
+ * RLIMIT_FSIZE) brain_close says so.  It used to return nothing.
+ */
+START_TEST(test_close_reports_a_failed_flush)
+{
+	char *dir = tu_tmpdir(), *bp = tu_path(dir, "Brain.QTL");
+	char *text = tu_default_with("aggregate_lag_ms: 0",
+				     "aggregate_lag_ms: 60000");
+	time_t now = T_SEED_EXAMPLE;
+	brain_options_t o;
+	struct rlimit old, small;
+	char pad[1001];
+	brain_t *b;
+	int i, rc;
+
+	tu_write(bp, text);
+	o = tu_options(dir, bp, &now);
+	ck_assert_msg(brain_initialize_mode(&b, "demo", "Tester", &o) == 0,
+		      "%s", brain_errmsg(NULL));
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	for (i = 0; i < 100; i++) {
+		json_t *r = json_pack("{s:s, s:s}", "event", "x", "pad", pad);
+		ck_assert_int_eq(brain_save_system_report(b, "miners", r), 0);
+		json_decref(r);
+	}
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = 32 * 1024;
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+	rc = brain_close(b);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	ck_assert_msg(rc == BRAIN_EIO, "brain_close: %d (%s)", rc,
+		      brain_errmsg(NULL));
+	ck_assert_msg(strstr(brain_errmsg(NULL), "File too large"), "%s",
+		      brain_errmsg(NULL));
+	/* the records are in the journal; the next open catches up */
+	ck_assert_int_eq(brain_initialize_mode(&b, "demo", "Tester", &o), 0);
+	ck_assert_int_eq(sc_index_total(b, "miners"), 100);
+	ck_assert_ptr_null(sc_check_stream(b, "miners", 0));
+	ck_assert_int_eq(brain_close(b), 0);
+	free(text);
+	free(bp);
+	tu_rmrf(dir);
+	free(dir);
 }
 END_TEST
 
@@ -750,6 +807,9 @@ Suite *api_suite(void)
 	tcase_add_test(tc, test_record_too_deep);
 	tcase_add_test(tc, test_record_shared_members);
 	tcase_add_test(tc, test_record_const_and_untouched);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("close");
+	tcase_add_test(tc, test_close_reports_a_failed_flush);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("arguments");
 	tcase_add_test(tc, test_null_handle);
