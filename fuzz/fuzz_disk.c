@@ -273,7 +273,8 @@ static void make_tree(void)
 		fail("state path", "out of memory");
 	free(dir);
 	base_dir = strdup(brain_base_path(b));
-	brain_close(b);
+	if (brain_close(b))
+		fail("brain_close", brain_errmsg(NULL));
 	nftw(base_dir, snap_one, 16, FTW_PHYS);
 	qsort(snap, nsnap, sizeof(*snap), cmp_path);
 	for (i = 0; i < 6; i++)
@@ -337,6 +338,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_rc("brain_validate", rc, brain_errmsg(b));
 	if (rc == 0 && problems != (uint64_t)seen)
 		fail("brain_validate", "problem count differs from callbacks");
-	brain_close(b);
+	rc = brain_close(b);
+	check_rc("brain_close", rc, brain_errmsg(NULL));
 	return 0;
 }

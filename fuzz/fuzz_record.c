@@ -77,7 +77,10 @@ static void open_tree(void)
 	brain_options_t o = BRAIN_OPTIONS_INIT;
 
 	if (brain) {
-		brain_close(brain);
+		if (brain_close(brain) != 0) {
+			brain = NULL;
+			fail(brain_errmsg(NULL));
+		}
 		brain_free(journal);
 		remove_tree();
 	} else {
