@@ -106,6 +106,8 @@ int brain_rpc_open(brain_rpc_t **out, const brain_rpc_options_t *o)
 	if (!o || !o->url || !*o->url)
 		return brain__errf(brain__thread_err(), BRAIN_EINVAL,
 				   "rpc: no url for the node");
+	BRAIN__ARG(brain__thread_err(), o->timeout_ms >= 0);
+	BRAIN__ARG(brain__thread_err(), o->connect_timeout_ms >= 0);
 	pthread_once(&curl_once, init_curl);
 	if (curl_init_rc != CURLE_OK)
 		return brain__errf(brain__thread_err(), BRAIN_ENOMEM,

@@ -478,6 +478,15 @@ START_TEST(test_options_refused)
 		ck_assert_str_eq(now_list, empty); /* nothing created */
 		free(now_list);
 	}
+	{
+		brain_options_t o = tu_options(dir, NULL, &now);
+		ck_assert_int_eq(brain_initialize_mode(&b, "demo", NULL, &o),
+				 BRAIN_EINVAL);
+		ck_assert_ptr_null(b);
+		now_list = listing(dir);
+		ck_assert_str_eq(now_list, empty);
+		free(now_list);
+	}
 	/* every durability the header names, and version 1, are fine */
 	for (i = BRAIN_DURABILITY_DEFAULT; i <= BRAIN_DURABILITY_ALWAYS; i++) {
 		brain_options_t o = tu_options(dir, NULL, &now);
@@ -765,6 +774,15 @@ START_TEST(test_node_null_arguments)
 
 	NO_HANDLE(brain_rpc_open(NULL, &ro), "'out'");
 	ck_assert_int_eq(brain_rpc_open(&r, NULL), BRAIN_EINVAL);
+	ro.url = "http://127.0.0.1:9";
+	ro.timeout_ms = -1;
+	NO_HANDLE(brain_rpc_open(&r, &ro), "'o->timeout_ms >= 0'");
+	ro.timeout_ms = 0;
+	ro.connect_timeout_ms = -5;
+	NO_HANDLE(brain_rpc_open(&r, &ro), "'o->connect_timeout_ms >= 0'");
+	ro.connect_timeout_ms = 0;
+	ck_assert_ptr_null(r);
+	ro.url = NULL;
 	NO_HANDLE(brain_rpc_call(NULL, "getblockcount", NULL, &res), "'r'");
 	NO_HANDLE(brain_node_template(NULL, PAYOUT, sizeof(PAYOUT), NULL, &t),
 		  "'r'");

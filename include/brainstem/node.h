@@ -129,8 +129,8 @@ typedef struct brain_rpc_options {
  * yet; a cookie file that cannot be read now is read again on each call.
  *
  * out: receives the handle (NULL on failure).  o: the settings (copied).
- * Returns 0, BRAIN_EINVAL (no url), or BRAIN_ENOMEM; brain_errmsg(NULL)
- * says why.
+ * Returns 0, BRAIN_EINVAL (out or o NULL, no url, a negative timeout), or
+ * BRAIN_ENOMEM; brain_errmsg(NULL) says why.
  * Ownership: the caller frees *out with brain_rpc_close().
  */
 BRAIN_EXTERN(int)
