@@ -449,12 +449,12 @@ int brain_initialize_mode(brain_t **out, const char *mode,
 	return 0;
 }
 
-/* Frees the handle; what its final flush said is brain_close's business. */
+/* Frees the handle (a failed final flush is brain_close's to report). */
 static void destroy(brain_t *b)
 {
 	size_t i;
 
-	(void)brain__store_close(b);
+	brain__store_close(b);
 	for (i = 0; b->entry_tpl && i < b->bp->nstreams; i++)
 		json_decref(b->entry_tpl[i]);
 	free(b->entry_tpl);

@@ -127,7 +127,7 @@ static char *read_command(const char *cmd)
 
 /* ---- what is written reads back ---- */
 
-START_TEST(test_record_key_not_utf8)
+START_TEST(a_key_that_is_not_utf8_is_refused_and_nothing_written)
 {
 	tree *t = tree_with_one();
 	json_t *r = json_object();
@@ -139,7 +139,7 @@ START_TEST(test_record_key_not_utf8)
 }
 END_TEST
 
-START_TEST(test_record_string_not_utf8)
+START_TEST(a_string_that_is_not_utf8_is_refused_and_nothing_written)
 {
 	tree *t = tree_with_one();
 	json_t *r = json_object();
@@ -151,7 +151,7 @@ START_TEST(test_record_string_not_utf8)
 }
 END_TEST
 
-START_TEST(test_record_string_nul)
+START_TEST(a_string_holding_nul_is_refused_and_nothing_written)
 {
 	tree *t = tree_with_one();
 	json_t *r = json_object();
@@ -168,7 +168,7 @@ START_TEST(test_record_string_nul)
 }
 END_TEST
 
-START_TEST(test_record_key_nul)
+START_TEST(a_key_holding_nul_is_refused_and_nothing_written)
 {
 	tree *t = tree_with_one();
 	json_t *r = json_object();
@@ -179,7 +179,7 @@ START_TEST(test_record_key_nul)
 }
 END_TEST
 
-START_TEST(test_record_too_deep)
+START_TEST(records_deeper_than_the_limit_are_refused)
 {
 	tree *t = tree_with_one();
 	json_t *ok = deep(BRAIN_RECORD_MAX_DEPTH), *j;
@@ -218,7 +218,7 @@ START_TEST(test_record_too_deep)
 END_TEST
 
 /* A record sharing one member many times over is as big as it prints. */
-START_TEST(test_record_shared_members)
+START_TEST(a_record_sharing_members_is_as_big_as_it_prints)
 {
 	tree *t = tree_with_one();
 	json_t *v = json_string("x"), *r;
@@ -241,7 +241,7 @@ END_TEST
 
 
 /* Records are borrowed const: saved as they are, left as they were. */
-START_TEST(test_record_const_and_untouched)
+START_TEST(a_saved_record_is_borrowed_const_and_left_as_it_was)
 {
 	tree *t = tree_new();
 	json_t *r = json_pack("{s:s, s:{s:i}}", "event", "x", "inner", "n", 1);
@@ -277,7 +277,7 @@ END_TEST
  * close; when that fails (here: the files may not grow past 32 KiB,
  * RLIMIT_FSIZE) brain_close says so.  It used to return nothing.
  */
-START_TEST(test_close_reports_a_failed_flush)
+START_TEST(brain_close_reports_a_final_flush_that_failed)
 {
 	char *dir = tu_tmpdir(), *bp = tu_path(dir, "Brain.QTL");
 	char *text = tu_default_with("aggregate_lag_ms: 0",
@@ -337,7 +337,7 @@ END_TEST
 	} while (0)
 #define NO_HANDLE(call, func) EINVAL_FROM(call, brain_errmsg(NULL), func)
 
-START_TEST(test_null_handle)
+START_TEST(every_call_with_a_null_handle_is_einval_not_a_crash)
 {
 	json_t *r = json_pack("{s:s}", "event", "x");
 	json_t *st = NULL;
@@ -388,7 +388,7 @@ START_TEST(test_null_handle)
 }
 END_TEST
 
-START_TEST(test_null_arguments)
+START_TEST(null_arguments_on_a_handle_are_einval_and_write_nothing)
 {
 	tree *t = tree_with_one();
 	json_t *r = json_pack("{s:s}", "event", "x"), *st = NULL;
@@ -447,7 +447,7 @@ static char *listing(const char *dir)
 	return out;
 }
 
-START_TEST(test_options_refused)
+START_TEST(bad_options_are_refused_creating_nothing)
 {
 	static const struct {
 		unsigned version;
@@ -504,7 +504,7 @@ END_TEST
 
 /* ---- times outside the years 1970 to 9999 ---- */
 
-START_TEST(test_times_out_of_range)
+START_TEST(times_outside_1970_to_9999_are_refused_creating_nothing)
 {
 	tree *t = tree_with_one();
 	char *before = tu_read(t->journal), *after, *p = NULL;
@@ -559,7 +559,7 @@ START_TEST(test_times_out_of_range)
 }
 END_TEST
 
-START_TEST(test_clock_out_of_range_at_open)
+START_TEST(a_clock_outside_1970_to_9999_fails_the_open)
 {
 	char *dir = tu_tmpdir(), *empty = listing(dir), *l2;
 	time_t now = (time_t)6919574400000000LL;
@@ -606,7 +606,7 @@ int sodium_init(void)
 	return real();
 }
 
-START_TEST(test_sodium_failure_is_an_error)
+START_TEST(a_libsodium_that_cannot_start_is_an_error_not_abort)
 {
 	char *dir = tu_tmpdir(), *empty = listing(dir), *l2;
 	time_t now = T_SEED_EXAMPLE;
@@ -617,8 +617,7 @@ START_TEST(test_sodium_failure_is_an_error)
 	if (fork && !strcmp(fork, "no")) {
 		/* libsodium is started once per process: another test may
 		 * have done it already */
-		printf("skipped: test_sodium_failure_is_an_error needs "
-		       "CK_FORK\n");
+		printf("skipped: the libsodium test needs CK_FORK\n");
 	} else {
 		sodium_fails = 1;
 		ck_assert_int_eq(brain_initialize_mode(&b, "demo", "Tester",
@@ -639,7 +638,7 @@ END_TEST
 
 /* ---- pow.h, work.h, node.h ---- */
 
-START_TEST(test_pow_null_arguments)
+START_TEST(pow_calls_refuse_null_arguments)
 {
 	static const char hex160[] =
 		"0100000000000000000000000000000000000000000000000000000000000000"
@@ -703,7 +702,7 @@ START_TEST(test_pow_null_arguments)
 }
 END_TEST
 
-START_TEST(test_work_null_arguments)
+START_TEST(synthetic_work_refuses_null_and_out_of_range_arguments)
 {
 	brain_work_t w;
 
@@ -721,7 +720,7 @@ static const uint8_t PAYOUT[25] = {
 	0x42, 0x53, 0x99, 0xeb, 0xf6, 0xf0, 0xfb, 0x50, 0xeb, 0xb8, 0x8f,
 	0x18, 0x88, 0xac};
 
-START_TEST(test_node_null_arguments)
+START_TEST(node_calls_refuse_null_and_out_of_range_arguments)
 {
 	json_t *g = json_pack(
 		"{s:i, s:s, s:s, s:i, s:i, s:i, s:i, s:I, s:[], s:[], s:s}",
@@ -818,27 +817,27 @@ Suite *api_suite(void)
 	Suite *s = suite_create("api");
 	TCase *tc = tcase_create("records");
 
-	tcase_add_test(tc, test_record_key_not_utf8);
-	tcase_add_test(tc, test_record_string_not_utf8);
-	tcase_add_test(tc, test_record_string_nul);
-	tcase_add_test(tc, test_record_key_nul);
-	tcase_add_test(tc, test_record_too_deep);
-	tcase_add_test(tc, test_record_shared_members);
-	tcase_add_test(tc, test_record_const_and_untouched);
+	tcase_add_test(tc, a_key_that_is_not_utf8_is_refused_and_nothing_written);
+	tcase_add_test(tc, a_string_that_is_not_utf8_is_refused_and_nothing_written);
+	tcase_add_test(tc, a_string_holding_nul_is_refused_and_nothing_written);
+	tcase_add_test(tc, a_key_holding_nul_is_refused_and_nothing_written);
+	tcase_add_test(tc, records_deeper_than_the_limit_are_refused);
+	tcase_add_test(tc, a_record_sharing_members_is_as_big_as_it_prints);
+	tcase_add_test(tc, a_saved_record_is_borrowed_const_and_left_as_it_was);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("close");
-	tcase_add_test(tc, test_close_reports_a_failed_flush);
+	tcase_add_test(tc, brain_close_reports_a_final_flush_that_failed);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("arguments");
-	tcase_add_test(tc, test_null_handle);
-	tcase_add_test(tc, test_null_arguments);
-	tcase_add_test(tc, test_options_refused);
-	tcase_add_test(tc, test_times_out_of_range);
-	tcase_add_test(tc, test_clock_out_of_range_at_open);
-	tcase_add_test(tc, test_sodium_failure_is_an_error);
-	tcase_add_test(tc, test_pow_null_arguments);
-	tcase_add_test(tc, test_work_null_arguments);
-	tcase_add_test(tc, test_node_null_arguments);
+	tcase_add_test(tc, every_call_with_a_null_handle_is_einval_not_a_crash);
+	tcase_add_test(tc, null_arguments_on_a_handle_are_einval_and_write_nothing);
+	tcase_add_test(tc, bad_options_are_refused_creating_nothing);
+	tcase_add_test(tc, times_outside_1970_to_9999_are_refused_creating_nothing);
+	tcase_add_test(tc, a_clock_outside_1970_to_9999_fails_the_open);
+	tcase_add_test(tc, a_libsodium_that_cannot_start_is_an_error_not_abort);
+	tcase_add_test(tc, pow_calls_refuse_null_arguments);
+	tcase_add_test(tc, synthetic_work_refuses_null_and_out_of_range_arguments);
+	tcase_add_test(tc, node_calls_refuse_null_and_out_of_range_arguments);
 	suite_add_tcase(s, tc);
 	return s;
 }
