@@ -383,6 +383,10 @@ START_TEST(every_call_with_a_null_handle_is_einval_not_a_crash)
 	ck_assert_int_eq(brain_close(NULL), 0);
 	brain_free(NULL);
 	ck_assert_str_eq(brain_strerror(12345), "unknown error");
+	/* and those without arguments just answer */
+	ck_assert_ptr_nonnull(brain_version());
+	ck_assert_ptr_nonnull(brain_default_blueprint());
+	ck_assert_int_ne(brain_engine_best(), BRAIN_ENGINE_AUTO);
 	ck_assert_ptr_null(st);
 	json_decref(r);
 }
