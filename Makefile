@@ -2,7 +2,7 @@
 #
 #   make            library, programs          make check   all tests
 #   make demo       a short demo mining run    make bench   benchmarks
-#   make fuzz       fuzz the blueprint parser  make install PREFIX=... DESTDIR=...
+#   make fuzz       fuzz readers and the store make install PREFIX=... DESTDIR=...
 #   SAN=1           ASan + UBSan build (in build/san)     V=1  show commands
 
 PREFIX     ?= /usr/local
@@ -17,7 +17,7 @@ DESTDIR    ?=
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 LDFLAGS ?=
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 40
 
 VERSION_H := include/brainstem/version.h
 MAJOR := $(shell sed -n 's/^\#define BRAIN_VERSION_MAJOR \([0-9]*\)/\1/p' $(VERSION_H))
@@ -143,37 +143,48 @@ check: all $(TEST_BIN)
 		$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS); \
 	else echo "== fuzz: skipped (needs clang, and runs only without SAN)"; fi
 
-# libFuzzer targets (clang only): the blueprint reader, and what comes
-# from a node or a user (addresses, getblocktemplate answers).
-FUZZ_NAMES := blueprint node
+# libFuzzer targets (clang only): the blueprint reader; what comes from a
+# node or a user (addresses, getblocktemplate answers); the record path
+# (record in, bytes on disk, read back); the on-disk readers (journal
+# repair, tail scan, state file) through the public API.
+FUZZ_NAMES := blueprint node record disk
 FUZZ_BINS  := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_ARGS_blueprint := -max_len=16384 -dict=fuzz/blueprint.dict \
 	build/fuzz/corpus blueprint tests/data/blueprints
 FUZZ_ARGS_node := -max_len=8192 build/fuzz/corpus_node fuzz/node_seeds
+FUZZ_ARGS_record := -max_len=8192 -timeout=10 -dict=fuzz/record.dict \
+	build/fuzz/corpus_record fuzz/record_seeds
+FUZZ_ARGS_disk := -max_len=16384 -timeout=10 -dict=fuzz/disk.dict \
+	build/fuzz/corpus_disk fuzz/disk_seeds
+FUZZ_CORPORA := $(patsubst %,build/fuzz/corpus_%,node record disk) \
+	build/fuzz/corpus
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard lib/*.h) $(HEADERS)
 	@mkdir -p $(@D)
 	$(call say,CLANG,$@)
 	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) -Iinclude -Ilib \
-		$(DEP_CFLAGS) -o $@ $< $(LIB_SRCS) \
+		-DSOURCE_DIR='"$(CURDIR)"' $(DEP_CFLAGS) -o $@ $< $(LIB_SRCS) \
 		$(DEP_LIBS) -lpthread -ldl -lm
 
 # make fuzz: each target for FUZZ_TIME seconds (default 600)
 fuzz: $(FUZZ_BINS)
-	@mkdir -p build/fuzz/corpus build/fuzz/corpus_node
+	@mkdir -p $(FUZZ_CORPORA)
 	$(Q)for f in $(FUZZ_NAMES); do echo "== fuzz: $$f"; \
 		case $$f in blueprint) a='$(FUZZ_ARGS_blueprint)';; \
-		node) a='$(FUZZ_ARGS_node)';; esac; \
+		node) a='$(FUZZ_ARGS_node)';; record) a='$(FUZZ_ARGS_record)';; \
+		disk) a='$(FUZZ_ARGS_disk)';; esac; \
 		build/fuzz/fuzz_$$f -max_total_time=$(or $(FUZZ_TIME),600) $$a \
 		|| exit 1; done
 
 # make check's short run: FUZZ_SECONDS split between the targets
 fuzz-run: $(FUZZ_BINS)
-	@mkdir -p build/fuzz/corpus build/fuzz/corpus_node
+	@mkdir -p $(FUZZ_CORPORA)
 	$(Q)for f in $(FUZZ_NAMES); do \
-		echo "== fuzz: $$f for $$(($(FUZZ_SECONDS) / 2))s"; \
+		t=$$(($(FUZZ_SECONDS) / $(words $(FUZZ_NAMES)))); \
+		echo "== fuzz: $$f for $${t}s"; \
 		case $$f in blueprint) a='$(FUZZ_ARGS_blueprint)';; \
-		node) a='$(FUZZ_ARGS_node)';; esac; \
-		build/fuzz/fuzz_$$f -max_total_time=$$(($(FUZZ_SECONDS) / 2)) \
+		node) a='$(FUZZ_ARGS_node)';; record) a='$(FUZZ_ARGS_record)';; \
+		disk) a='$(FUZZ_ARGS_disk)';; esac; \
+		build/fuzz/fuzz_$$f -max_total_time=$$t \
 			-print_final_stats=0 $$a 2>build/fuzz/last.log \
 		|| { tail -50 build/fuzz/last.log; exit 1; }; \
 		grep -E '^Done' build/fuzz/last.log || true; done

@@ -133,3 +133,11 @@ brain_t *cli_open(cli_common *c, const char *component)
 	}
 	return b;
 }
+
+int cli_close(const cli_common *c, brain_t *b)
+{
+	if (brain_close(b) == 0)
+		return 0;
+	fprintf(stderr, "%s: %s\n", c->program, brain_errmsg(NULL));
+	return 1;
+}

@@ -69,4 +69,8 @@ void cli_usage_error(const cli_common *c, const char *fmt, ...)
  * NULL. */
 brain_t *cli_open(cli_common *c, const char *component);
 
+/* Closes the tree; when its final flush fails prints "<program>:
+ * <message>" and returns 1, else 0. */
+int cli_close(const cli_common *c, brain_t *b);
+
 #endif

@@ -28,9 +28,9 @@ int brain_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len)
 {
 	size_t n, i;
 
-	if (!hex || !len)
-		return brain__errf(brain__thread_err(), BRAIN_EINVAL,
-				   "hex: NULL argument");
+	BRAIN__ARG(brain__thread_err(), hex);
+	BRAIN__ARG(brain__thread_err(), len);
+	BRAIN__ARG(brain__thread_err(), out || cap == 0);
 	n = strlen(hex);
 	if (n % 2)
 		return brain__errf(brain__thread_err(), BRAIN_EINVAL,
@@ -298,9 +298,8 @@ int brain_address_decode(const char *address, brain_address_t *out)
 	const char *why = NULL;
 	int kind;
 
-	if (!address || !out)
-		return brain__errf(brain__thread_err(), BRAIN_EINVAL,
-				   "address: NULL argument");
+	BRAIN__ARG(brain__thread_err(), address);
+	BRAIN__ARG(brain__thread_err(), out);
 	/* A segwit address has a known prefix and a '1' after it; base58
 	 * has no such structure (and no '0', 'O', 'I' or 'l'). */
 	sep = strcspn(address, "1");

@@ -99,6 +99,7 @@ static time_t system_clock(void *ctx)
 
 time_t brain_now(const brain_t *b)
 {
+	BRAIN__ARG_OR((time_t)-1, b);
 	return b->clock(b->clock_ctx);
 }
 
@@ -180,10 +181,11 @@ static void hex_sha256(const unsigned char *buf, size_t len, char out[65])
 	sodium_bin2hex(out, 65, digest, sizeof(digest));
 }
 
+static int sodium_rc;
+
 static void sodium_once(void)
 {
-	if (sodium_init() < 0)
-		abort(); /* libsodium cannot run at all: nothing to recover */
+	sodium_rc = sodium_init() < 0 ? BRAIN_EIO : 0;
 }
 
 static int read_blueprint(brain_t *b)
@@ -350,13 +352,16 @@ static int create_structure(brain_t *b)
 
 int brain_init_hierarchical_structure(brain_t *b, time_t when)
 {
-	const brain__blueprint *bp = b->bp;
+	const brain__blueprint *bp;
 	brain__when w;
 	size_t i;
-	int lv, rc = 0;
+	int lv, rc;
 
+	BRAIN__ARG(brain__thread_err(), b);
+	bp = b->bp;
 	brain__err_clear(&b->err);
-	if ((rc = brain__check_writable(b, "init_hierarchical_structure")))
+	if ((rc = brain__check_writable(b, "init_hierarchical_structure")) ||
+	    (rc = brain__check_time(&b->err, (long long)when, "time")))
 		return rc;
 	brain__when_of(bp, when, &w);
 	for (i = 0; !rc && i < bp->nstreams; i++) {
@@ -477,10 +482,14 @@ static int prepare(brain_t *b, const char *mode, const char *component,
 	b->durability = opts && opts->durability ? (int)opts->durability
 						 : b->bp->durability;
 	b->readonly = (flags & BRAIN_OPEN_READONLY) != 0;
-	if ((rc = check_required(b, v2 ? opts->require : NULL)))
+	if ((rc = brain__check_time(&b->err, (long long)brain_now(b),
+				    "the clock's time")) ||
+	    (rc = check_required(b, v2 ? opts->require : NULL)))
 		return rc;
 	return check_base(b, flags);
 }
+
+static void destroy(brain_t *b);
 
 int brain_initialize_mode(brain_t **out, const char *mode,
 			  const char *component, const brain_options_t *opts)
@@ -490,9 +499,26 @@ int brain_initialize_mode(brain_t **out, const char *mode,
 	brain_t *b;
 	int rc;
 
+	BRAIN__ARG(terr, out);
 	*out = NULL;
 	brain__err_clear(terr);
+	if (opts && (opts->version < 1 || opts->version > BRAIN_OPTIONS_VERSION))
+		return brain__errf(terr, BRAIN_EINVAL,
+				   "options version %u: this library knows 1 "
+				   "to %d (start from BRAIN_OPTIONS_INIT)",
+				   opts->version, BRAIN_OPTIONS_VERSION);
+	if (opts && ((int)opts->durability < BRAIN_DURABILITY_DEFAULT ||
+		     (int)opts->durability > BRAIN_DURABILITY_ALWAYS))
+		return brain__errf(terr, BRAIN_EINVAL,
+				   "durability %d: not one of "
+				   "BRAIN_DURABILITY_DEFAULT, NONE, BATCH, "
+				   "ALWAYS",
+				   (int)opts->durability);
 	pthread_once(&once, sodium_once);
+	if (sodium_rc)
+		return brain__errf(terr, sodium_rc,
+				   "libsodium cannot start (sodium_init "
+				   "failed)");
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return brain__errf(terr, BRAIN_ENOMEM, "out of memory");
@@ -514,19 +540,18 @@ int brain_initialize_mode(brain_t **out, const char *mode,
 		if (rc == BRAIN_ENOMEM)
 			brain__errf(&b->err, rc, "out of memory");
 		memcpy(terr, &b->err, sizeof(*terr));
-		brain_close(b);
+		destroy(b);
 		return rc;
 	}
 	*out = b;
 	return 0;
 }
 
-void brain_close(brain_t *b)
+/* Frees the handle (a failed final flush is brain_close's to report). */
+static void destroy(brain_t *b)
 {
 	size_t i;
 
-	if (!b)
-		return;
 	brain__store_close(b);
 	for (i = 0; b->entry_tpl && i < b->bp->nstreams; i++)
 		json_decref(b->entry_tpl[i]);
@@ -543,6 +568,22 @@ void brain_close(brain_t *b)
 	free(b);
 }
 
+int brain_close(brain_t *b)
+{
+	int rc;
+
+	if (!b)
+		return 0;
+	brain__err_clear(&b->err);
+	if ((rc = brain__store_close(b))) {
+		if (rc == BRAIN_ENOMEM)
+			brain__errf(&b->err, rc, "out of memory");
+		memcpy(brain__thread_err(), &b->err, sizeof(b->err));
+	}
+	destroy(b);
+	return rc;
+}
+
 const char *brain_errmsg(const brain_t *b)
 {
 	return b ? b->err.msg : brain__thread_err()->msg;
@@ -550,41 +591,49 @@ const char *brain_errmsg(const brain_t *b)
 
 const json_t *brain_get_flags(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->flags;
 }
 
 const json_t *brain_get_config(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->config;
 }
 
 const char *brain_mode(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->mode;
 }
 
 const char *brain_component(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->component;
 }
 
 const char *brain_root_path(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->root;
 }
 
 const char *brain_base_path(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->base;
 }
 
 const char *brain_blueprint_path(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->bp_path;
 }
 
 const char *brain_blueprint_hash(const brain_t *b)
 {
+	BRAIN__ARG_OR(NULL, b);
 	return b->bp_hash;
 }
 
@@ -594,9 +643,16 @@ int brain_get_path(brain_t *b, const char *stream, const char *level,
 	const brain__stream *s;
 	const brain__plevel *pl;
 	brain__when w;
+	int rc;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
+	BRAIN__ARG(&b->err, out);
 	*out = NULL;
+	BRAIN__ARG(&b->err, stream);
+	BRAIN__ARG(&b->err, level);
+	if ((rc = brain__check_time(&b->err, (long long)when, "time")))
+		return rc;
 	s = brain__blueprint_stream(b->bp, stream);
 	if (!s)
 		return brain__errf(&b->err, BRAIN_ENOTFOUND,

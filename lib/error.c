@@ -49,6 +49,22 @@ int brain__errno(brain__err *e, int code, const char *fmt, ...)
 	return code;
 }
 
+int brain__arg_error(brain__err *e, const char *func, const char *expr)
+{
+	return brain__errf(e, BRAIN_EINVAL, "%s: invalid argument '%s'", func,
+			   expr);
+}
+
+int brain__check_time(brain__err *e, long long t, const char *what)
+{
+	if (t >= (long long)BRAIN_TIME_MIN && t <= (long long)BRAIN_TIME_MAX)
+		return 0;
+	return brain__errf(e, BRAIN_EINVAL,
+			   "%s %lld is outside the years 1970 to 9999 "
+			   "(BRAIN_TIME_MIN..BRAIN_TIME_MAX)",
+			   what, t);
+}
+
 const char *brain_strerror(int code)
 {
 	switch (code) {

@@ -30,4 +30,34 @@ void brain__err_clear(brain__err *e);
 /* The calling thread's error, for calls that have no handle. */
 brain__err *brain__thread_err(void);
 
+/*
+ * Argument checks at the public entry points (libgit2's GIT_ASSERT_ARG):
+ * the library never asserts or aborts; a caller's mistake is an error.
+ *
+ * BRAIN__ARG(e, expr): unless expr holds, the calling function returns
+ * BRAIN_EINVAL with "<function>: invalid argument '<expr>'" in e.
+ * BRAIN__ARG_OR(value, expr): the same for a function that returns no
+ * code: it returns value, the message in the thread's error.
+ * BRAIN__ARG_VOID(expr): the same for a function that returns nothing.
+ */
+int brain__arg_error(brain__err *e, const char *func, const char *expr);
+#define BRAIN__ARG(e, expr)                                                    \
+	do {                                                                   \
+		if (!(expr))                                                   \
+			return brain__arg_error((e), __func__, #expr);        \
+	} while (0)
+#define BRAIN__ARG_OR(value, expr)                                             \
+	do {                                                                   \
+		if (!(expr)) {                                                 \
+			brain__arg_error(brain__thread_err(), __func__,        \
+					 #expr);                               \
+			return value;                                          \
+		}                                                              \
+	} while (0)
+#define BRAIN__ARG_VOID(expr) BRAIN__ARG_OR(, expr)
+
+/* 0 when t lies in BRAIN_TIME_MIN..BRAIN_TIME_MAX (the years 1970 to
+ * 9999), else BRAIN_EINVAL with "<what> <t> is outside ..." in e. */
+int brain__check_time(brain__err *e, long long t, const char *what);
+
 #endif

@@ -141,6 +141,9 @@ int brain_merkle_root(const uint8_t (*txids)[32], size_t n, uint8_t root[32])
 	uint8_t(*level)[32];
 	size_t i;
 
+	BRAIN__ARG(brain__thread_err(), root);
+	BRAIN__ARG(brain__thread_err(), txids || n == 0);
+	BRAIN__ARG(brain__thread_err(), n <= SIZE_MAX / 32);
 	if (n == 0) {
 		memset(root, 0, 32);
 		return 0;
@@ -363,7 +366,9 @@ int brain_template_parse(brain_template_t **out, const json_t *gbt,
 	brain_template_t *t;
 	int rc;
 
+	BRAIN__ARG(brain__thread_err(), out);
 	*out = NULL;
+	BRAIN__ARG(brain__thread_err(), gbt);
 	if (!payout || payout_len == 0 || payout_len > 10000)
 		return brain__errf(brain__thread_err(), BRAIN_EINVAL,
 				   "payout script of %zu bytes (1 to 10000)",
@@ -387,6 +392,7 @@ int brain_template_parse(brain_template_t **out, const json_t *gbt,
 
 const brain_template_info_t *brain_template_info(const brain_template_t *t)
 {
+	BRAIN__ARG_OR(NULL, t);
 	return &t->info;
 }
 
@@ -455,6 +461,10 @@ int brain_template_coinbase(const brain_template_t *t, uint64_t extranonce,
 {
 	brain__bytes b = {0};
 
+	BRAIN__ARG(brain__thread_err(), out);
+	*out = NULL;
+	BRAIN__ARG(brain__thread_err(), t);
+	BRAIN__ARG(brain__thread_err(), len);
 	put_coinbase(t, extranonce, with_witness, &b);
 	if (b.failed) {
 		free(b.data);
@@ -474,6 +484,8 @@ int brain_template_work(const brain_template_t *t, uint64_t extranonce,
 	brain__bytes b = {0};
 	size_t i;
 
+	BRAIN__ARG(brain__thread_err(), t);
+	BRAIN__ARG(brain__thread_err(), out);
 	put_coinbase(t, extranonce, 0, &b);
 	if (b.failed) {
 		free(b.data);
@@ -507,7 +519,10 @@ int brain_template_block_hex(const brain_template_t *t, uint64_t extranonce,
 	uint8_t raw[80];
 	size_t i;
 
+	BRAIN__ARG(brain__thread_err(), hex);
 	*hex = NULL;
+	BRAIN__ARG(brain__thread_err(), t);
+	BRAIN__ARG(brain__thread_err(), h);
 	brain_header_serialize(h, raw);
 	brain__bytes_put(&b, raw, 80);
 	brain__bytes_varint(&b, t->info.ntx + 1);

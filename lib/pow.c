@@ -13,7 +13,6 @@
  * every engine reports the same matches and the same best.  *stop is read
  * every CHUNK nonces.
  */
-#include <assert.h>
 #include <pthread.h>
 #include <time.h>
 #include <math.h>
@@ -57,7 +56,8 @@ static uint32_t bswap32(uint32_t x)
 
 void brain_header_serialize(const brain_header_t *h, uint8_t out[80])
 {
-	assert(h && out);
+	BRAIN__ARG_VOID(h);
+	BRAIN__ARG_VOID(out);
 	put_le32(out, h->version);
 	memcpy(out + 4, h->prev_hash, 32);
 	memcpy(out + 36, h->merkle_root, 32);
@@ -68,7 +68,8 @@ void brain_header_serialize(const brain_header_t *h, uint8_t out[80])
 
 void brain_header_parse(const uint8_t in[80], brain_header_t *h)
 {
-	assert(in && h);
+	BRAIN__ARG_VOID(in);
+	BRAIN__ARG_VOID(h);
 	h->version = le32(in);
 	memcpy(h->prev_hash, in + 4, 32);
 	memcpy(h->merkle_root, in + 36, 32);
@@ -84,8 +85,7 @@ static int from_hex(const char *what, const char *hex, uint8_t *out,
 	uint8_t buf[80];
 	size_t i, len;
 
-	assert(n <= sizeof(buf));
-	if (!hex)
+	if (n > sizeof(buf) || !hex)
 		return brain__errf(brain__thread_err(), BRAIN_EINVAL,
 				   "%s: expected %zu hex digits, got NULL",
 				   what, 2 * n);
@@ -114,7 +114,7 @@ int brain_header_from_hex(const char *hex160, brain_header_t *h)
 	uint8_t raw[80];
 	int rc;
 
-	assert(h);
+	BRAIN__ARG(brain__thread_err(), h);
 	if ((rc = from_hex("block header", hex160, raw, sizeof(raw))) != 0)
 		return rc;
 	brain_header_parse(raw, h);
@@ -125,13 +125,16 @@ void brain_header_to_hex(const brain_header_t *h, char out[161])
 {
 	uint8_t raw[80];
 
+	BRAIN__ARG_VOID(h);
+	BRAIN__ARG_VOID(out);
 	brain_header_serialize(h, raw);
 	brain__hex_write(raw, sizeof(raw), 0, out);
 }
 
 void brain_hash_to_hex(const uint8_t hash[32], char out[65])
 {
-	assert(hash && out);
+	BRAIN__ARG_VOID(hash);
+	BRAIN__ARG_VOID(out);
 	brain__hex_write(hash, 32, 1, out);
 }
 
@@ -140,7 +143,7 @@ int brain_hash_from_hex(const char *hex64, uint8_t hash[32])
 	uint8_t shown[32];
 	int i, rc;
 
-	assert(hash);
+	BRAIN__ARG(brain__thread_err(), hash);
 	if ((rc = from_hex("hash", hex64, shown, sizeof(shown))) != 0)
 		return rc;
 	for (i = 0; i < 32; i++)
@@ -152,7 +155,8 @@ int brain_hash_from_hex(const char *hex64, uint8_t hash[32])
 
 void brain_sha256(const void *data, size_t len, uint8_t out[32])
 {
-	assert((data || len == 0) && out);
+	BRAIN__ARG_VOID(data || len == 0);
+	BRAIN__ARG_VOID(out);
 	brain__sha256(data, len, out);
 }
 
@@ -160,7 +164,8 @@ void brain_sha256d(const void *data, size_t len, uint8_t out[32])
 {
 	uint8_t once[32];
 
-	assert((data || len == 0) && out);
+	BRAIN__ARG_VOID(data || len == 0);
+	BRAIN__ARG_VOID(out);
 	brain__sha256(data, len, once);
 	brain__sha256(once, 32, out);
 }
@@ -169,6 +174,8 @@ void brain_header_hash(const brain_header_t *h, uint8_t hash[32])
 {
 	uint8_t raw[80];
 
+	BRAIN__ARG_VOID(h);
+	BRAIN__ARG_VOID(hash);
 	brain_header_serialize(h, raw);
 	brain_sha256d(raw, sizeof(raw), hash);
 }
@@ -180,7 +187,7 @@ int brain_bits_to_target(uint32_t bits, uint8_t target[32])
 	unsigned size = bits >> 24, i;
 	uint32_t word = bits & 0x007fffff;
 
-	assert(target);
+	BRAIN__ARG(brain__thread_err(), target);
 	memset(target, 0, 32);
 	/* as Bitcoin Core's arith_uint256::SetCompact */
 	if (size <= 3)
@@ -207,7 +214,7 @@ uint32_t brain_target_to_bits(const uint8_t target[32])
 	int size = 32;
 	uint32_t word;
 
-	assert(target);
+	BRAIN__ARG_OR(0, target);
 	while (size > 0 && target[size - 1] == 0)
 		size--;
 	if (size == 0)
@@ -227,7 +234,7 @@ void brain_zeros_to_target(unsigned zeros, uint8_t target[32])
 {
 	int z = (int)(zeros > 64 ? 64 : zeros), i;
 
-	assert(target);
+	BRAIN__ARG_VOID(target);
 	for (i = 0; i < 32; i++) {
 		/* byte i holds bits 8i..8i+7; bits from 256-4z up are clear */
 		int clear = 8 * i + 8 - (256 - 4 * z);
@@ -242,7 +249,7 @@ unsigned brain_hash_leading_zeros(const uint8_t hash[32])
 	unsigned z = 0;
 	int i;
 
-	assert(hash);
+	BRAIN__ARG_OR(0, hash);
 	for (i = 31; i >= 0; i--) {
 		if (hash[i] == 0) {
 			z += 2;
@@ -259,7 +266,8 @@ int brain_hash_meets_target(const uint8_t hash[32], const uint8_t target[32])
 {
 	int i;
 
-	assert(hash && target);
+	BRAIN__ARG_OR(0, hash);
+	BRAIN__ARG_OR(0, target);
 	for (i = 31; i >= 0; i--)
 		if (hash[i] != target[i])
 			return hash[i] < target[i];
@@ -282,7 +290,7 @@ double brain_target_difficulty(const uint8_t target[32])
 	static const double one = 65535.0 * 0x1p208;
 	double t;
 
-	assert(target);
+	BRAIN__ARG_OR(0.0, target);
 	t = as_double(target);
 	return t == 0 ? INFINITY : one / t;
 }
@@ -302,7 +310,7 @@ int brain_engine_from_name(const char *name, brain_engine_t *out)
 {
 	unsigned i;
 
-	assert(out);
+	BRAIN__ARG(brain__thread_err(), out);
 	for (i = 0; name && i < NENGINES; i++)
 		if (!strcmp(name, engine_names[i])) {
 			*out = (brain_engine_t)i;
@@ -546,7 +554,7 @@ int brain_scan(brain_engine_t e, const brain_header_t *h, uint32_t nonce_start,
 	uint32_t lanes;
 	uint64_t done = 0;
 
-	assert(h && target && result);
+	BRAIN__ARG(brain__thread_err(), result);
 	memset(result, 0, sizeof(*result));
 	memset(result->best_hash, 0xff, 32);
 	result->best_nonce = nonce_start;
@@ -555,6 +563,8 @@ int brain_scan(brain_engine_t e, const brain_header_t *h, uint32_t nonce_start,
 				   "engine '%s' is not available on this "
 				   "machine",
 				   brain_engine_name(e));
+	BRAIN__ARG(brain__thread_err(), h);
+	BRAIN__ARG(brain__thread_err(), target);
 	if (count > (1ull << 32))
 		return brain__errf(brain__thread_err(), BRAIN_EINVAL,
 				   "scan of %llu nonces: at most 2^32",

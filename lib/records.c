@@ -6,6 +6,7 @@
  * Invariant: everything that can be wrong with a record is found before
  * the store is touched, so a refused record writes nothing.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,122 @@ static int utf8_valid(const unsigned char *s, size_t len)
 	return 1;
 }
 
+/* At most 40 bytes of s for a message: printable ASCII kept, others '?'. */
+static const char *shown(const char *s, size_t len, char *buf, size_t size)
+{
+	size_t i, n = len < size - 4 ? len : size - 4;
+
+	for (i = 0; i < n; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' ? s[i] : '?';
+	if (n < len)
+		memcpy(buf + n, "...", 4);
+	else
+		buf[n] = '\0';
+	return buf;
+}
+
+/* 0 when the bytes of a key or string can be written and read back. */
+static int text_ok(brain_t *b, const char *what, const char *key,
+		   size_t keylen, const char *s, size_t len)
+{
+	char kb[44];
+
+	if (memchr(s, '\0', len))
+		return brain__errf(&b->err, BRAIN_EINVAL,
+				   "record %s \"%s\" contains U+0000, which "
+				   "cannot be read back",
+				   what, shown(key, keylen, kb, sizeof(kb)));
+	if (!utf8_valid((const unsigned char *)s, len))
+		return brain__errf(&b->err, BRAIN_EINVAL,
+				   "record %s \"%s\" is not valid UTF-8", what,
+				   shown(key, keylen, kb, sizeof(kb)));
+	return 0;
+}
+
+/* One container being walked by check_record. */
+typedef struct walk {
+	const json_t *c;
+	void *iter;   /* objects: the next member */
+	size_t index; /* arrays: the next element */
+	const char *key;
+	size_t keylen;
+} walk;
+
+/*
+ * check_record - refuse what would not read back byte for byte (DESIGN.md,
+ * "What a save promises"): keys and strings that are not UTF-8 or hold
+ * U+0000, numbers that are not finite, nesting deeper than
+ * BRAIN_RECORD_MAX_DEPTH.  It runs before anything that recurses over the
+ * record (json_dumps) and walks with its own stack, so no record can
+ * exhaust the C stack; and since every value serialises to at least one
+ * byte, a record of more values than store.max_record_bytes is too big
+ * however it shares its members.
+ */
+static int check_record(brain_t *b, const json_t *rec)
+{
+	walk stack[BRAIN_RECORD_MAX_DEPTH];
+	size_t top = 0, values = 1;
+
+	stack[0] = (walk){rec, json_object_iter((json_t *)rec), 0, "", 0};
+	for (;;) {
+		walk *w = &stack[top];
+		const json_t *v;
+		const char *key;
+		size_t keylen;
+		int rc;
+
+		if (json_is_object(w->c)) {
+			if (!w->iter)
+				goto pop;
+			key = json_object_iter_key(w->iter);
+			keylen = json_object_iter_key_len(w->iter);
+			v = json_object_iter_value(w->iter);
+			w->iter = json_object_iter_next((json_t *)w->c,
+							w->iter);
+			if ((rc = text_ok(b, "key", key, keylen, key, keylen)))
+				return rc;
+		} else {
+			if (w->index >= json_array_size(w->c))
+				goto pop;
+			v = json_array_get(w->c, w->index++);
+			key = w->key; /* name the member holding the array */
+			keylen = w->keylen;
+		}
+		if (++values > (size_t)b->bp->max_record_bytes)
+			return brain__errf(&b->err, BRAIN_ETOOBIG,
+					   "record is over the limit of %ld "
+					   "bytes (store.max_record_bytes)",
+					   b->bp->max_record_bytes);
+		if (json_is_string(v) &&
+		    (rc = text_ok(b, "string under key", key, keylen,
+				  json_string_value(v), json_string_length(v))))
+			return rc;
+		if (json_is_real(v) && !isfinite(json_real_value(v))) {
+			char kb[44];
+			return brain__errf(&b->err, BRAIN_EINVAL,
+					   "record number under key \"%s\" is "
+					   "not finite",
+					   shown(key, keylen, kb, sizeof(kb)));
+		}
+		if (!json_is_object(v) && !json_is_array(v))
+			continue;
+		if (top + 1 >= BRAIN_RECORD_MAX_DEPTH)
+			return brain__errf(&b->err, BRAIN_EINVAL,
+					   "record nests deeper than %d levels "
+					   "(BRAIN_RECORD_MAX_DEPTH)",
+					   BRAIN_RECORD_MAX_DEPTH);
+		stack[++top] = (walk){v, json_is_object(v)
+					     ? json_object_iter((json_t *)v)
+					     : NULL,
+				      0, key, keylen};
+		continue;
+	pop:
+		if (top == 0)
+			return 0;
+		top--;
+	}
+}
+
 static int entry_template(brain_t *b, const brain__stream *s, json_t **out)
 {
 	size_t i = (size_t)(s - b->bp->streams);
@@ -90,8 +207,18 @@ static int make_entry(brain_t *b, const brain__stream *s, const json_t *rec,
 			json_decref(e);
 			return rc;
 		}
+		if ((rc = brain__check_time(&b->err, (long long)*t,
+					    "record timestamp"))) {
+			json_decref(e);
+			return rc;
+		}
 	} else if (!ts || json_is_null(ts)) {
 		*t = brain_now(b);
+		if ((rc = brain__check_time(&b->err, (long long)*t,
+					    "the clock's time"))) {
+			json_decref(e);
+			return rc;
+		}
 		brain__when_of(b->bp, *t, &w);
 		brain__iso8601(&w, now, sizeof(now));
 		if (json_object_set_new(e, "timestamp", json_string(now)))
@@ -173,6 +300,8 @@ static int save(brain_t *b, const brain__stream *s, const json_t *rec)
 	if (!json_is_object(rec))
 		return brain__errf(&b->err, BRAIN_EINVAL,
 				   "a record must be a json object");
+	if ((rc = check_record(b, rec)))
+		return rc;
 	if ((rc = make_entry(b, s, rec, &e, &t)))
 		return rc;
 	rc = brain__store_save(b, s, e, t);
@@ -219,34 +348,42 @@ static int find_report(brain_t *b, const char *tree, const char *category,
 			   category, list);
 }
 
-int brain_save_system_report(brain_t *b, const char *category, json_t *report)
+int brain_save_system_report(brain_t *b, const char *category,
+			     const json_t *report)
 {
 	const brain__stream *s;
 	int rc;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
+	BRAIN__ARG(&b->err, category);
 	if ((rc = find_report(b, "report", category, &s)))
 		return rc;
 	return save(b, s, report);
 }
 
-int brain_save_system_error(brain_t *b, const char *category, json_t *error)
+int brain_save_system_error(brain_t *b, const char *category,
+			    const json_t *error)
 {
 	const brain__stream *s;
 	int rc;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
+	BRAIN__ARG(&b->err, category);
 	if ((rc = find_report(b, "error", category, &s)))
 		return rc;
 	return save(b, s, error);
 }
 
-int brain_save_record(brain_t *b, const char *stream, json_t *record)
+int brain_save_record(brain_t *b, const char *stream, const json_t *record)
 {
 	const brain__stream *s;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
-	s = stream ? brain__blueprint_stream(b->bp, stream) : NULL;
+	BRAIN__ARG(&b->err, stream);
+	s = brain__blueprint_stream(b->bp, stream);
 	if (!s)
 		return brain__errf(&b->err, BRAIN_ENOTFOUND,
 				   "no record kind or category '%s' in %s",
@@ -254,17 +391,17 @@ int brain_save_record(brain_t *b, const char *stream, json_t *record)
 	return save(b, s, record);
 }
 
-int brain_save_ledger_entry(brain_t *b, json_t *entry)
+int brain_save_ledger_entry(brain_t *b, const json_t *entry)
 {
 	return brain_save_record(b, "ledger", entry);
 }
 
-int brain_save_math_proof(brain_t *b, json_t *proof)
+int brain_save_math_proof(brain_t *b, const json_t *proof)
 {
 	return brain_save_record(b, "math_proof", proof);
 }
 
-int brain_save_submission(brain_t *b, json_t *submission)
+int brain_save_submission(brain_t *b, const json_t *submission)
 {
 	return brain_save_record(b, "submission", submission);
 }
@@ -278,6 +415,7 @@ static int each_stream(brain_t *b, const char *name,
 	size_t i, hits = 0;
 	int rc = 0;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
 	for (i = 0; !rc && i < b->bp->nstreams; i++) {
 		const brain__stream *s = &b->bp->streams[i];
@@ -299,8 +437,13 @@ static int each_stream(brain_t *b, const char *name,
 int brain_update_aggregated_index(brain_t *b, const char *category,
 				  time_t when)
 {
-	if (!category)
-		return brain__errf(&b->err, BRAIN_EINVAL, "no category given");
+	int rc;
+
+	BRAIN__ARG(brain__thread_err(), b);
+	brain__err_clear(&b->err);
+	BRAIN__ARG(&b->err, category);
+	if ((rc = brain__check_time(&b->err, (long long)when, "time")))
+		return rc;
 	return each_stream(b, category, brain__store_update, when);
 }
 
@@ -312,11 +455,13 @@ static int rebuild_stream(brain_t *b, const brain__stream *s, time_t t)
 
 int brain_rebuild(brain_t *b, const char *name)
 {
+	BRAIN__ARG(brain__thread_err(), b);
 	return each_stream(b, name, rebuild_stream, 0);
 }
 
 int brain_flush(brain_t *b)
 {
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
 	return brain__store_flush(b);
 }

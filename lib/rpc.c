@@ -101,10 +101,13 @@ int brain_rpc_open(brain_rpc_t **out, const brain_rpc_options_t *o)
 	brain_rpc_t *r;
 	int failed = 0;
 
+	BRAIN__ARG(brain__thread_err(), out);
 	*out = NULL;
 	if (!o || !o->url || !*o->url)
 		return brain__errf(brain__thread_err(), BRAIN_EINVAL,
 				   "rpc: no url for the node");
+	BRAIN__ARG(brain__thread_err(), o->timeout_ms >= 0);
+	BRAIN__ARG(brain__thread_err(), o->connect_timeout_ms >= 0);
 	pthread_once(&curl_once, init_curl);
 	if (curl_init_rc != CURLE_OK)
 		return brain__errf(brain__thread_err(), BRAIN_ENOMEM,
@@ -156,16 +159,18 @@ void brain_rpc_close(brain_rpc_t *r)
 
 const char *brain_rpc_errmsg(const brain_rpc_t *r)
 {
-	return r->err.msg;
+	return r ? r->err.msg : brain__thread_err()->msg;
 }
 
 long brain_rpc_error_code(const brain_rpc_t *r)
 {
+	BRAIN__ARG_OR(0, r);
 	return r->code;
 }
 
 const char *brain_rpc_url(const brain_rpc_t *r)
 {
+	BRAIN__ARG_OR(NULL, r);
 	return r->url;
 }
 
@@ -253,9 +258,12 @@ int brain_rpc_call(brain_rpc_t *r, const char *method, const json_t *params,
 	char *body = NULL;
 	int rc, attempt;
 
+	BRAIN__ARG(brain__thread_err(), r);
+	BRAIN__ARG(&r->err, result);
 	*result = NULL;
 	r->code = 0;
 	brain__err_clear(&r->err);
+	BRAIN__ARG(&r->err, method);
 	/* "o" steals: a reference of our own to the caller's params */
 	req = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "1.0", "id",
 			(json_int_t)++r->id, "method", method, "params",
@@ -304,6 +312,8 @@ int brain_node_template(brain_rpc_t *r, const uint8_t *payout,
 	json_t *params, *gbt = NULL;
 	int rc;
 
+	BRAIN__ARG(brain__thread_err(), r);
+	BRAIN__ARG(&r->err, out);
 	*out = NULL;
 	params = json_pack("[{s:[s]}]", "rules", "segwit");
 	if (!params)
@@ -321,11 +331,14 @@ int brain_node_template(brain_rpc_t *r, const uint8_t *payout,
 
 int brain_node_submit(brain_rpc_t *r, const char *block_hex, char **reason)
 {
-	json_t *params = json_pack("[s]", block_hex), *res = NULL;
+	json_t *params, *res = NULL;
 	int rc;
 
+	BRAIN__ARG(brain__thread_err(), r);
+	BRAIN__ARG(&r->err, reason);
 	*reason = NULL;
-	if (!params)
+	BRAIN__ARG(&r->err, block_hex);
+	if (!(params = json_pack("[s]", block_hex)))
 		return brain__errf(&r->err, BRAIN_ENOMEM, "out of memory");
 	rc = brain_rpc_call(r, "submitblock", params, &res);
 	json_decref(params);
@@ -351,9 +364,11 @@ int brain_node_best_hash(brain_rpc_t *r, char out[65])
 {
 	json_t *res = NULL;
 	const char *s;
-	int rc = brain_rpc_call(r, "getbestblockhash", NULL, &res);
+	int rc;
 
-	if (rc)
+	BRAIN__ARG(brain__thread_err(), r);
+	BRAIN__ARG(&r->err, out);
+	if ((rc = brain_rpc_call(r, "getbestblockhash", NULL, &res)))
 		return rc;
 	s = json_string_value(res);
 	if (!s || strlen(s) != 64)

@@ -349,6 +349,7 @@ int brain_templates_generate(brain_t *b, int force, int *regenerated)
 {
 	int dummy, rc;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
 	if (regenerated)
 		*regenerated = 0;
@@ -389,13 +390,17 @@ static int list_previous(brain_t *b, json_t *arr)
 
 int brain_templates_status(brain_t *b, json_t **out)
 {
-	char *folder = brain__path_join(b->root, b->bp->tpl_folder);
-	json_t *st, *prev = json_array();
+	char *folder;
+	json_t *st, *prev;
 	char old[65];
 	int rc;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
+	BRAIN__ARG(&b->err, out);
 	*out = NULL;
+	folder = brain__path_join(b->root, b->bp->tpl_folder);
+	prev = json_array();
 	if (!folder || !prev) {
 		free(folder);
 		json_decref(prev);

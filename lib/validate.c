@@ -983,13 +983,18 @@ int brain_validate(brain_t *b, const char *name, brain_problem_fn on_problem,
 		   brain_progress_fn on_progress, void *ctx, uint64_t *problems)
 {
 	vctx v = {.b = b, .on_problem = on_problem, .on_progress = on_progress,
-		  .ctx = ctx, .blocks = json_object(), .hours = json_object(),
-		  .seen = json_object(), .strays = json_object()};
+		  .ctx = ctx};
 	size_t i, hits = 0;
 	int lock_fd = -1, rc = 0;
 
+	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
+	BRAIN__ARG(&b->err, problems);
 	*problems = 0;
+	v.blocks = json_object();
+	v.hours = json_object();
+	v.seen = json_object();
+	v.strays = json_object();
 	if (!v.blocks || !v.hours || !v.seen || !v.strays) {
 		json_decref(v.blocks);
 		json_decref(v.hours);

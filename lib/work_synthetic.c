@@ -11,6 +11,8 @@
 
 #include <brainstem/brainstem.h>
 
+#include "error.h"
+
 #define COINBASE_TAG "/brainstem synthetic/"
 #define VERSION_BITS 0x20000000u /* BIP 9 version bits, no deployment */
 
@@ -30,8 +32,12 @@ int brain_work_synthetic(uint64_t seed, const char *miner_id, uint32_t round,
 	uint8_t buf[sizeof(COINBASE_TAG) + 64 + 24];
 	size_t id_len, n = 0;
 
-	if (!miner_id || zeros > 64 || (id_len = strlen(miner_id)) > 64)
-		return BRAIN_EINVAL;
+	BRAIN__ARG(brain__thread_err(), out);
+	BRAIN__ARG(brain__thread_err(), miner_id);
+	BRAIN__ARG(brain__thread_err(), zeros <= 64);
+	if ((id_len = strlen(miner_id)) > 64)
+		return brain__errf(brain__thread_err(), BRAIN_EINVAL,
+				   "miner id of %zu bytes: at most 64", id_len);
 	memset(out, 0, sizeof(*out));
 	/* previous block: a function of the seed and the round */
 	n += put_u64(buf + n, seed);

@@ -14,6 +14,8 @@
 
 char tu_notices[4096];
 
+Suite *api_suite(void); /* tests/check_api.c */
+
 char *tu_tmpdir(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -153,6 +155,7 @@ int main(void)
 	srunner_add_suite(sr, node_suite());
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, validate_suite());
+	srunner_add_suite(sr, api_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

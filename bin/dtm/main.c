@@ -364,6 +364,7 @@ int main(int argc, char **argv)
 		rc = validate(b, &d);
 	else
 		rc = rebuild(b, &d);
-	brain_close(b);
+	if (cli_close(&d.cli, b) && !rc)
+		rc = 1;
 	return rc;
 }

@@ -545,6 +545,7 @@ int main(int argc, char **argv)
 			     l.stop_reason ? l.stop_reason : "miners finished",
 			     "blocks", (json_int_t)l.blocks, "runtime",
 			     now_s() - l.start));
-	brain_close(l.b);
+	if (cli_close(&l.o.cli, l.b))
+		return 1;
 	return gave_up == l.o.miners && !l.stopping ? 1 : 0;
 }

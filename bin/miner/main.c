@@ -236,7 +236,8 @@ int main(int argc, char **argv)
 	if (strcmp(brain_mode(s.b), "demo") && strcmp(brain_mode(s.b), "test")) {
 		/* staging and live: a Bitcoin node's templates */
 		int rc = miner_node_session(&s);
-		brain_close(s.b);
+		if (cli_close(&s.o.cli, s.b) && !rc)
+			rc = 1;
 		return rc;
 	}
 	miner_report(&s,
@@ -272,6 +273,7 @@ int main(int argc, char **argv)
 	if (s.o.cli.verbosity >= 0)
 		printf("session over: %ld blocks; records in %s\n", s.blocks,
 		       brain_base_path(s.b));
-	brain_close(s.b);
+	if (cli_close(&s.o.cli, s.b))
+		return 1;
 	return s.failures ? 1 : 0;
 }

@@ -17,6 +17,10 @@
 #include <jansson.h>
 #include <brainstem/common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct brain brain_t;                 /* opaque */
 typedef struct brain_options brain_options_t; /* NULL = defaults */
 
@@ -60,6 +64,14 @@ typedef enum brain_durability {
  */
 #define BRAIN_OPEN_EXISTING 0x1u
 #define BRAIN_OPEN_READONLY 0x2u
+
+/*
+ * The moments a tree can hold: 1970-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59Z.  A record timestamp, a `when` or a clock reading
+ * outside them is refused with BRAIN_EINVAL.
+ */
+#define BRAIN_TIME_MIN ((time_t)0)
+#define BRAIN_TIME_MAX ((time_t)253402300799LL)
 
 /*
  * Options for brain_initialize_mode.  Fields are only ever added at the end;
@@ -109,23 +121,27 @@ struct brain_options {
  * hierarchy of every pattern level and the global files, each from its
  * template.  Idempotent: what exists is left as it is.
  *
- * out:       receives the handle; NULL on failure.
+ * out:       receives the handle; NULL on failure.  Not NULL.
  * mode:      "demo", "test", "staging", "live" (the blueprint's modes), or
  *            NULL to take the mode whose flag is true in the blueprint.
  * component: who writes through this handle, e.g. "Production-Miner"; it is
  *            recorded in every file and entry.  No '/', "..", control
  *            characters; not empty.
- * opts:      NULL for defaults.
+ * opts:      NULL for defaults.  opts->version must be 1 to
+ *            BRAIN_OPTIONS_VERSION and opts->durability one of the
+ *            brain_durability_t values, else BRAIN_EINVAL.
  *
- * Returns 0, or BRAIN_EINVAL (bad mode or component), BRAIN_EBLUEPRINT
- * (message "file:line:column: ..."; or a required stream is missing),
- * BRAIN_ECONFIG, BRAIN_ENOTFOUND (BRAIN_OPEN_EXISTING and no tree),
- * BRAIN_EIO, BRAIN_ENOMEM.  On failure nothing is created and
- * brain_errmsg(NULL) says why: the blueprint, config.json, the mode, the
- * required streams and whether the root and base can be made are all
- * checked before the first file or folder is created.  Only a failure of
- * the file system during creation itself (a full disk) can leave some
- * folders behind.
+ * The clock's time must lie within BRAIN_TIME_MIN..BRAIN_TIME_MAX.
+ *
+ * Returns 0, or BRAIN_EINVAL (bad mode, component, options, or the clock
+ * out of range), BRAIN_EBLUEPRINT (message "file:line:column: ..."; or a
+ * required stream is missing), BRAIN_ECONFIG, BRAIN_ENOTFOUND
+ * (BRAIN_OPEN_EXISTING and no tree), BRAIN_EIO, BRAIN_ENOMEM.  On failure
+ * nothing is created and brain_errmsg(NULL) says why: the blueprint,
+ * config.json, the mode, the required streams and whether the root and
+ * base can be made are all checked before the first file or folder is
+ * created.  Only a failure of the file system during creation itself (a
+ * full disk) can leave some folders behind.
  *
  * Options of version 1 (without flags and require) are accepted and mean
  * flags 0 and require NULL.
@@ -138,9 +154,17 @@ brain_initialize_mode(brain_t **out, const char *mode, const char *component,
 		      const brain_options_t *opts) BRAIN_WARN_UNUSED;
 
 /*
- * brain_close - flush and free a handle.  NULL is accepted and ignored.
+ * brain_close - flush and free a handle.
+ *
+ * Puts on disk what durability "batch" still held back (as brain_flush),
+ * checkpoints and closes the files, then frees b - also when the flush
+ * failed.  NULL is accepted (returns 0).
+ *
+ * Returns 0, or BRAIN_EIO (the final flush failed: records saved since
+ * the last successful flush may not be on disk), BRAIN_ELOCKED,
+ * BRAIN_ENOMEM; the message is then in brain_errmsg(NULL), b being gone.
  */
-BRAIN_EXTERN(void) brain_close(brain_t *b);
+BRAIN_EXTERN(int) brain_close(brain_t *b);
 
 /*
  * brain_errmsg - the last failure on b, one line.
@@ -158,6 +182,7 @@ BRAIN_EXTERN(const char *) brain_errmsg(const brain_t *b);
  * mode and the other modes' flags false).
  *
  * Ownership: borrowed; valid until brain_close(b).  Do not modify.
+ * NULL when b is NULL.
  */
 BRAIN_EXTERN(const json_t *) brain_get_flags(const brain_t *b);
 
@@ -184,6 +209,7 @@ BRAIN_EXTERN(const json_t *) brain_get_config(const brain_t *b);
  *   brain_base_path       the mode's base folder, absolute
  *   brain_blueprint_path  the blueprint file in use
  *   brain_blueprint_hash  its SHA-256, 64 lower-case hex digits
+ * Each returns NULL when b is NULL.
  */
 BRAIN_EXTERN(const char *) brain_mode(const brain_t *b);
 BRAIN_EXTERN(const char *) brain_component(const brain_t *b);
@@ -193,7 +219,8 @@ BRAIN_EXTERN(const char *) brain_blueprint_path(const brain_t *b);
 BRAIN_EXTERN(const char *) brain_blueprint_hash(const brain_t *b);
 
 /*
- * brain_now - the handle's clock (the injected one, if any).
+ * brain_now - the handle's clock (the injected one, if any); -1 when b
+ * is NULL.
  */
 BRAIN_EXTERN(time_t) brain_now(const brain_t *b);
 
@@ -210,7 +237,9 @@ BRAIN_EXTERN(time_t) brain_now(const brain_t *b);
  *         time placeholders).
  * out:    receives the path.
  *
- * Returns 0, BRAIN_ENOTFOUND (no such stream or level for it), BRAIN_ENOMEM.
+ * Returns 0, BRAIN_EINVAL (an argument NULL, `when` outside
+ * BRAIN_TIME_MIN..BRAIN_TIME_MAX), BRAIN_ENOTFOUND (no such stream or
+ * level for it), BRAIN_ENOMEM.
  * Ownership: the caller frees *out with brain_free().
  */
 BRAIN_EXTERN(int)
@@ -223,8 +252,8 @@ brain_get_path(brain_t *b, const char *stream, const char *level, time_t when,
  * function of the same name; brain_initialize_mode calls it for "now").
  * Existing files are left as they are.
  *
- * Returns 0, BRAIN_EIO, BRAIN_ECORRUPT (a template does not parse),
- * BRAIN_ENOMEM.
+ * Returns 0, BRAIN_EINVAL (`when` outside BRAIN_TIME_MIN..BRAIN_TIME_MAX),
+ * BRAIN_EIO, BRAIN_ECORRUPT (a template does not parse), BRAIN_ENOMEM.
  */
 BRAIN_EXTERN(int)
 brain_init_hierarchical_structure(brain_t *b, time_t when) BRAIN_WARN_UNUSED;
@@ -241,5 +270,9 @@ BRAIN_EXTERN(const char *) brain_default_blueprint(void);
  * brain_get_path and the like).  NULL is accepted.
  */
 BRAIN_EXTERN(void) brain_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -19,4 +19,12 @@
 #include <brainstem/work.h>
 #include <brainstem/node.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif

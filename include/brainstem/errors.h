@@ -4,11 +4,24 @@
  * Every call that can fail returns 0 or one of the negative codes below and
  * leaves a one-line, lower-case message in brain_errmsg(b).  Codes never
  * change meaning; new ones are added at the end.
+ *
+ * Arguments: every public function checks its pointer and range
+ * arguments.  A NULL where an object is needed, or a value outside its
+ * documented range, gives BRAIN_EINVAL and the message "<function>:
+ * invalid argument '<what>'" (or a more precise one) - in brain_errmsg(b),
+ * or in brain_errmsg(NULL) when the handle itself is NULL or the function
+ * has none.  Functions that return no code do nothing (void), or return
+ * NULL, 0 or -1 as each documents, and leave the same message in
+ * brain_errmsg(NULL).  The library never aborts the process.
  */
 #ifndef BRAINSTEM_ERRORS_H
 #define BRAINSTEM_ERRORS_H
 
 #include <brainstem/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum brain_error {
 	BRAIN_OK = 0,
@@ -34,5 +47,9 @@ typedef enum brain_error {
  * Threads: safe from any thread.
  */
 BRAIN_EXTERN(const char *) brain_strerror(int code);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

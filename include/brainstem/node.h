@@ -38,6 +38,10 @@
 #include <brainstem/pow.h>
 #include <brainstem/work.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---- payout addresses ------------------------------------------------ */
 
 /* The longest output script an address can stand for: a version opcode,
@@ -125,8 +129,8 @@ typedef struct brain_rpc_options {
  * yet; a cookie file that cannot be read now is read again on each call.
  *
  * out: receives the handle (NULL on failure).  o: the settings (copied).
- * Returns 0, BRAIN_EINVAL (no url), or BRAIN_ENOMEM; brain_errmsg(NULL)
- * says why.
+ * Returns 0, BRAIN_EINVAL (out or o NULL, no url, a negative timeout), or
+ * BRAIN_ENOMEM; brain_errmsg(NULL) says why.
  * Ownership: the caller frees *out with brain_rpc_close().
  */
 BRAIN_EXTERN(int)
@@ -307,5 +311,9 @@ brain_node_submit(brain_rpc_t *r, const char *block_hex, char **reason)
  */
 BRAIN_EXTERN(int)
 brain_node_best_hash(brain_rpc_t *r, char out[65]) BRAIN_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

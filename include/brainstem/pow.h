@@ -21,6 +21,10 @@
  * time.  Nothing here keeps state between calls except the CPU-feature
  * answer, computed once under pthread_once.  Failures also leave a
  * one-line message in brain_errmsg(NULL) (the calling thread's).
+ * Arguments: a NULL pointer argument (data with len > 0) is refused as
+ * errors.h says: the int functions return BRAIN_EINVAL, the void ones do
+ * nothing, brain_target_to_bits, brain_hash_leading_zeros,
+ * brain_hash_meets_target and brain_target_difficulty return 0.
  * Ownership: every pointer argument is borrowed for the call only;
  * nothing is allocated.
  */
@@ -30,6 +34,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <brainstem/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define BRAIN_HEADER_SIZE 80
 
@@ -250,5 +258,9 @@ brain_scan(brain_engine_t e, const brain_header_t *h, uint32_t nonce_start,
 	   uint64_t count, const uint8_t target[32], brain_match_t *matches,
 	   size_t max_matches, volatile int *stop,
 	   brain_scan_t *result) BRAIN_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,14 +14,25 @@
  *     hour) and Aggregated/Global, whose summaries it updates, and updates
  *     the seven index summaries in Aggregated_Index/.
  * The record's partition is its own "timestamp" when that is ISO 8601,
- * else now.  The cost of a save does not depend on how many records the
- * tree already holds.
+ * else now; either must lie within BRAIN_TIME_MIN..BRAIN_TIME_MAX (the
+ * years 1970 to 9999), else the save is refused with BRAIN_EINVAL.  The
+ * cost of a save does not depend on how many records the tree already
+ * holds.
  *
  * Threads: calls on one handle must not overlap; separate handles (in one
  * process or many) may save into the same category at once.
  *
- * Ownership: every json_t * argument is borrowed; the library never keeps
- * or modifies it.
+ * What is written reads back byte for byte with the library's own reader,
+ * so a save refuses, before writing anything, a record that would not: a
+ * key or string that is not valid UTF-8 or holds U+0000 (NUL), a real
+ * that is not finite, nesting deeper than BRAIN_RECORD_MAX_DEPTH
+ * (BRAIN_EINVAL), more values than store.max_record_bytes (BRAIN_ETOOBIG).
+ *
+ * Ownership: every record is borrowed (const json_t *): the library
+ * merges it into an entry of its own before it adds seq, timestamp,
+ * component and mode, and never keeps or modifies it.  (The entry holds
+ * references to the record's members for the length of the call, so a
+ * record shared between threads must not be modified meanwhile.)
  */
 #ifndef BRAINSTEM_RECORDS_H
 #define BRAINSTEM_RECORDS_H
@@ -31,6 +42,17 @@
 #include <brainstem/common.h>
 #include <brainstem/brain.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The deepest a record may nest: the record object itself is level 1, an
+ * object or array in it level 2, and so on.  Deeper records are refused
+ * with BRAIN_EINVAL.
+ */
+#define BRAIN_RECORD_MAX_DEPTH 256
+
 /*
  * brain_save_system_report - record one event of a component.
  *
@@ -39,22 +61,23 @@
  *           System/System_Reports/<Folder>/.
  * report:   a JSON object, at most store.max_record_bytes once serialised.
  *
- * Returns 0, or BRAIN_EINVAL (bad category name, not an object, a
- * timestamp that is not ISO 8601, invalid UTF-8), BRAIN_ENOTFOUND (no such
+ * Returns 0, or BRAIN_EINVAL (b or category NULL, bad category name, not
+ * an object, a timestamp that is not ISO 8601 or out of range, a record
+ * that would not read back - see above), BRAIN_ENOTFOUND (no such
  * category), BRAIN_ETOOBIG, BRAIN_EIO, BRAIN_ELOCKED, BRAIN_ECORRUPT,
  * BRAIN_ENOMEM.  On a failure before the journal append nothing is
  * written.
  */
 BRAIN_EXTERN(int)
 brain_save_system_report(brain_t *b, const char *category,
-			 json_t *report) BRAIN_WARN_UNUSED;
+			 const json_t *report) BRAIN_WARN_UNUSED;
 
 /*
  * brain_save_system_error - the same into System/Error_Reports/<Folder>/.
  */
 BRAIN_EXTERN(int)
 brain_save_system_error(brain_t *b, const char *category,
-			json_t *error) BRAIN_WARN_UNUSED;
+			const json_t *error) BRAIN_WARN_UNUSED;
 
 /*
  * brain_save_ledger_entry, brain_save_math_proof, brain_save_submission -
@@ -64,11 +87,11 @@ brain_save_system_error(brain_t *b, const char *category,
  * every time level).  Returns as brain_save_system_report.
  */
 BRAIN_EXTERN(int)
-brain_save_ledger_entry(brain_t *b, json_t *entry) BRAIN_WARN_UNUSED;
+brain_save_ledger_entry(brain_t *b, const json_t *entry) BRAIN_WARN_UNUSED;
 BRAIN_EXTERN(int)
-brain_save_math_proof(brain_t *b, json_t *proof) BRAIN_WARN_UNUSED;
+brain_save_math_proof(brain_t *b, const json_t *proof) BRAIN_WARN_UNUSED;
 BRAIN_EXTERN(int)
-brain_save_submission(brain_t *b, json_t *submission) BRAIN_WARN_UNUSED;
+brain_save_submission(brain_t *b, const json_t *submission) BRAIN_WARN_UNUSED;
 
 /*
  * brain_save_record - the general form: `stream` is a record kind
@@ -77,7 +100,7 @@ brain_save_submission(brain_t *b, json_t *submission) BRAIN_WARN_UNUSED;
  */
 BRAIN_EXTERN(int)
 brain_save_record(brain_t *b, const char *stream,
-		  json_t *record) BRAIN_WARN_UNUSED;
+		  const json_t *record) BRAIN_WARN_UNUSED;
 
 /*
  * brain_update_aggregated_index - bring the aggregated and index files of
@@ -86,8 +109,9 @@ brain_save_record(brain_t *b, const char *stream,
  * the partition holding `when` exist.  Saves do this themselves; call it
  * to finish the work of a writer that crashed, or before reading.
  *
- * Returns 0, BRAIN_ENOTFOUND, BRAIN_EIO, BRAIN_ELOCKED, BRAIN_ECORRUPT,
- * BRAIN_ENOMEM.
+ * Returns 0, BRAIN_EINVAL (b or category NULL, `when` outside
+ * BRAIN_TIME_MIN..BRAIN_TIME_MAX), BRAIN_ENOTFOUND, BRAIN_EIO,
+ * BRAIN_ELOCKED, BRAIN_ECORRUPT, BRAIN_ENOMEM.
  */
 BRAIN_EXTERN(int)
 brain_update_aggregated_index(brain_t *b, const char *category,
@@ -108,5 +132,9 @@ BRAIN_EXTERN(int) brain_rebuild(brain_t *b, const char *name) BRAIN_WARN_UNUSED;
  * "batch" may still hold back).  brain_close() does this too.
  */
 BRAIN_EXTERN(int) brain_flush(brain_t *b) BRAIN_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

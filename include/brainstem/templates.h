@@ -17,6 +17,10 @@
 #include <brainstem/common.h>
 #include <brainstem/brain.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * brain_templates_status - what the template folder holds, as an object:
  *   {"blueprint": path, "blueprint_hash": hex, "folder": path,
@@ -41,5 +45,9 @@ brain_templates_status(brain_t *b, json_t **out) BRAIN_WARN_UNUSED;
 BRAIN_EXTERN(int)
 brain_templates_generate(brain_t *b, int force,
 			 int *regenerated) BRAIN_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

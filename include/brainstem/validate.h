@@ -34,6 +34,10 @@
 #include <brainstem/common.h>
 #include <brainstem/brain.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct brain_problem {
 	const char *path;    /* the file, relative to the mode's base */
 	long entry;          /* index of the record in that file, or -1 */
@@ -73,5 +77,9 @@ BRAIN_EXTERN(int)
 brain_validate(brain_t *b, const char *name, brain_problem_fn on_problem,
 	       brain_progress_fn on_progress, void *ctx,
 	       uint64_t *problems) BRAIN_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 
 #include <brainstem/common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define BRAIN_VERSION_MAJOR 1
 #define BRAIN_VERSION_MINOR 0
 #define BRAIN_VERSION_PATCH 0
@@ -27,5 +31,9 @@
  * Threads: safe from any thread.
  */
 BRAIN_EXTERN(const char *) brain_version(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

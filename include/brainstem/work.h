@@ -14,6 +14,10 @@
 #include <brainstem/common.h>
 #include <brainstem/pow.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct brain_work {
 	brain_header_t header; /* nonce 0; scanners vary it */
 	uint8_t target[32];    /* internal byte order, like hashes */
@@ -42,5 +46,9 @@ BRAIN_EXTERN(int)
 brain_work_synthetic(uint64_t seed, const char *miner_id, uint32_t round,
 		     uint64_t extranonce, unsigned zeros, uint32_t time,
 		     brain_work_t *out) BRAIN_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

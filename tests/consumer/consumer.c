@@ -96,6 +96,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("%s\n", base);
-	brain_close(b);
+	if (brain_close(b) != 0) {
+		fprintf(stderr, "consumer: brain_close: %s\n",
+			brain_errmsg(NULL));
+		return 1;
+	}
 	return 0;
 }

@@ -5,7 +5,9 @@
 #    in $BUILD and resolve to the real file;
 #  * the dynamic symbol table exports only brain_* symbols (the version node
 #    BRAINSTEM_1, type A, aside), each bound to a version node, and exactly
-#    the functions the public headers declare with BRAIN_EXTERN.
+#    the functions the public headers declare with BRAIN_EXTERN;
+#  * every exported function is called in tests/check_api.c, which checks
+#    each one's argument checking (NULL and out-of-range arguments).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -127,6 +129,17 @@ if [ -z "$missing" ]; then
 	pass "every BRAIN_EXTERN function is exported"
 else
 	fail "declared BRAIN_EXTERN but not exported by $soname: $missing"
+fi
+
+# --- every entry point's arguments are tested -----------------------------
+untested=
+while read -r f; do
+	grep -q "$f(" "$REPO/tests/check_api.c" || untested="$untested $f"
+done <"$T/exported"
+if [ -z "$untested" ]; then
+	pass "tests/check_api.c calls every exported function"
+else
+	fail "exported functions whose arguments tests/check_api.c does not test:$untested"
 fi
 
 finish

@@ -6,6 +6,8 @@
 #  * tests/consumer/consumer.c builds with only the installed pkg-config
 #    flags and, run against the installed library and blueprint, opens a demo
 #    tree and prints its base path;
+#  * the same file compiled as C++ (g++, -std=c++11 -pedantic) links and runs:
+#    every header declares C linkage;
 #  * the installed programs find the installed library by their rpath;
 #  * `make uninstall` removes all of it again.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -166,6 +168,41 @@ sys.exit(0 if [n(p) for p in sys.argv[1:]] == [24, 76] else 1)' \
 		pass "consumer loads the staged $soname"
 	else
 		fail "consumer loads the staged $soname (ldd: '${where}')"
+	fi
+fi
+
+# A C++ program: the headers declare C linkage, so it links and runs.
+CXX=${CXX:-g++}
+cxx_consumer=$T/consumer_cxx
+if [ -z "$flags" ]; then
+	fail "C++ consumer not built (no pkg-config flags)"
+elif ! command -v "$CXX" >/dev/null 2>&1; then
+	echo "SKIP: C++ consumer ($CXX is not installed)"
+else
+	rc=0
+	# shellcheck disable=SC2086 # the flags are word lists
+	"$CXX" -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror $san_flags \
+		-o "$cxx_consumer" "$REPO/tests/consumer/consumer.c" -x none \
+		$flags >"$T/cxx.log" 2>&1 || rc=$?
+	if [ "$rc" = 0 ]; then
+		pass "tests/consumer/consumer.c builds and links as C++ ($CXX)"
+	else
+		fail "tests/consumer/consumer.c builds and links as C++ ($CXX, exit $rc)"
+		show "$T/cxx.log" "$CXX"
+	fi
+fi
+if [ -x "$cxx_consumer" ]; then
+	mkdir "$T/cxxroot"
+	cxxroot=$(cd "$T/cxxroot" && pwd -P)
+	run cxxconsumer env LD_LIBRARY_PATH="$P/lib" \
+		BRAINSTEM_BLUEPRINT="$P/share/brainstem/brain.qtl" \
+		"$cxx_consumer" "$cxxroot" 10
+	if [ "$rc" = 0 ] && [ "$(cat "$T/cxxconsumer.out")" = "$cxxroot/Test/Demo/Mining" ]; then
+		pass "C++ consumer ROOT 10: exit 0, prints the base path"
+	else
+		fail "C++ consumer ROOT 10: exit 0, prints the base path (got $rc)"
+		show "$T/cxxconsumer.out" stdout
+		show "$T/cxxconsumer.err" stderr
 	fi
 fi
 
