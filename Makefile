@@ -134,9 +134,12 @@ $(TEST_BIN): $(TEST_SRCS) tests/testutil.h tests/storecheck.h $(LIB_OBJS)
 		-DSOURCE_DIR='"$(CURDIR)"' -o $@ $(TEST_SRCS) \
 		$(LIB_OBJS) $(CHECK_LIBS) $(DEP_LIBS) -lpthread -ldl -lm
 
+# Check's own per-test limit (4 s) is about a quiet machine; a loaded or
+# sanitized run gets 60 s, which still ends a test that hangs.
 check: all $(TEST_BIN)
 	@echo "== unit tests (Check)"
-	$(Q)BRAINSTEM_BLUEPRINT= BRAINSTEM_ROOT= $(TEST_BIN)
+	$(Q)BRAINSTEM_BLUEPRINT= BRAINSTEM_ROOT= \
+		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-60} $(TEST_BIN)
 	@echo "== program and packaging tests"
 	$(Q)BUILD=$(BUILD) CC="$(CC)" SAN=$(SAN) sh tests/run-shell-tests.sh
 	$(Q)if [ -z "$(SAN)" ] && command -v clang >/dev/null 2>&1; then \
