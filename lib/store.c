@@ -1158,7 +1158,9 @@ typedef struct gather_ctx {
 	json_t *read;    /* path -> 1, files read */
 	long long prev;  /* the journal's previous record's seq */
 	long long max;   /* the largest seq gathered */
+	long long whole; /* journal lines in the run */
 	int in_journal;
+	int keep;        /* 0: only check the journal, keeping nothing */
 	long damaged;    /* journal lines that broke the run */
 } gather_ctx;
 
@@ -1189,6 +1191,11 @@ static int gather_line(void *vctx, const char *line, size_t len)
 			g->damaged++;
 		}
 		g->prev = seq;
+		if (into == g->lines && !g->keep) {
+			g->whole++;
+			g->max = seq > g->max ? seq : g->max;
+			return 0;
+		}
 	}
 	snprintf(key, sizeof(key), "%lld", seq);
 	if (!json_object_get(g->lines, key) && !json_object_get(into, key)) {
@@ -1368,10 +1375,19 @@ static int recover_journal(brain_t *b, sstate *st, const brain__when *w,
 					  j->path);
 		goto out;
 	}
+	if (!g.damaged && g.whole == g.max && g.max >= claimed)
+		goto out; /* whole: the usual case, checked keeping nothing */
+	/* again, keeping the lines and the hours they name */
+	json_object_clear(g.suspect);
+	g.keep = 1;
+	g.prev = g.max = g.damaged = 0;
+	if ((rc = brain__jfile_each_record(j->fd, 0, gather_line, &g))) {
+		if (rc == BRAIN_EIO)
+			rc = brain__errno(&b->err, rc, "cannot read %s",
+					  j->path);
+		goto out;
+	}
 	journal_max = g.max;
-	if (!g.damaged && (long long)json_object_size(g.lines) == g.max &&
-	    g.max >= claimed)
-		goto out; /* whole */
 	if ((rc = gather_copies(&g, w)))
 		goto out;
 	{
