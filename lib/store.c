@@ -85,7 +85,7 @@ typedef struct sstate {
 struct brain__store {
 	sstate *st;
 	size_t n;
-	json_t *rebuilt; /* paths rebuilt by this handle: once each */
+	json_t *rebuilt; /* path -> the file this handle rebuilt there */
 };
 
 /* ---- slots ---- */
@@ -1033,26 +1033,47 @@ out:
 	return rc;
 }
 
-/* Whether this handle rebuilt `path` before; records that it does now. */
+/* The identity of the file at path (inode and size), as text. */
+static void file_id(const char *path, char id[64])
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		snprintf(id, 64, "none");
+	else
+		snprintf(id, 64, "%llu:%lld", (unsigned long long)sb.st_ino,
+			 (long long)sb.st_size);
+}
+
+/* Whether the file at path is, unchanged, one this handle rebuilt: found
+ * damaged again, a second rebuild would make the same file again. */
 static int rebuilt_before(brain_t *b, const char *path)
 {
-	json_t *seen = b->store->rebuilt;
+	const char *was = json_string_value(
+		json_object_get(b->store->rebuilt, path));
+	char id[64];
 
-	if (!seen && !(seen = b->store->rebuilt = json_object()))
-		return 0;
-	if (json_object_get(seen, path))
-		return 1;
-	json_object_set_new(seen, path, json_true());
-	return 0;
+	file_id(path, id);
+	return was && !strcmp(was, id);
+}
+
+static void note_rebuilt(brain_t *b, const char *path)
+{
+	char id[64];
+
+	if (!b->store->rebuilt && !(b->store->rebuilt = json_object()))
+		return;
+	file_id(path, id);
+	json_object_set_new(b->store->rebuilt, path, json_string(id));
 }
 
 /*
  * One damaged derived file, recomputed from the journal and renamed over
  * it.  Foreign damage (a tail we did not tear ourselves) is kept: the
  * original gets a .corrupt-* name too before the replacement takes its
- * place, so there is no moment without the file.  At most once per file
- * and handle: a file found damaged again right after its rebuild is
- * reported (BRAIN_ECORRUPT), not rebuilt in a loop.
+ * place, so there is no moment without the file.  Once per damage: the
+ * file this rebuild wrote, found damaged again unchanged, is reported
+ * (BRAIN_ECORRUPT), not rebuilt in a loop.
  */
 static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 {
@@ -1124,6 +1145,7 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 				     j->rel));
 	}
 	/* reload the slot from what was just written */
+	note_rebuilt(b, sl->path);
 	rc = load_slot(b, st, k, lv, &w);
 out:
 	free(aside);
