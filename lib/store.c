@@ -80,12 +80,15 @@ typedef struct sstate {
 	int bump; /* a cut was announced under the lock held now */
 	char *rebuild_path; /* exists while a rebuild is unfinished */
 	int checked; /* the journal was checked against its copies */
+	unsigned moved_seen; /* the store's moved when last replayed */
+	int rewriting; /* recover_journal is writing the journal again */
 } sstate;
 
 struct brain__store {
 	sstate *st;
 	size_t n;
 	json_t *rebuilt; /* path -> the file this handle rebuilt there */
+	unsigned moved;  /* obstacles moved aside by this handle */
 };
 
 /* ---- slots ---- */
@@ -347,6 +350,7 @@ static int move_aside(brain_t *b, const char *path, const char *why)
 		return brain__errno(&b->err, rc, "cannot move aside %s", path);
 	if (rc)
 		return rc;
+	b->store->moved++; /* files were lost with it: replay (refresh) */
 	brain__notice(b, "%s was in the way of %s; kept it as %s", path, why,
 		      aside);
 	brain__queue_report(
@@ -452,6 +456,9 @@ int brain__store_ensure_file(brain_t *b, const brain__stream *s,
 }
 
 static int rebuild_file(brain_t *b, sstate *st, int k, int lv);
+static long long claimed_seq(brain_t *b, sstate *st, const brain__when *w);
+static int recover_journal(brain_t *b, sstate *st, const brain__when *w,
+			   long long claimed, int force);
 
 /* Opens the slot's file (creating it from its template) and reads its
  * tail.  A tail that does not parse is repaired from the journal. */
@@ -845,8 +852,23 @@ static int load_journal(brain_t *b, sstate *st, const brain__when *w)
 		if (rc != BRAIN_ECORRUPT)
 			break;
 		slot_close(j);
-		if ((rc = repair_journal(b, st, w)))
+		if ((rc = repair_journal(b, st, w)) != BRAIN_ECORRUPT) {
+			if (rc)
+				return rc;
+			continue;
+		}
+		/* no whole record near its end: written again from the
+		 * copies (which loads it again), or refused */
+		if (st->rewriting)
 			return rc;
+		j->fd = open(j->path, O_RDONLY | O_CLOEXEC);
+		if (j->fd < 0)
+			return brain__errno(&b->err, BRAIN_EIO,
+					    "cannot open %s", j->path);
+		st->rewriting = 1;
+		rc = recover_journal(b, st, w, claimed_seq(b, st, w), 1);
+		st->rewriting = 0;
+		return rc;
 	}
 	if (rc)
 		return rc == BRAIN_EIO ? brain__errno(&b->err, rc,
@@ -1378,7 +1400,7 @@ out:
  * copy found.
  */
 static int recover_journal(brain_t *b, sstate *st, const brain__when *w,
-			   long long claimed)
+			   long long claimed, int force)
 {
 	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
 	gather_ctx g = {.b = b, .st = st, .in_journal = 1};
@@ -1397,7 +1419,7 @@ static int recover_journal(brain_t *b, sstate *st, const brain__when *w,
 					  j->path);
 		goto out;
 	}
-	if (!g.damaged && g.whole == g.max && g.max >= claimed)
+	if (!force && !g.damaged && g.whole == g.max && g.max >= claimed)
 		goto out; /* whole: the usual case, checked keeping nothing */
 	/* again, keeping the lines and the hours they name */
 	json_object_clear(g.suspect);
@@ -1440,7 +1462,7 @@ static int recover_journal(brain_t *b, sstate *st, const brain__when *w,
 				 "it is", j->path, gap_lo, gap_hi);
 		goto out;
 	}
-	if (!g.damaged && g.max == journal_max)
+	if (!force && !g.damaged && g.max == journal_max)
 		goto reset; /* the state claimed more than any copy holds */
 	if ((rc = journal_text(b, st, &g, w, &text)))
 		goto out;
@@ -1586,18 +1608,21 @@ static int refresh(brain_t *b, sstate *st, const brain__when *w)
 	if (st->checked ? (applied > st->last_seq ||
 			   st->checkpoint > st->last_seq)
 			: claimed_seq(b, st, w) > st->last_seq) {
-		if ((rc = recover_journal(b, st, w, claimed_seq(b, st, w))))
+		if ((rc = recover_journal(b, st, w, claimed_seq(b, st, w), 0)))
 			return rc;
 		state_read(st, &applied);
 	}
 	st->checked = 1;
-	if (applied < st->last_seq || applied > st->last_seq) {
+	if (applied != st->last_seq || st->moved_seen != b->store->moved) {
 		long long from = st->checkpoint < applied ? st->checkpoint
 							  : applied;
 		if (applied > st->last_seq)
 			from = 0; /* state ahead of the journal: recheck all */
+		if (st->moved_seen != b->store->moved)
+			from = 0; /* files went with an obstacle: refill */
 		if ((rc = replay(b, st, from)) || (rc = flush_stream(b, st)))
 			return rc;
+		st->moved_seen = b->store->moved;
 	}
 	st->known_applied = st->last_seq;
 	st->loaded = 1;
@@ -1954,7 +1979,7 @@ static int do_rebuild(brain_t *b, sstate *st, const brain__when *w)
 
 	if (!c.files)
 		return BRAIN_ENOMEM;
-	if ((rc = recover_journal(b, st, w, claimed_seq(b, st, w))))
+	if ((rc = recover_journal(b, st, w, claimed_seq(b, st, w), 0)))
 		goto out;
 	rc = brain__create_file(st->rebuild_path, "rebuilding\n", 11, sync,
 				&created);

@@ -273,6 +273,46 @@ START_TEST(a_record_in_no_copy_makes_rebuild_refuse)
 }
 END_TEST
 
+/* The journal's last 70 KB overwritten: no whole record is left in what
+ * the end repair reads (max_record_bytes 256: 65 KB), which then gives up;
+ * the copies have them all. */
+START_TEST(a_journal_end_beyond_repair_is_written_again_from_its_copies)
+{
+	char *text = tu_default_with("max_record_bytes: 65536",
+				     "max_record_bytes: 256");
+	tree *t = tree_new(text);
+	char *journal = path_of(t, "report_global", t->now);
+	char junk[70000];
+	json_t *j;
+	int i, fd;
+
+	for (i = 0; i < 800; i++) {
+		json_t *r = json_pack("{s:s, s:i}", "event", "round",
+				      "attempts_this_round", i);
+		ck_assert_int_eq(brain_save_system_report(t->b, "miners", r), 0);
+		json_decref(r);
+	}
+	brain_close(t->b);
+	ck_assert_int_gt(size_of(journal), (off_t)sizeof(junk) + 10000);
+	memset(junk, 'x', sizeof(junk));
+	fd = open(journal, O_WRONLY);
+	ck_assert_int_eq(pwrite(fd, junk, sizeof(junk),
+				size_of(journal) - (off_t)sizeof(junk)),
+			 (ssize_t)sizeof(junk));
+	close(fd);
+	tree_open(t);
+	j = sc_journal(t->b, "miners");
+	ck_assert_uint_eq(json_array_size(j), 800);
+	json_decref(j);
+	ck_assert_ptr_null(sc_check_stream(t->b, "miners", 0));
+	ck_assert_int_eq(problems(t), 0);
+	ck_assert_int_eq(kept_asides(journal), 1);
+	free(journal);
+	free(text);
+	tree_free(t);
+}
+END_TEST
+
 /* Replaces the folder holding `path` (levels up) by a file. */
 static char *folder_to_file(const char *path, int up)
 {
@@ -325,6 +365,9 @@ START_TEST(the_current_hours_folder_replaced_by_a_file_does_not_stop_open)
 	ck_assert_msg(tree_open_rc(t) == 0, "%s", brain_errmsg(NULL));
 	ck_assert(tu_exists(hourly));
 	ck_assert_int_eq(kept_asides(obstacle), 1);
+	/* the hour's files are made again, and refilled from the journal */
+	assert_every_record(t);
+	ck_assert_int_eq(problems(t), 0);
 	ck_assert_int_eq(brain_rebuild(t->b, "miners"), 0);
 	assert_every_record(t);
 	ck_assert_int_eq(problems(t), 0);
@@ -401,6 +444,7 @@ Suite *recovery_suite(void)
 	tcase_add_test(tc, a_deleted_journal_and_state_are_written_again_from_copies);
 	tcase_add_test(tc, a_line_overwritten_mid_journal_is_recovered_by_rebuild);
 	tcase_add_test(tc, a_record_in_no_copy_makes_rebuild_refuse);
+	tcase_add_test(tc, a_journal_end_beyond_repair_is_written_again_from_its_copies);
 	tcase_add_test(tc,
 		       a_past_hours_or_years_folder_replaced_by_a_file_is_set_aside);
 	tcase_add_test(tc,
