@@ -2015,6 +2015,7 @@ static int do_rebuild(brain_t *b, sstate *st, const brain__when *w)
 		goto out;
 	}
 	st->known_applied = st->last_seq;
+	st->moved_seen = b->store->moved; /* every file was just refilled */
 	st->loaded = 1;
 out:
 	json_decref(c.files);
