@@ -246,10 +246,15 @@ static void changed(void)
 		_exit(9);
 }
 
+/* `real`: the C library's function (looked up once; threads of other
+ * suites call these too, hence the atomics). */
 #define REAL(name)                                                             \
-	static __typeof__(name) *real;                                         \
-	if (!real)                                                             \
-		*(void **)&real = dlsym(RTLD_NEXT, #name)
+	static __typeof__(name) *real_;                                        \
+	__typeof__(name) *real = __atomic_load_n(&real_, __ATOMIC_ACQUIRE);   \
+	if (!real) {                                                           \
+		*(void **)&real = dlsym(RTLD_NEXT, #name);                     \
+		__atomic_store_n(&real_, real, __ATOMIC_RELEASE);              \
+	}
 
 int ftruncate(int fd, off_t length)
 {
