@@ -102,29 +102,6 @@ HOUR=$(one "$T/clean" -path './Ledgers/Aggregated/*' -name 'aggregated_??.json' 
 damage missing "a missing data source" "listed file is missing" \
 	"rm '$HOUR'"
 
-# A journal cut to half, or deleted, is not a torn write: its records are
-# still in the hourly and aggregated files, and come back from there.
-MJ=System/System_Reports/Miners/Global/global_miners_report.json
-lost() { # NAME DESCRIPTION SHELL-EDIT
-	rm -rf "${T:?}/$1"
-	cp -a "$T/clean" "$T/$1"
-	(cd "$T/$1/$BASE" && eval "$3")
-	run "$1-r" "$DTM" --demo --root "$T/$1" rebuild
-	check "$2: rebuild succeeds" [ "$rc" -eq 0 ]
-	show "$T/$1-r.err"
-	run "$1-v" "$DTM" --demo --root "$T/$1" validate
-	check "$2: clean after rebuild" [ "$rc" -eq 0 ]
-	[ "$rc" -eq 0 ] || show "$T/$1-v.out"
-	check "$2: no record lost" [ \
-		"$($EVENTS "$T/clean/$BASE/$MJ" --count)" -eq \
-		"$($EVENTS "$T/$1/$BASE/$MJ" --count)" ]
-	check "$2: the old journal is kept aside" sh -c \
-		'ls "$1".corrupt-* >/dev/null 2>&1' _ "$T/$1/$BASE/$MJ"
-}
-lost halfjournal "a journal cut to half" \
-	"truncate -s \$((\$(stat -c %s '$MJ') / 2)) '$MJ'"
-lost nojournal "a deleted journal" "rm '$MJ'"
-
 # proof: real mainnet headers
 GENESIS=0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c
 run genesis "$DTM" proof --header "$GENESIS" --json
@@ -149,5 +126,28 @@ run tooeasy "$DTM" proof --header "$GENESIS" --zeros 11
 check "proof: genesis does not have 11 zeros (exit 1)" [ "$rc" -eq 1 ]
 run bad "$DTM" proof --header 0011
 check "proof: a malformed header is exit 2" [ "$rc" -eq 2 ]
+
+# A journal cut to half, or deleted, is not a torn write: its records are
+# still in the hourly and aggregated files, and come back from there.
+MJ=System/System_Reports/Miners/Global/global_miners_report.json
+lost() { # NAME DESCRIPTION SHELL-EDIT
+	rm -rf "${T:?}/$1"
+	cp -a "$T/clean" "$T/$1"
+	(cd "$T/$1/$BASE" && eval "$3")
+	run "$1-r" "$DTM" --demo --root "$T/$1" rebuild
+	check "$2: rebuild succeeds" [ "$rc" -eq 0 ]
+	show "$T/$1-r.err"
+	run "$1-v" "$DTM" --demo --root "$T/$1" validate
+	check "$2: clean after rebuild" [ "$rc" -eq 0 ]
+	[ "$rc" -eq 0 ] || show "$T/$1-v.out"
+	check "$2: no record lost" [ \
+		"$($EVENTS "$T/clean/$BASE/$MJ" --count)" -eq \
+		"$($EVENTS "$T/$1/$BASE/$MJ" --count)" ]
+	check "$2: the old journal is kept aside" sh -c \
+		'ls "$1".corrupt-* >/dev/null 2>&1' _ "$T/$1/$BASE/$MJ"
+}
+lost halfjournal "a journal cut to half" \
+	"truncate -s \$((\$(stat -c %s '$MJ') / 2)) '$MJ'"
+lost lostjournal "a deleted journal" "rm '$MJ'"
 
 finish
