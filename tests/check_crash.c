@@ -540,7 +540,7 @@ Suite *crash_suite(void)
 		       a_writer_killed_right_after_a_cut_does_not_break_the_others);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("rebuild");
-	tcase_set_timeout(tc, 1200);
+	tcase_set_timeout(tc, 3600); /* ~470 kills: minutes under TSan */
 	tcase_add_test(tc, a_rebuild_killed_at_any_step_is_finished_by_the_next_open);
 	suite_add_tcase(s, tc);
 	return s;
