@@ -251,6 +251,70 @@ int brain__replace_file(const char *path, const void *data, size_t len,
 	return sync ? sync_dir_of(path) : 0;
 }
 
+int brain__set_aside(const char *path, long long stamp, int keep,
+		     char **aside)
+{
+	int n;
+
+	*aside = NULL;
+	for (n = 0; n < 1000; n++) {
+		char *name = n ? brain__strf("%s.corrupt-%lld-%d", path, stamp, n)
+			       : brain__strf("%s.corrupt-%lld", path, stamp);
+		int done;
+		if (!name)
+			return BRAIN_ENOMEM;
+		/* link and RENAME_NOREPLACE fail on an existing name */
+		done = link(path, name) == 0;
+		if (!done && errno == EPERM && !keep)
+			done = renameat2(AT_FDCWD, path, AT_FDCWD, name,
+					 RENAME_NOREPLACE) == 0;
+		else if (done && !keep && unlink(path) != 0) {
+			int saved = errno;
+			unlink(name);
+			free(name);
+			errno = saved;
+			return BRAIN_EIO;
+		}
+		if (done) {
+			*aside = name;
+			return 0;
+		}
+		free(name);
+		if (errno != EEXIST)
+			return BRAIN_EIO;
+	}
+	errno = EEXIST;
+	return BRAIN_EIO;
+}
+
+int brain__obstacle(const char *dir, char **found)
+{
+	char *copy = strdup(dir), *p;
+	struct stat sb;
+
+	*found = NULL;
+	if (!copy)
+		return BRAIN_ENOMEM;
+	for (p = copy + 1;; p++) {
+		char saved;
+		if (*p != '/' && *p != '\0')
+			continue;
+		saved = *p;
+		*p = '\0';
+		if (stat(copy, &sb) != 0)
+			break; /* missing from here on: no obstacle */
+		if (!S_ISDIR(sb.st_mode)) {
+			*found = copy;
+			return 0;
+		}
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	free(copy);
+	return 0;
+}
+
 int brain__remove_tree(const char *path)
 {
 	DIR *d = opendir(path);

@@ -40,6 +40,20 @@ int brain__create_file(const char *path, const void *data, size_t len,
 int brain__replace_file(const char *path, const void *data, size_t len,
 			int sync);
 
+/*
+ * Sets `path` aside as "<path>.corrupt-<stamp>" (then "-1", "-2", ...: an
+ * earlier one is never overwritten) and returns that name in *aside (the
+ * caller frees).  With `keep`, the original stays where it is too (a hard
+ * link: for a file that a replacement is about to be renamed over);
+ * without, it is moved (a file or a folder).  0 or BRAIN_EIO/ENOMEM.
+ */
+int brain__set_aside(const char *path, long long stamp, int keep,
+		     char **aside);
+
+/* The first part of `dir` (a folder path) that exists and is not a
+ * folder, allocated in *found; 0 when there is none. */
+int brain__obstacle(const char *dir, char **found);
+
 /* Joins a and b with one '/'; the caller frees.  NULL on ENOMEM. */
 char *brain__path_join(const char *a, const char *b);
 

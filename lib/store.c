@@ -78,11 +78,17 @@ typedef struct sstate {
 	struct timespec pending_since;
 	brain__buf text, sum, head; /* scratch for flush_slot, kept */
 	int bump; /* a cut was announced under the lock held now */
+	char *rebuild_path; /* exists while a rebuild is unfinished */
+	int checked; /* the journal was checked against its copies */
+	unsigned moved_seen; /* the store's moved when last replayed */
+	int rewriting; /* recover_journal is writing the journal again */
 } sstate;
 
 struct brain__store {
 	sstate *st;
 	size_t n;
+	json_t *rebuilt; /* path -> the file this handle rebuilt there */
+	unsigned moved;  /* obstacles moved aside by this handle */
 };
 
 /* ---- slots ---- */
@@ -333,6 +339,62 @@ static long long seq_of_line(const char *line)
 	return strtoll(line + strlen("{\"seq\":"), NULL, 10);
 }
 
+/* Moves `path` out of the way of a derived file or its folder, keeping
+ * it as a .corrupt-* name, and says so. */
+static int move_aside(brain_t *b, const char *path, const char *why)
+{
+	char *aside;
+	int rc = brain__set_aside(path, (long long)brain_now(b), 0, &aside);
+
+	if (rc == BRAIN_EIO)
+		return brain__errno(&b->err, rc, "cannot move aside %s", path);
+	if (rc)
+		return rc;
+	b->store->moved++; /* files were lost with it: replay (refresh) */
+	brain__notice(b, "%s was in the way of %s; kept it as %s", path, why,
+		      aside);
+	brain__queue_report(
+		b, json_pack("{s:s, s:s, s:s, s:s}", "error_type",
+			     "obstacle_moved", "message",
+			     "something else stood where the blueprint puts a "
+			     "folder or file; kept aside",
+			     "path", path + strlen(b->base) + 1, "kept_as",
+			     aside + strlen(b->base) + 1));
+	free(aside);
+	return 0;
+}
+
+/* mkdir -p for a derived file's folder.  A file where one of its folders
+ * belongs (an hour's or a year's folder replaced by a file) is set aside
+ * and the folder made: what the folder held is derived, and rebuilt from
+ * the journal. */
+static int make_dir(brain_t *b, const char *dir)
+{
+	int tries, rc = 0;
+
+	for (tries = 0; tries < 16; tries++) {
+		char *obstacle;
+		rc = brain__mkdir_p(dir);
+		if (rc != BRAIN_EIO || (errno != ENOTDIR && errno != EEXIST))
+			break;
+		if ((rc = brain__obstacle(dir, &obstacle)))
+			return rc;
+		if (!obstacle || strncmp(obstacle, b->base, strlen(b->base))) {
+			free(obstacle);
+			errno = ENOTDIR;
+			rc = BRAIN_EIO;
+			break; /* not ours to move: above the mode's base */
+		}
+		rc = move_aside(b, obstacle, "a folder");
+		free(obstacle);
+		if (rc)
+			return rc;
+	}
+	if (rc == BRAIN_EIO)
+		rc = brain__errno(&b->err, rc, "cannot create folder %s", dir);
+	return rc;
+}
+
 /* Writes a new empty file for (k, lv) at partition w, if none exists. */
 static int create_slot_file(brain_t *b, const brain__stream *s, int k,
 			    int lv, const brain__when *w, const char *path,
@@ -358,9 +420,9 @@ static int create_slot_file(brain_t *b, const brain__stream *s, int k,
 		goto out;
 	slash = strrchr(dir, '/');
 	*slash = '\0';
-	if ((rc = brain__mkdir_p(dir)) == 0)
-		rc = brain__create_file(path, text.data, text.len, sync,
-					&created);
+	if ((rc = make_dir(b, dir)))
+		goto out;
+	rc = brain__create_file(path, text.data, text.len, sync, &created);
 	if (rc == BRAIN_EIO)
 		rc = brain__errno(&b->err, rc, "cannot create %s", path);
 out:
@@ -394,6 +456,9 @@ int brain__store_ensure_file(brain_t *b, const brain__stream *s,
 }
 
 static int rebuild_file(brain_t *b, sstate *st, int k, int lv);
+static long long claimed_seq(brain_t *b, sstate *st, const brain__when *w);
+static int recover_journal(brain_t *b, sstate *st, const brain__when *w,
+			   long long claimed, int force);
 
 /* Opens the slot's file (creating it from its template) and reads its
  * tail.  A tail that does not parse is repaired from the journal. */
@@ -404,14 +469,19 @@ static int load_slot(brain_t *b, sstate *st, int k, int lv,
 	brain__jlayout lay = layout_of(b->bp, st->s, k);
 	json_t *sum = NULL;
 	char *last = NULL;
-	int rc;
+	int rc, tries;
 
 	if (sl->fd >= 0)
 		return 0;
-	for (;;) {
+	for (tries = 0; tries < 4; tries++) {
 		sl->fd = open(sl->path, O_RDWR | O_CLOEXEC);
-		if (sl->fd >= 0 || errno != ENOENT)
+		if (sl->fd >= 0 ||
+		    (errno != ENOENT && errno != ENOTDIR && errno != EISDIR))
 			break;
+		/* a folder where the file belongs is set aside; a file
+		 * where one of its folders belongs, by create_slot_file */
+		if (errno == EISDIR && (rc = move_aside(b, sl->path, "a file")))
+			return rc;
 		rc = create_slot_file(b, st->s, k, lv, w, sl->path,
 				      b->durability == BRAIN_DURABILITY_ALWAYS &&
 					      k == K_SOURCE &&
@@ -786,8 +856,23 @@ static int load_journal(brain_t *b, sstate *st, const brain__when *w)
 		if (rc != BRAIN_ECORRUPT)
 			break;
 		slot_close(j);
-		if ((rc = repair_journal(b, st, w)))
+		if ((rc = repair_journal(b, st, w)) != BRAIN_ECORRUPT) {
+			if (rc)
+				return rc;
+			continue;
+		}
+		/* no whole record near its end: written again from the
+		 * copies (which loads it again), or refused */
+		if (st->rewriting)
 			return rc;
+		j->fd = open(j->path, O_RDONLY | O_CLOEXEC);
+		if (j->fd < 0)
+			return brain__errno(&b->err, BRAIN_EIO,
+					    "cannot open %s", j->path);
+		st->rewriting = 1;
+		rc = recover_journal(b, st, w, claimed_seq(b, st, w), 1);
+		st->rewriting = 0;
+		return rc;
 	}
 	if (rc)
 		return rc == BRAIN_EIO ? brain__errno(&b->err, rc,
@@ -983,6 +1068,48 @@ out:
 	return rc;
 }
 
+/* The identity of the file at path (inode and size), as text. */
+static void file_id(const char *path, char id[64])
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		snprintf(id, 64, "none");
+	else
+		snprintf(id, 64, "%llu:%lld", (unsigned long long)sb.st_ino,
+			 (long long)sb.st_size);
+}
+
+/* Whether the file at path is, unchanged, one this handle rebuilt: found
+ * damaged again, a second rebuild would make the same file again. */
+static int rebuilt_before(brain_t *b, const char *path)
+{
+	const char *was = json_string_value(
+		json_object_get(b->store->rebuilt, path));
+	char id[64];
+
+	file_id(path, id);
+	return was && !strcmp(was, id);
+}
+
+static void note_rebuilt(brain_t *b, const char *path)
+{
+	char id[64];
+
+	if (!b->store->rebuilt && !(b->store->rebuilt = json_object()))
+		return;
+	file_id(path, id);
+	json_object_set_new(b->store->rebuilt, path, json_string(id));
+}
+
+/*
+ * One damaged derived file, recomputed from the journal and renamed over
+ * it.  Foreign damage (a tail we did not tear ourselves) is kept: the
+ * original gets a .corrupt-* name too before the replacement takes its
+ * place, so there is no moment without the file.  Once per damage: the
+ * file this rebuild wrote, found damaged again unchanged, is reported
+ * (BRAIN_ECORRUPT), not rebuilt in a loop.
+ */
 static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 {
 	slot *sl = &st->slot[k][lv];
@@ -992,34 +1119,15 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 		     .empty = 1};
 	brain__buf head = {0}, sum = {0};
 	json_t *tpl = NULL, *empty_sum = NULL;
+	char *aside = NULL;
 	brain__when w;
 	size_t tail_off;
 	int rc;
 
-	announce_cut(st); /* it is moved aside or replaced below */
-	if (!st->recovering) {
-		char *aside = brain__strf("%s.corrupt-%lld", sl->path,
-					  (long long)brain_now(b));
-		if (!aside)
-			return BRAIN_ENOMEM;
-		if (rename(sl->path, aside) != 0) {
-			rc = brain__errno(&b->err, BRAIN_EIO,
-					  "cannot move aside %s", sl->path);
-			free(aside);
-			return rc;
-		}
-		brain__notice(b, "%s was damaged; kept it as %s and rebuilt "
-			      "it from %s", sl->path, aside, j->path);
-		brain__queue_report(
-			b, json_pack("{s:s, s:s, s:s, s:s, s:s}", "error_type",
-				     "corrupt_file", "message",
-				     "damaged file kept aside and rebuilt from "
-				     "its journal",
-				     "path", sl->rel, "kept_as",
-				     aside + strlen(b->base) + 1, "journal",
-				     j->rel));
-		free(aside);
-	}
+	if (rebuilt_before(b, sl->path))
+		return brain__errf(&b->err, BRAIN_ECORRUPT,
+				   "%s: still unreadable after it was rebuilt "
+				   "from %s; left as it is", sl->path, j->path);
 	brain__when_of(b->bp, brain_now(b), &w);
 	c.depth = lay.entries ? brain__jfile_depth(lay.entries) : 0;
 	rc = BRAIN_ENOMEM;
@@ -1042,15 +1150,41 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 	    brain__jfile_tail_text(c.depth, c.summary ? sum.data : NULL,
 				   sum.len, &head))
 		goto out;
-	rc = brain__replace_file(sl->path, head.data, head.len, 0);
-	if (rc == BRAIN_EIO)
-		rc = brain__errno(&b->err, rc, "cannot write %s", sl->path);
-	if (!rc) {
-		/* reload the slot from what was just written */
-		brain__when_of(b->bp, brain_now(b), &w);
-		rc = load_slot(b, st, k, lv, &w);
+	announce_cut(st); /* it is replaced below */
+	if (!st->recovering &&
+	    (rc = brain__set_aside(sl->path, (long long)brain_now(b), 1,
+				   &aside))) {
+		if (rc == BRAIN_EIO)
+			rc = brain__errno(&b->err, rc, "cannot keep %s aside",
+					  sl->path);
+		goto out;
 	}
+	rc = brain__replace_file(sl->path, head.data, head.len, 0);
+	if (rc) {
+		if (rc == BRAIN_EIO)
+			rc = brain__errno(&b->err, rc, "cannot write %s",
+					  sl->path);
+		if (aside)
+			unlink(aside); /* the original is still in place */
+		goto out;
+	}
+	if (aside) {
+		brain__notice(b, "%s was damaged; kept it as %s and rebuilt "
+			      "it from %s", sl->path, aside, j->path);
+		brain__queue_report(
+			b, json_pack("{s:s, s:s, s:s, s:s, s:s}", "error_type",
+				     "corrupt_file", "message",
+				     "damaged file kept aside and rebuilt from "
+				     "its journal",
+				     "path", sl->rel, "kept_as",
+				     aside + strlen(b->base) + 1, "journal",
+				     j->rel));
+	}
+	/* reload the slot from what was just written */
+	note_rebuilt(b, sl->path);
+	rc = load_slot(b, st, k, lv, &w);
 out:
+	free(aside);
 	json_decref(tpl);
 	brain__buf_free(&sum);
 	brain__msum_free(c.summary);
@@ -1058,6 +1192,333 @@ out:
 	json_decref(empty_sum);
 	brain__buf_free(&head);
 	brain__buf_free(&c.body);
+	return rc;
+}
+
+/* ---- the journal against its copies ---- */
+
+/*
+ * Every record is in the journal, in its hourly file and in the aggregated
+ * files of its scope (the Global and root ones hold them all), as the same
+ * bytes.  A journal that ends before what its copies or the state file
+ * say was applied, or whose seqs do not run 1, 2, 3, ..., lost records: it
+ * is not a torn write.  recover_journal collects the records of every
+ * copy it can find (the journal's, then the Global and root aggregates',
+ * then every time-level file of each hour seen), and writes the journal
+ * again in seq order after keeping the old one as a .corrupt-* file.
+ */
+typedef struct gather_ctx {
+	brain_t *b;
+	sstate *st;
+	json_t *lines;   /* seq -> line, trusted */
+	json_t *suspect; /* seq -> line, journal lines out of the run */
+	json_t *hours;   /* "YYYYMMDDHH" -> 1, the hours seen */
+	json_t *times;   /* one time per hour seen, in the order seen */
+	json_t *read;    /* path -> 1, files read */
+	long long prev;  /* the journal's previous record's seq */
+	long long max;   /* the largest seq gathered */
+	long long whole; /* journal lines in the run */
+	int in_journal;
+	int keep;        /* 0: only check the journal, keeping nothing */
+	long damaged;    /* journal lines that broke the run */
+} gather_ctx;
+
+static int gather_line(void *vctx, const char *line, size_t len)
+{
+	gather_ctx *g = vctx;
+	char key[32];
+	json_t *rec, *into;
+	brain__when w;
+	time_t t;
+	long long seq = seq_of_line(line);
+
+	if (parse_record(g->b, line, len, &rec, &t)) {
+		g->damaged += g->in_journal;
+		return 0;
+	}
+	if (json_integer_value(json_object_get(rec, "seq")) != seq ||
+	    seq <= 0) {
+		json_decref(rec);
+		g->damaged += g->in_journal;
+		return 0;
+	}
+	json_decref(rec);
+	into = g->lines;
+	if (g->in_journal) {
+		if (seq != g->prev + 1) {
+			into = g->suspect; /* after a gap, or out of order */
+			g->damaged++;
+		}
+		g->prev = seq;
+		if (into == g->lines && !g->keep) {
+			g->whole++;
+			g->max = seq > g->max ? seq : g->max;
+			return 0;
+		}
+	}
+	snprintf(key, sizeof(key), "%lld", seq);
+	if (!json_object_get(g->lines, key) && !json_object_get(into, key)) {
+		json_t *v = json_stringn_nocheck(line, len);
+		if (!v || json_object_set_new(into, key, v))
+			return BRAIN_ENOMEM;
+		if (into == g->lines && seq > g->max)
+			g->max = seq;
+	}
+	brain__when_of(g->b->bp, t, &w);
+	snprintf(key, sizeof(key), "%04d%02d%02d%02d", w.year, w.month, w.day,
+		 w.hour);
+	if (!json_object_get(g->hours, key) &&
+	    (json_object_set_new(g->hours, key, json_true()) ||
+	     json_array_append_new(g->times, json_integer((json_int_t)t))))
+		return BRAIN_ENOMEM;
+	return 0;
+}
+
+/* Gathers the records of the derived file (k, lv) of partition w. */
+static int gather_file(gather_ctx *g, int k, int lv, const brain__when *w)
+{
+	const brain__plevel *pl = plevel_of(g->b->bp, g->st->s, k, lv);
+	char *path;
+	int fd, rc = 0;
+
+	if (!pl || (k == K_SOURCE && lv == BRAIN__LV_GLOBAL) ||
+	    (k == K_FULL && !g->b->bp->agg_entries))
+		return 0;
+	if (!(path = brain__level_path(g->b->base, g->st->s, pl, w, 1)))
+		return BRAIN_ENOMEM;
+	if (!json_object_get(g->read, path)) {
+		json_object_set_new(g->read, path, json_true());
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			rc = brain__jfile_each_record(fd, 0, gather_line, g);
+			close(fd);
+		}
+	}
+	free(path);
+	return rc == BRAIN_EIO ? 0 : rc; /* an unreadable copy: the next */
+}
+
+static int gather_copies(gather_ctx *g, const brain__when *now)
+{
+	size_t i;
+	int k, lv, rc;
+
+	g->in_journal = 0;
+	if ((rc = gather_file(g, K_FULL, BRAIN__LV_GLOBAL, now)) ||
+	    (rc = gather_file(g, K_FULL, BRAIN__LV_ROOT, now)))
+		return rc;
+	/* the array grows while it is walked: hours found in a copy */
+	for (i = 0; i < json_array_size(g->times); i++) {
+		brain__when w;
+		brain__when_of(g->b->bp,
+			       (time_t)json_integer_value(
+				       json_array_get(g->times, i)),
+			       &w);
+		for (lv = BRAIN__LV_HOUR; lv >= 0; lv--)
+			for (k = K_SOURCE; k <= K_FULL; k++)
+				if ((rc = gather_file(g, k, lv, &w)))
+					return rc;
+	}
+	return 0;
+}
+
+/* The last seq the derived file (k, lv) holds, from its tail; 0 when it
+ * is missing or unreadable. */
+static long long copy_last_seq(brain_t *b, sstate *st, int k, int lv,
+			       const brain__when *w)
+{
+	const brain__plevel *pl = plevel_of(b->bp, st->s, k, lv);
+	brain__jlayout lay = layout_of(b->bp, st->s, k);
+	json_t *sum = NULL;
+	char *path, *last = NULL;
+	off_t tail;
+	long long seq = 0;
+	int fd, empty;
+
+	if (!pl || !lay.entries ||
+	    !(path = brain__level_path(b->base, st->s, pl, w, 1)))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return 0;
+	if (!brain__jfile_scan_tail(fd, &lay,
+				    (size_t)b->bp->max_record_bytes + 1024,
+				    &tail, &sum, &last, &empty, NULL) &&
+	    last)
+		seq = seq_of_line(last);
+	json_decref(sum);
+	free(last);
+	close(fd);
+	return seq;
+}
+
+/* What the state file and the all-time aggregates say the journal holds
+ * at least. */
+static long long claimed_seq(brain_t *b, sstate *st, const brain__when *w)
+{
+	long long applied, claimed, seq;
+
+	state_read(st, &applied);
+	claimed = applied > st->checkpoint ? applied : st->checkpoint;
+	seq = copy_last_seq(b, st, K_FULL, BRAIN__LV_GLOBAL, w);
+	claimed = seq > claimed ? seq : claimed;
+	seq = copy_last_seq(b, st, K_FULL, BRAIN__LV_ROOT, w);
+	return seq > claimed ? seq : claimed;
+}
+
+/* The journal's text with `g`'s records 1..g->max, in seq order. */
+static int journal_text(brain_t *b, sstate *st, gather_ctx *g,
+			const brain__when *w, brain__buf *out)
+{
+	brain__jlayout lay = layout_of(b->bp, st->s, K_SOURCE);
+	int depth = brain__jfile_depth(lay.entries);
+	json_t *tpl = NULL;
+	size_t tail_off;
+	long long seq;
+	char ind[80];
+	int rc;
+
+	memset(ind, ' ', sizeof(ind));
+	if ((rc = brain__template_instance(
+		     b, st->s, plevel_of(b->bp, st->s, K_SOURCE,
+					 BRAIN__LV_GLOBAL),
+		     w, &tpl)) ||
+	    (rc = brain__jfile_render(tpl, &lay, NULL, out, &tail_off)))
+		goto out;
+	out->len = tail_off;
+	rc = BRAIN_ENOMEM;
+	for (seq = 1; seq <= g->max; seq++) {
+		char key[32];
+		const char *line;
+		snprintf(key, sizeof(key), "%lld", seq);
+		line = json_string_value(json_object_get(g->lines, key));
+		if ((seq > 1 && brain__buf_puts(out, ",")) ||
+		    brain__buf_puts(out, "\n") ||
+		    brain__buf_put(out, ind, (size_t)(2 * depth + 2)) ||
+		    brain__buf_puts(out, line))
+			goto out;
+	}
+	rc = brain__jfile_tail_text(depth, NULL, 0, out);
+out:
+	json_decref(tpl);
+	return rc;
+}
+
+/*
+ * Under the lock, the journal loaded: checks every line of the journal
+ * (it parses, seqs run 1, 2, 3, ...) and that it reaches `claimed`.  If
+ * not, writes it again from the records of every copy, the old one kept
+ * aside, and reloads it.  A seq below the largest found that no copy
+ * holds makes it refuse (BRAIN_ECORRUPT naming the journal): nothing is
+ * written then.  Cost: one read of the journal; with damage, of every
+ * copy found.
+ */
+static int recover_journal(brain_t *b, sstate *st, const brain__when *w,
+			   long long claimed, int force)
+{
+	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
+	gather_ctx g = {.b = b, .st = st, .in_journal = 1};
+	brain__buf text = {0};
+	long long seq, gap_lo = 0, gap_hi = 0, journal_max;
+	char *aside = NULL;
+	int rc = BRAIN_ENOMEM;
+
+	if (!(g.lines = json_object()) || !(g.suspect = json_object()) ||
+	    !(g.hours = json_object()) || !(g.times = json_array()) ||
+	    !(g.read = json_object()))
+		goto out;
+	if ((rc = brain__jfile_each_record(j->fd, 0, gather_line, &g))) {
+		if (rc == BRAIN_EIO)
+			rc = brain__errno(&b->err, rc, "cannot read %s",
+					  j->path);
+		goto out;
+	}
+	if (!force && !g.damaged && g.whole == g.max && g.max >= claimed)
+		goto out; /* whole: the usual case, checked keeping nothing */
+	/* again, keeping the lines and the hours they name */
+	json_object_clear(g.suspect);
+	g.keep = 1;
+	g.prev = g.max = g.damaged = 0;
+	if ((rc = brain__jfile_each_record(j->fd, 0, gather_line, &g))) {
+		if (rc == BRAIN_EIO)
+			rc = brain__errno(&b->err, rc, "cannot read %s",
+					  j->path);
+		goto out;
+	}
+	journal_max = g.max;
+	if ((rc = gather_copies(&g, w)))
+		goto out;
+	{
+		/* journal lines out of the run fill what no copy has */
+		const char *key;
+		json_t *v;
+		json_object_foreach(g.suspect, key, v) {
+			seq = strtoll(key, NULL, 10);
+			if (!json_object_get(g.lines, key)) {
+				json_object_set(g.lines, key, v);
+				g.max = seq > g.max ? seq : g.max;
+			}
+		}
+	}
+	for (seq = 1; seq <= g.max; seq++) {
+		char key[32];
+		snprintf(key, sizeof(key), "%lld", seq);
+		if (json_object_get(g.lines, key))
+			continue;
+		if (!gap_lo)
+			gap_lo = seq;
+		gap_hi = seq;
+	}
+	if (gap_lo) {
+		rc = brain__errf(&b->err, BRAIN_ECORRUPT,
+				 "%s: the journal lost records (seq %lld to "
+				 "%lld) that no other copy holds; left it as "
+				 "it is", j->path, gap_lo, gap_hi);
+		goto out;
+	}
+	if (!force && !g.damaged && g.max == journal_max)
+		goto reset; /* the state claimed more than any copy holds */
+	if ((rc = journal_text(b, st, &g, w, &text)))
+		goto out;
+	announce_cut(st);
+	if ((rc = brain__set_aside(j->path, (long long)brain_now(b), 1,
+				   &aside)) ||
+	    (rc = brain__replace_file(j->path, text.data, text.len, 1))) {
+		if (aside)
+			unlink(aside); /* the original is still in place */
+		if (rc == BRAIN_EIO)
+			rc = brain__errno(&b->err, rc, "cannot recover %s",
+					  j->path);
+		goto out;
+	}
+	brain__notice(b, "%s had lost records; kept it as %s and wrote it "
+		      "again from its copies (%lld records)", j->path, aside,
+		      g.max);
+	brain__queue_report(
+		b, json_pack("{s:s, s:s, s:s, s:s, s:I}", "error_type",
+			     "journal_recovered", "message",
+			     "journal had lost records; kept aside and "
+			     "written again from the hourly and aggregated "
+			     "files",
+			     "path", j->rel, "kept_as",
+			     aside + strlen(b->base) + 1, "records",
+			     (json_int_t)g.max));
+reset:
+	/* derived files: replay everything (idempotent) */
+	st->checkpoint = 0;
+	if ((rc = state_write(b, st, 0, b->durability != BRAIN_DURABILITY_NONE)))
+		goto out;
+	close_all(st);
+	rc = load_journal(b, st, w);
+out:
+	free(aside);
+	brain__buf_free(&text);
+	json_decref(g.lines);
+	json_decref(g.suspect);
+	json_decref(g.hours);
+	json_decref(g.times);
+	json_decref(g.read);
 	return rc;
 }
 
@@ -1134,8 +1595,10 @@ static void unlock_stream(sstate *st)
 	flock(st->lock_fd, LOCK_UN);
 }
 
+static int do_rebuild(brain_t *b, sstate *st, const brain__when *w);
+
 /* Under the lock: makes the slots current and the derived files complete
- * (replaying after someone's crash). */
+ * (replaying after someone's crash, finishing an interrupted rebuild). */
 static int refresh(brain_t *b, sstate *st, const brain__when *w)
 {
 	long long applied;
@@ -1150,13 +1613,31 @@ static int refresh(brain_t *b, sstate *st, const brain__when *w)
 	st->loaded = 0;
 	if ((rc = load_journal(b, st, w)))
 		return rc;
-	if (applied < st->last_seq || applied > st->last_seq) {
+	if (brain__exists(st->rebuild_path)) {
+		brain__notice(b, "finishing the interrupted rebuild of %s",
+			      st->slot[K_SOURCE][BRAIN__LV_GLOBAL].path);
+		return do_rebuild(b, st, w);
+	}
+	/* a journal behind what was applied lost records: not a torn
+	 * write.  The all-time aggregates are asked once per handle. */
+	if (st->checked ? (applied > st->last_seq ||
+			   st->checkpoint > st->last_seq)
+			: claimed_seq(b, st, w) > st->last_seq) {
+		if ((rc = recover_journal(b, st, w, claimed_seq(b, st, w), 0)))
+			return rc;
+		state_read(st, &applied);
+	}
+	st->checked = 1;
+	if (applied != st->last_seq || st->moved_seen != b->store->moved) {
 		long long from = st->checkpoint < applied ? st->checkpoint
 							  : applied;
 		if (applied > st->last_seq)
 			from = 0; /* state ahead of the journal: recheck all */
+		if (st->moved_seen != b->store->moved)
+			from = 0; /* files went with an obstacle: refill */
 		if ((rc = replay(b, st, from)) || (rc = flush_stream(b, st)))
 			return rc;
+		st->moved_seen = b->store->moved;
 	}
 	st->known_applied = st->last_seq;
 	st->loaded = 1;
@@ -1486,8 +1967,12 @@ static int reset_file(brain_t *b, sstate *st, const char *path, int k,
 	slash = strrchr(dir, '/');
 	*slash = '\0';
 	announce_cut(st);
-	if (!(rc = brain__mkdir_p(dir)))
-		rc = brain__replace_file(path, text.data, text.len, 0);
+	if ((rc = make_dir(b, dir)))
+		goto out;
+	/* a folder where the file belongs is set aside first */
+	if (brain__is_dir(path) && (rc = move_aside(b, path, "a file")))
+		goto out;
+	rc = brain__replace_file(path, text.data, text.len, 0);
 	if (rc == BRAIN_EIO)
 		rc = brain__errno(&b->err, rc, "cannot write %s", path);
 out:
@@ -1498,48 +1983,100 @@ out:
 	return rc;
 }
 
-int brain__store_rebuild(brain_t *b, const brain__stream *s)
+/* Syncs every file of `files` (path -> ...), for a rebuild's end. */
+static int sync_files(brain_t *b, json_t *files)
 {
-	sstate *st = state_of(b, s);
+	const char *path;
+	json_t *v;
+
+	json_object_foreach(files, path, v) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+		if (fd < 0 || fdatasync(fd) != 0)
+			rc = brain__errno(&b->err, BRAIN_EIO, "cannot sync %s",
+					  path);
+		if (fd >= 0)
+			close(fd);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Under the lock, the journal loaded: every derived file of the stream
+ * recomputed from the journal.  Resumable: the journal is first checked
+ * against its copies (recover_journal: a rebuild never drops a record
+ * that survives somewhere), then the rebuild marker is written, and only
+ * then are files replaced (each by rename, so every file exists and
+ * parses at every moment).  A process killed before the marker is
+ * removed leaves it, and the next writer to take the lock (the next open
+ * at the latest: refresh) starts the rebuild again from the top.
+ */
+static int do_rebuild(brain_t *b, sstate *st, const brain__when *w)
+{
 	collect_ctx c = {.b = b, .st = st, .files = json_object()};
-	brain__when w;
+	int sync = b->durability != BRAIN_DURABILITY_NONE, created;
 	const char *path;
 	json_t *v;
 	int rc;
 
 	if (!c.files)
 		return BRAIN_ENOMEM;
-	if ((rc = enter(b, st, brain_now(b), &w, 0)))
-		goto out_free;
-	rc = brain__jfile_each_record(
-		st->slot[K_SOURCE][BRAIN__LV_GLOBAL].fd, 0, collect_one, &c);
+	if ((rc = recover_journal(b, st, w, claimed_seq(b, st, w), 0)))
+		goto out;
+	rc = brain__create_file(st->rebuild_path, "rebuilding\n", 11, sync,
+				&created);
+	if (rc == BRAIN_EIO)
+		rc = brain__errno(&b->err, rc, "cannot create %s",
+				  st->rebuild_path);
+	if (rc || (rc = brain__jfile_each_record(
+			   st->slot[K_SOURCE][BRAIN__LV_GLOBAL].fd, 0,
+			   collect_one, &c)))
+		goto out;
 	json_object_foreach(c.files, path, v) {
-		if (rc)
-			break;
 		rc = reset_file(b, st, path,
 				(int)json_integer_value(json_array_get(v, 0)),
 				(int)json_integer_value(json_array_get(v, 1)),
 				(time_t)json_integer_value(
 					json_array_get(v, 2)));
+		if (rc)
+			goto out;
 	}
-	if (rc)
-		goto out;
-	/* from here a crash leaves applied = 0: the next open replays all */
+	/* the files are empty; the state says so before they fill */
 	st->generation++;
 	st->checkpoint = 0;
-	if ((rc = state_write(b, st, 0, b->durability != BRAIN_DURABILITY_NONE)))
+	if ((rc = state_write(b, st, 0, sync)))
 		goto out;
 	close_all(st);
-	if ((rc = load_journal(b, st, &w)) || (rc = replay(b, st, 0)) ||
-	    (rc = flush_stream(b, st)) || (rc = checkpoint(b, st)))
+	if ((rc = load_journal(b, st, w)) || (rc = replay(b, st, 0)) ||
+	    (rc = flush_stream(b, st)) || (rc = checkpoint(b, st)) ||
+	    (sync && (rc = sync_files(b, c.files))))
 		goto out;
+	if (unlink(st->rebuild_path) != 0) {
+		rc = brain__errno(&b->err, BRAIN_EIO, "cannot remove %s",
+				  st->rebuild_path);
+		goto out;
+	}
+	st->known_applied = st->last_seq;
+	st->moved_seen = b->store->moved; /* every file was just refilled */
 	st->loaded = 1;
 out:
+	json_decref(c.files);
+	return rc;
+}
+
+int brain__store_rebuild(brain_t *b, const brain__stream *s)
+{
+	sstate *st = state_of(b, s);
+	brain__when w;
+	int rc;
+
+	if ((rc = enter(b, st, brain_now(b), &w, 0)))
+		return rc;
+	rc = do_rebuild(b, st, &w);
 	if (rc)
 		st->loaded = 0;
 	unlock_stream(st);
-out_free:
-	json_decref(c.files);
 	return rc;
 }
 
@@ -1568,7 +2105,11 @@ int brain__store_open(brain_t *b)
 				st->slot[k][lv].fd = -1;
 		st->lock_path = side_file(b, st->s, b->bp->lock_file);
 		st->state_path = side_file(b, st->s, b->bp->state_file);
-		if (!st->lock_path || !st->state_path)
+		if (!st->state_path ||
+		    !(st->rebuild_path =
+			      brain__strf("%s.rebuilding", st->state_path)))
+			return BRAIN_ENOMEM;
+		if (!st->lock_path)
 			return BRAIN_ENOMEM;
 		clock_gettime(CLOCK_MONOTONIC, &st->last_sync);
 	}
@@ -1664,7 +2205,9 @@ int brain__store_close(brain_t *b)
 			close(st->state_fd);
 		free(st->lock_path);
 		free(st->state_path);
+		free(st->rebuild_path);
 	}
+	json_decref(b->store->rebuilt);
 	free(b->store->st);
 	free(b->store);
 	b->store = NULL;

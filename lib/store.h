@@ -37,11 +37,15 @@ int brain__store_save(brain_t *b, const brain__stream *s, json_t *entry,
  * after a crash) and makes sure the files of partition t exist. */
 int brain__store_update(brain_t *b, const brain__stream *s, time_t t);
 
-/* Takes the stream's lock and replays what a crashed writer left undone;
- * releases the files again (start-up). */
+/* Takes the stream's lock and replays what a crashed writer left undone,
+ * finishes an interrupted rebuild and writes again from its copies a
+ * journal that lost records; releases the files again (start-up). */
 int brain__store_recover(brain_t *b, const brain__stream *s);
 
-/* Recomputes every derived file of the stream from its journal. */
+/* Recomputes every derived file of the stream from its journal, after
+ * checking every journal line (and recovering lost ones from the copies).
+ * Resumable: a marker beside the state file says a rebuild is unfinished,
+ * and the next writer to take the lock starts it again. */
 int brain__store_rebuild(brain_t *b, const brain__stream *s);
 
 /* Creates the file of level pl for partition w if missing (start-up). */

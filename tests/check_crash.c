@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -235,16 +236,115 @@ END_TEST
  */
 static int die_at_cut; /* 0: off; n: the process dies after its nth cut */
 
+/* The same for every call that changes a file or a folder (cuts too):
+ * 0: off; n: the process dies right after its nth such call. */
+static long die_at_change, changes;
+
+static void changed(void)
+{
+	if (die_at_change && ++changes == die_at_change)
+		_exit(9);
+}
+
+/* `real`: the C library's function (looked up once; threads of other
+ * suites call these too, hence the atomics). */
+#define REAL(name)                                                             \
+	static __typeof__(name) *real_;                                        \
+	__typeof__(name) *real = __atomic_load_n(&real_, __ATOMIC_ACQUIRE);   \
+	if (!real) {                                                           \
+		*(void **)&real = dlsym(RTLD_NEXT, #name);                     \
+		__atomic_store_n(&real_, real, __ATOMIC_RELEASE);              \
+	}
+
 int ftruncate(int fd, off_t length)
 {
-	static int (*real)(int, off_t);
 	int rc;
+	REAL(ftruncate);
 
-	if (!real)
-		*(void **)&real = dlsym(RTLD_NEXT, "ftruncate");
 	rc = real(fd, length);
 	if (die_at_cut && --die_at_cut == 0)
 		_exit(9);
+	changed();
+	return rc;
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	ssize_t rc;
+	REAL(write);
+
+	rc = real(fd, buf, n);
+	changed();
+	return rc;
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	ssize_t rc;
+	REAL(pwrite);
+
+	rc = real(fd, buf, n, off);
+	changed();
+	return rc;
+}
+
+int rename(const char *from, const char *to)
+{
+	int rc;
+	REAL(rename);
+
+	rc = real(from, to);
+	changed();
+	return rc;
+}
+
+int link(const char *from, const char *to)
+{
+	int rc;
+	REAL(link);
+
+	rc = real(from, to);
+	changed();
+	return rc;
+}
+
+int unlink(const char *path)
+{
+	int rc;
+	REAL(unlink);
+
+	rc = real(path);
+	changed();
+	return rc;
+}
+
+int mkdir(const char *path, mode_t mode)
+{
+	int rc;
+	REAL(mkdir);
+
+	rc = real(path, mode);
+	changed();
+	return rc;
+}
+
+int fdatasync(int fd)
+{
+	int rc;
+	REAL(fdatasync);
+
+	rc = real(fd);
+	changed();
+	return rc;
+}
+
+int fsync(int fd)
+{
+	int rc;
+	REAL(fsync);
+
+	rc = real(fd);
+	changed();
 	return rc;
 }
 
@@ -319,6 +419,114 @@ START_TEST(a_writer_killed_right_after_a_cut_does_not_break_the_others)
 }
 END_TEST
 
+#define REBUILT 12
+
+/* The child: opens the tree and rebuilds "miners", dying right after its
+ * nth change to a file (never, with n = -1: then it reports how many
+ * changes the rebuild made on `out`). */
+static void rebuilder(const char *dir, long n, int out)
+{
+	time_t now = T_SEED_EXAMPLE;
+	brain_t *b = open_tree(dir, &now, BRAIN_DURABILITY_NONE);
+	long made;
+
+	if (!b)
+		_exit(3);
+	changes = 0;
+	die_at_change = n;
+	if (brain_rebuild(b, "miners") != 0) {
+		die_at_change = 0;
+		fprintf(stderr, "rebuild: %s\n", brain_errmsg(b));
+		_exit(4);
+	}
+	die_at_change = 0;
+	made = changes;
+	if (out >= 0 && write(out, &made, sizeof(made)) != sizeof(made))
+		_exit(5);
+	_exit(0);
+}
+
+static int run_rebuilder(const char *dir, long n, long *made)
+{
+	int fds[2], status;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		rebuilder(dir, n, fds[1]);
+	}
+	close(fds[1]);
+	if (made)
+		ck_assert_int_eq(read(fds[0], made, sizeof(*made)),
+				 sizeof(*made));
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status), "status %d", status);
+	return WEXITSTATUS(status);
+}
+
+/*
+ * brain_rebuild promises to resume when interrupted.  The rebuilding
+ * process is killed right after each of its changes to a file in turn
+ * (every write, pwrite, ftruncate, rename, link, unlink, mkdir and sync
+ * it makes, as SIGKILL would land there); the next open must finish it:
+ * every file parses, every record is there once, validate is clean.
+ */
+START_TEST(a_rebuild_killed_at_any_step_is_finished_by_the_next_open)
+{
+	char *dir = tu_tmpdir();
+	time_t now = T_SEED_EXAMPLE;
+	brain_t *b = open_tree(dir, &now, BRAIN_DURABILITY_NONE);
+	long total = 0, n;
+	int i;
+
+	ck_assert_ptr_nonnull(b);
+	for (i = 0; i < REBUILT; i++) {
+		/* 25 minutes apart from 22:00: over five hours and a day */
+		time_t t = T_SEED_EXAMPLE - 4 * 3600 + 800 + (time_t)i * 1500;
+		char ts[32];
+		json_t *r;
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+		r = json_pack("{s:s, s:s, s:i}", "timestamp", ts, "event",
+			      "mining_round_complete", "attempts_this_round", i);
+		ck_assert_int_eq(brain_save_system_report(b, "miners", r), 0);
+		json_decref(r);
+	}
+	brain_close(b);
+	ck_assert_int_eq(run_rebuilder(dir, -1, &total), 0);
+	ck_assert_int_gt(total, 20);
+	for (n = 1; n <= total; n++) {
+		uint64_t problems = 1;
+		const char *problem;
+		json_t *journal;
+		int rc = run_rebuilder(dir, n, NULL);
+
+		ck_assert_msg(rc == 9 || rc == 0, "rebuild %ld: exit %d", n, rc);
+		b = open_tree(dir, &now, BRAIN_DURABILITY_NONE);
+		ck_assert_msg(b != NULL, "open after kill %ld of %ld", n, total);
+		problem = sc_all_parse(dir);
+		ck_assert_msg(problem == NULL, "after kill %ld: %s", n, problem);
+		journal = sc_journal(b, "miners");
+		ck_assert_int_eq(json_array_size(journal), REBUILT);
+		json_decref(journal);
+		problem = sc_check_stream(b, "miners", 0);
+		ck_assert_msg(problem == NULL, "after kill %ld of %ld: %s", n,
+			      total, problem);
+		ck_assert_int_eq(brain_validate(b, NULL, NULL, NULL, NULL,
+						&problems), 0);
+		ck_assert_msg(problems == 0, "after kill %ld of %ld: %llu "
+			      "problems", n, total,
+			      (unsigned long long)problems);
+		brain_close(b);
+	}
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *crash_suite(void)
 {
 	Suite *s = suite_create("crash");
@@ -330,6 +538,10 @@ Suite *crash_suite(void)
 	tcase_add_test(tc, four_writers_lose_nothing);
 	tcase_add_test(tc,
 		       a_writer_killed_right_after_a_cut_does_not_break_the_others);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("rebuild");
+	tcase_set_timeout(tc, 3600); /* ~470 kills: minutes under TSan */
+	tcase_add_test(tc, a_rebuild_killed_at_any_step_is_finished_by_the_next_open);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -22,6 +22,7 @@ Suite *config_suite(void);
 Suite *names_suite(void);
 Suite *store_suite(void);
 Suite *crash_suite(void);
+Suite *recovery_suite(void);
 Suite *pow_suite(void);
 Suite *node_suite(void);
 Suite *metrics_suite(void);

@@ -121,9 +121,13 @@ brain_update_aggregated_index(brain_t *b, const char *category,
  * brain_rebuild - recompute every derived file (time-level copies,
  * aggregated and index files) of `name` (as in brain_update_aggregated_
  * index; NULL: every stream) from its journal.  Interrupted, it resumes
- * at the next open.
+ * at the next open.  A journal that lost records (cut short, a line
+ * overwritten) is first written again from the hourly and aggregated
+ * files, the old one kept as <journal>.corrupt-<time>.
  *
- * Returns 0, BRAIN_ENOTFOUND, BRAIN_EIO, BRAIN_ELOCKED, BRAIN_ENOMEM.
+ * Returns 0, BRAIN_ENOTFOUND, BRAIN_EIO, BRAIN_ELOCKED, BRAIN_ENOMEM,
+ * BRAIN_ECORRUPT (a record the journal lost is in no other copy: nothing
+ * was changed; the message names the journal).
  */
 BRAIN_EXTERN(int) brain_rebuild(brain_t *b, const char *name) BRAIN_WARN_UNUSED;
 

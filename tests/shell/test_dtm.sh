@@ -190,4 +190,27 @@ check "proof: genesis does not have 11 zeros (exit 1)" [ "$rc" -eq 1 ]
 run bad "$DTM" proof --header 0011
 check "proof: a malformed header is exit 2" [ "$rc" -eq 2 ]
 
+# A journal cut to half, or deleted, is not a torn write: its records are
+# still in the hourly and aggregated files, and come back from there.
+MJ=System/System_Reports/Miners/Global/global_miners_report.json
+lost() { # NAME DESCRIPTION SHELL-EDIT
+	rm -rf "${T:?}/$1"
+	cp -a "$T/clean" "$T/$1"
+	(cd "$T/$1/$BASE" && eval "$3")
+	run "$1-r" "$DTM" --demo --root "$T/$1" rebuild
+	check "$2: rebuild succeeds" [ "$rc" -eq 0 ]
+	show "$T/$1-r.err"
+	run "$1-v" "$DTM" --demo --root "$T/$1" validate
+	check "$2: clean after rebuild" [ "$rc" -eq 0 ]
+	[ "$rc" -eq 0 ] || show "$T/$1-v.out"
+	check "$2: no record lost" [ \
+		"$($EVENTS "$T/clean/$BASE/$MJ" --count)" -eq \
+		"$($EVENTS "$T/$1/$BASE/$MJ" --count)" ]
+	check "$2: the old journal is kept aside" sh -c \
+		'ls "$1".corrupt-* >/dev/null 2>&1' _ "$T/$1/$BASE/$MJ"
+}
+lost halfjournal "a journal cut to half" \
+	"truncate -s \$((\$(stat -c %s '$MJ') / 2)) '$MJ'"
+lost lostjournal "a deleted journal" "rm '$MJ'"
+
 finish
