@@ -417,7 +417,7 @@ static int load_slot(brain_t *b, sstate *st, int k, int lv,
 	if (sl->fd >= 0)
 		return 0;
 	for (;;) {
-		sl->fd = open(sl->path, O_RDWR | O_CLOEXEC);
+		sl->fd = brain__open(sl->path, O_RDWR | O_CLOEXEC, 0);
 		if (sl->fd >= 0 || errno != ENOENT)
 			break;
 		rc = create_slot_file(b, st->s, k, lv, w, sl->path,
@@ -428,7 +428,7 @@ static int load_slot(brain_t *b, sstate *st, int k, int lv,
 			return rc;
 	}
 	if (sl->fd < 0)
-		return brain__errno(&b->err, BRAIN_EIO, "cannot open %s",
+		return brain__ioerr(&b->err, BRAIN_IOERR_OPEN, "cannot open %s",
 				    sl->path);
 	rc = brain__jfile_scan_tail(sl->fd, &lay,
 				    (size_t)b->bp->max_record_bytes + 1024,
@@ -756,7 +756,7 @@ static int load_journal(brain_t *b, sstate *st, const brain__when *w)
 		return rc;
 	for (tries = 0; tries < 2; tries++) {
 		if (j->fd < 0) {
-			j->fd = open(j->path, O_RDWR | O_CLOEXEC);
+			j->fd = brain__open(j->path, O_RDWR | O_CLOEXEC, 0);
 			if (j->fd < 0 && errno == ENOENT) {
 				rc = create_slot_file(
 					b, st->s, K_SOURCE, BRAIN__LV_GLOBAL, w,
@@ -765,10 +765,11 @@ static int load_journal(brain_t *b, sstate *st, const brain__when *w)
 						BRAIN_DURABILITY_ALWAYS);
 				if (rc)
 					return rc;
-				j->fd = open(j->path, O_RDWR | O_CLOEXEC);
+				j->fd = brain__open(j->path, O_RDWR | O_CLOEXEC,
+						    0);
 			}
 			if (j->fd < 0)
-				return brain__errno(&b->err, BRAIN_EIO,
+				return brain__ioerr(&b->err, BRAIN_IOERR_OPEN,
 						    "cannot open %s",
 						    j->path);
 		}

@@ -4,7 +4,6 @@
  * that reopens consistent; concurrent writers lose nothing.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,26 +227,12 @@ START_TEST(four_writers_lose_nothing)
 END_TEST
 
 /*
- * A writer killed right after it cut a file: this test binary's own
- * ftruncate (it links the library's objects, so the library calls this
- * one) does the real cut, then, when armed, ends the process as SIGKILL
- * would at that moment - before the writer lets go of its lock.
+ * A writer killed right after it cut a file: check_faults.c's ftruncate
+ * (this test binary links the library's objects, so the library calls
+ * that one) does the real cut, then, with tf_die_at_cut armed, ends the
+ * process as SIGKILL would at that moment - before the writer lets go of
+ * its lock.
  */
-static int die_at_cut; /* 0: off; n: the process dies after its nth cut */
-
-int ftruncate(int fd, off_t length)
-{
-	static int (*real)(int, off_t);
-	int rc;
-
-	if (!real)
-		*(void **)&real = dlsym(RTLD_NEXT, "ftruncate");
-	rc = real(fd, length);
-	if (die_at_cut && --die_at_cut == 0)
-		_exit(9);
-	return rc;
-}
-
 static void save_miners(brain_t *b, int i)
 {
 	json_t *r = json_pack("{s:s, s:s, s:i}", "timestamp",
@@ -283,7 +268,7 @@ START_TEST(a_writer_killed_right_after_a_cut_does_not_break_the_others)
 		ck_assert_int_ge(pid, 0);
 		if (pid == 0) {
 			brain_t *b;
-			die_at_cut = cuts;
+			tf_die_at_cut = cuts;
 			b = open_tree(dir, &now, BRAIN_DURABILITY_NONE);
 			if (b)
 				save_miners(b, 100 + cuts);

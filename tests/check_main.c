@@ -149,6 +149,7 @@ int main(void)
 	srunner_add_suite(sr, templates_suite());
 	srunner_add_suite(sr, store_suite());
 	srunner_add_suite(sr, crash_suite());
+	srunner_add_suite(sr, faults_suite());
 	srunner_add_suite(sr, pow_suite());
 	srunner_add_suite(sr, node_suite());
 	srunner_run_all(sr, CK_NORMAL);

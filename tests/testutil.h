@@ -22,6 +22,7 @@ Suite *config_suite(void);
 Suite *names_suite(void);
 Suite *store_suite(void);
 Suite *crash_suite(void);
+Suite *faults_suite(void);
 Suite *pow_suite(void);
 Suite *node_suite(void);
 
@@ -53,6 +54,10 @@ int tu_line_of(const char *text, const char *needle);
 
 /* A path joined under root; caller frees. */
 char *tu_path(const char *root, const char *rel);
+
+/* check_faults.c interposes the library's system calls; with this set to
+ * n, the process ends (as SIGKILL would) right after its nth ftruncate. */
+extern int tf_die_at_cut;
 
 #define DEFAULT_BLUEPRINT SOURCE_DIR "/blueprint/brain.qtl"
 
