@@ -28,6 +28,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -794,6 +795,10 @@ START_TEST(a_full_disk_records_exactly_the_saves_that_returned_0)
 	const char *why;
 	brain_t *b;
 
+	/* in a mount namespace of the test's own process when allowed, so
+	 * that the mount goes with it even if an assertion ends it */
+	if (unshare(CLONE_NEWNS) == 0)
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	if (mount("brainstem-test", dir, "tmpfs", 0, "size=4m,mode=0700")) {
 		printf("faults: full-disk test skipped: cannot mount a tmpfs "
 		       "on %s: %s\n", dir, strerror(errno));
