@@ -66,6 +66,7 @@ enum call {
 
 static struct {
 	int armed, kind;
+	int only; /* a call + 1: count that kind of call only; 0: all */
 	long n, count;
 	int fired;      /* the errno injected (short: ENOSPC), 0 if none */
 	int then_nospc; /* a short write happened: the next write fails */
@@ -121,7 +122,8 @@ static int tf_hit(enum call c)
 		tf.then_nospc = 0;
 		return ENOSPC;
 	}
-	if (!applies(tf.kind, c) || ++tf.count != tf.n)
+	if (!applies(tf.kind, c) || (tf.only && (int)c != tf.only - 1) ||
+	    ++tf.count != tf.n)
 		return 0;
 	switch (tf.kind) {
 	case TF_EIO:
@@ -782,6 +784,91 @@ START_TEST(an_unwritable_hourly_file_neither_fails_nor_duplicates_a_save)
 }
 END_TEST
 
+/* The journal of the miners stream holds n records, each once. */
+static void journal_holds(brain_t *b, long n)
+{
+	char why[256] = "";
+
+	ck_assert_msg(journal_count(b, why, sizeof(why)) == n, "%s", why);
+}
+
+/*
+ * The journal write itself fails part-way (half of it written, then the
+ * disk is full) or its fdatasync fails at durability always: the save
+ * fails saying which step and why, the record is not in the journal, and
+ * the retry records it once.
+ */
+START_TEST(a_failed_journal_write_or_sync_is_undone_before_the_error)
+{
+	char *dir = tu_tmpdir();
+	time_t now = T_SEED_EXAMPLE;
+	brain_t *b = tree_open(dir, &now, BRAIN_DURABILITY_ALWAYS);
+	const char *why;
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(save_n(b, 1, 0), 0);
+	/* same hour: the journal's pwrite is the save's first write */
+	tf.only = C_WRITE + 1;
+	tf_arm(TF_SHORT, 1);
+	ck_assert_int_eq(save_n(b, 2, 0), BRAIN_EIO);
+	tf_disarm();
+	ck_assert_msg(strstr(brain_errmsg(b), "global_miners_report.json") &&
+			      strstr(brain_errmsg(b), strerror(ENOSPC)),
+		      "%s", brain_errmsg(b));
+	ck_assert_int_eq(brain_errcode_extended(b), BRAIN_IOERR_WRITE);
+	ck_assert_int_eq(brain_syserrno(b), ENOSPC);
+	journal_holds(b, 1);
+	ck_assert_msg(save_n(b, 2, 0) == 0, "%s", brain_errmsg(b));
+	tf.only = C_SYNC + 1;
+	tf_arm(TF_EIO, 1);
+	ck_assert_int_eq(save_n(b, 3, 0), BRAIN_EIO);
+	tf_disarm();
+	tf.only = 0;
+	ck_assert_int_eq(brain_errcode_extended(b), BRAIN_IOERR_FSYNC);
+	ck_assert_int_eq(brain_syserrno(b), EIO);
+	journal_holds(b, 2);
+	ck_assert_msg(save_n(b, 3, 0) == 0, "%s", brain_errmsg(b));
+	brain_close(b);
+	why = check_after(dir, &now, 3);
+	ck_assert_msg(why == NULL, "%s", why);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+/* A signal interrupting the journal's fdatasync, a write or a cut is not
+ * an error: the call is made again. */
+START_TEST(an_interrupted_system_call_is_retried_not_reported)
+{
+	static const enum call calls[] = {C_SYNC, C_WRITE, C_TRUNC, C_LOCK,
+					  C_OPEN};
+	char *dir = tu_tmpdir();
+	time_t now = T_SEED_EXAMPLE;
+	brain_t *b = tree_open(dir, &now, BRAIN_DURABILITY_ALWAYS);
+	const char *why;
+	size_t i;
+
+	ck_assert_ptr_nonnull(b);
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		tf.only = (int)calls[i] + 1;
+		tf_arm(TF_EINTR, 1);
+		/* every other save in a new hour: files are cut and opened */
+		ck_assert_msg(save_n(b, (int)i + 1, (int)i / 2) == 0,
+			      "call kind %d: %s", (int)calls[i],
+			      brain_errmsg(b));
+		tf_disarm();
+		ck_assert_msg(tf.fired == EINTR, "call kind %d never made",
+			      (int)calls[i]);
+	}
+	tf.only = 0;
+	brain_close(b);
+	why = check_after(dir, &now, (long)i);
+	ck_assert_msg(why == NULL, "%s", why);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 /*
  * A real full disk: a small tmpfs filled with saves until they fail.
  * Every save that returned 0 is in the journal once, no failed one is,
@@ -856,6 +943,8 @@ Suite *faults_suite(void)
 	tcase_add_test(tc,
 		       an_unwritable_hourly_file_neither_fails_nor_duplicates_a_save);
 	tcase_add_test(tc, a_full_disk_records_exactly_the_saves_that_returned_0);
+	tcase_add_test(tc, a_failed_journal_write_or_sync_is_undone_before_the_error);
+	tcase_add_test(tc, an_interrupted_system_call_is_retried_not_reported);
 	suite_add_tcase(s, tc);
 	return s;
 }
