@@ -846,7 +846,7 @@ static int replay_one(void *vctx, const char *line, size_t len)
 	brain__when_of(c->b->bp, t, &w);
 	rc = apply_derived(c->b, c->st, &w, line, len, seq, rec);
 	json_decref(rec);
-	return rc;
+	return c->rc = rc;
 }
 
 /* The seq of the first record line starting at or after `off`; 0 when
@@ -895,6 +895,9 @@ static int replay(brain_t *b, sstate *st, long long from)
 	st->recovering = 1;
 	rc = brain__jfile_each_record(j->fd, lo, replay_one, &c);
 	st->recovering = 0;
+	if (rc == BRAIN_EIO && !c.rc) /* reading the journal failed */
+		return brain__ioerr(&b->err, BRAIN_IOERR_READ,
+				    "cannot read %s", j->path);
 	return rc;
 }
 

@@ -27,6 +27,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -125,6 +126,11 @@ static int tf_hit(enum call c)
 	if (!applies(tf.kind, c) || (tf.only && (int)c != tf.only - 1) ||
 	    ++tf.count != tf.n)
 		return 0;
+	if (getenv("BRAINSTEM_FAULTS_TRACE")) {
+		void *at[16];
+		fprintf(stderr, "faults: call kind %d fails here:\n", (int)c);
+		backtrace_symbols_fd(at, backtrace(at, 16), 2);
+	}
 	switch (tf.kind) {
 	case TF_EIO:
 		tf.fired = c == C_MMAP ? ENOMEM : c == C_LOCK ? ENOLCK : EIO;
@@ -603,7 +609,7 @@ static void sweep(int op, int kind, const char *root, tally *t)
 {
 	char tpl[1024], dir[1024], msg[1024];
 	time_t now = T_SEED_EXAMPLE;
-	long n, acked, stride = 1;
+	long n, n0 = 1, acked, stride = 1;
 
 	snprintf(tpl, sizeof(tpl), "%s/template", root);
 	snprintf(dir, sizeof(dir), "%s/run", root);
@@ -618,7 +624,9 @@ static void sweep(int op, int kind, const char *root, tally *t)
 		run_op(op, dir, &now, &acked, msg, sizeof(msg));
 		stride = tf.count / FAST_RUNS + 1;
 	}
-	for (n = 1;; n += stride) {
+	if (getenv("BRAINSTEM_FAULTS_FROM"))
+		n0 = atol(getenv("BRAINSTEM_FAULTS_FROM"));
+	for (n = n0;; n += stride) {
 		const char *why = NULL;
 		char buf[2200];
 		int rc;
