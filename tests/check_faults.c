@@ -698,11 +698,21 @@ static char *fast_tmpdir(void)
 	return path;
 }
 
+/*
+ * Debugging a case: BRAINSTEM_FAULTS_OP=<index into op_name> runs that
+ * operation only, BRAINSTEM_FAULTS_FROM=n starts its sweeps at n, and
+ * BRAINSTEM_FAULTS_TRACE=1 prints a backtrace where each fault fires.
+ */
 static void matrix(int op)
 {
-	char *root = fast_tmpdir();
+	const char *only = getenv("BRAINSTEM_FAULTS_OP");
+	char *root;
 	tally t = {0};
 	int kind;
+
+	if (only && *only && atoi(only) != op)
+		return;
+	root = fast_tmpdir();
 
 	for (kind = 0; kind < TF_KINDS; kind++)
 		sweep(op, kind, root, &t);
