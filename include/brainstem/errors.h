@@ -28,12 +28,12 @@ typedef enum brain_error {
 } brain_error_t;
 
 /*
- * For BRAIN_EIO, which step of the file operation failed, like SQLite's
- * extended I/O codes (SQLITE_IOERR_FSYNC): a caller can tell a full disk
- * while growing a file from a failed fdatasync without parsing the
- * message.  BRAIN_EIO stays the code every call returns; these come from
- * brain_errcode_extended().  Values never change meaning; new ones are
- * added at the end.
+ * For BRAIN_EIO (and BRAIN_ELOCKED, whose step is BRAIN_IOERR_LOCK): which
+ * step of the file operation failed, like SQLite's extended I/O codes
+ * (SQLITE_IOERR_FSYNC), so a caller can tell a full disk while growing a
+ * file from a failed fdatasync without parsing the message.  Calls still
+ * return BRAIN_EIO; these come from brain_errcode_extended().  Values
+ * never change meaning; new ones are added at the end.
  */
 typedef enum brain_ioerr {
 	BRAIN_IOERR_NONE = 0,     /* not an i/o failure, or an unclassified one */
