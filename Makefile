@@ -3,6 +3,7 @@
 #   make            library, programs          make check   all tests
 #   make demo       a short demo mining run    make bench   benchmarks
 #   make fuzz       fuzz readers and the store make install PREFIX=... DESTDIR=...
+#   make check-faults  every injected I/O fault (make check runs a sample)
 #   SAN=1           ASan + UBSan build (in build/san)     V=1  show commands
 
 PREFIX     ?= /usr/local
@@ -85,7 +86,7 @@ TEST_BIN  := $(BUILD)/tests/check_brainstem
 HEADERS   := $(wildcard include/brainstem/*.h)
 MANPAGES  := $(wildcard man/*.1)
 
-.PHONY: all check bench demo fuzz install uninstall clean FORCE
+.PHONY: all check check-faults bench demo fuzz install uninstall clean FORCE
 all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc
 
 # The install paths are compiled into the library and the .pc file: a
@@ -145,6 +146,17 @@ check: all $(TEST_BIN)
 	$(Q)if [ -z "$(SAN)" ] && command -v clang >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS); \
 	else echo "== fuzz: skipped (needs clang, and runs only without SAN)"; fi
+
+# The fault-injection matrix of tests/check_faults.c in full: every nth
+# system call of a save, an open and a rebuild fails with each fault kind
+# (make check runs a sample of n).  BRAINSTEM_FAULTS_REBUILD=1 also counts
+# the rebuild's failures.
+check-faults: $(TEST_BIN)
+	@echo "== fault injection, every n (BRAINSTEM_FAULTS=full)"
+	$(Q)t0=$$(date +%s); BRAINSTEM_BLUEPRINT= BRAINSTEM_ROOT= \
+		BRAINSTEM_FAULTS=full CK_RUN_SUITE=faults $(TEST_BIN); \
+		rc=$$?; echo "== fault injection took $$(($$(date +%s) - t0)) s"; \
+		exit $$rc
 
 # libFuzzer targets (clang only): the blueprint reader; what comes from a
 # node or a user (addresses, getblocktemplate answers); the record path

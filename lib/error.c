@@ -11,6 +11,7 @@
 
 #include <brainstem/brainstem.h>
 
+#include "brain_internal.h"
 #include "error.h"
 
 static _Thread_local brain__err thread_err;
@@ -23,6 +24,7 @@ brain__err *brain__thread_err(void)
 void brain__err_clear(brain__err *e)
 {
 	e->msg[0] = '\0';
+	e->sys_errno = e->io_step = 0;
 }
 
 int brain__errf(brain__err *e, int code, const char *fmt, ...)
@@ -32,20 +34,30 @@ int brain__errf(brain__err *e, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
+	e->sys_errno = e->io_step = 0;
 	return code;
+}
+
+static void with_errno(brain__err *e, int saved, const char *fmt,
+		       va_list ap)
+{
+	size_t len;
+
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	len = strlen(e->msg);
+	snprintf(e->msg + len, sizeof(e->msg) - len, ": %s", strerror(saved));
+	e->sys_errno = saved;
+	e->io_step = 0;
 }
 
 int brain__errno(brain__err *e, int code, const char *fmt, ...)
 {
 	int saved = errno;
-	size_t len;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	with_errno(e, saved, fmt, ap);
 	va_end(ap);
-	len = strlen(e->msg);
-	snprintf(e->msg + len, sizeof(e->msg) - len, ": %s", strerror(saved));
 	return code;
 }
 
@@ -63,6 +75,28 @@ int brain__check_time(brain__err *e, long long t, const char *what)
 			   "%s %lld is outside the years 1970 to 9999 "
 			   "(BRAIN_TIME_MIN..BRAIN_TIME_MAX)",
 			   what, t);
+}
+
+int brain__ioerr(brain__err *e, int step, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	with_errno(e, saved, fmt, ap);
+	va_end(ap);
+	e->io_step = step;
+	return BRAIN_EIO;
+}
+
+int brain_errcode_extended(const brain_t *b)
+{
+	return b ? b->err.io_step : thread_err.io_step;
+}
+
+int brain_syserrno(const brain_t *b)
+{
+	return b ? b->err.sys_errno : thread_err.sys_errno;
 }
 
 const char *brain_strerror(int code)

@@ -14,6 +14,8 @@
 
 typedef struct brain__err {
 	char msg[BRAIN__ERRMSG_MAX];
+	int sys_errno; /* errno of the failed system call, else 0 */
+	int io_step;   /* a brain_ioerr_t for BRAIN_EIO, else 0 */
 } brain__err;
 
 /* Writes the formatted message into e and returns code. */
@@ -21,8 +23,14 @@ int brain__errf(brain__err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Like brain__errf, with ": <strerror(errno)>" appended; errno is read on
- * entry, so call it right after the failing system call. */
+ * entry, so call it right after the failing system call.  The errno is
+ * kept for brain_syserrno(); the step is left unknown (0). */
 int brain__errno(brain__err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* BRAIN_EIO with the message of brain__errno and `step` (a
+ * brain_ioerr_t: which system call failed) for brain_errcode_extended. */
+int brain__ioerr(brain__err *e, int step, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 void brain__err_clear(brain__err *e);

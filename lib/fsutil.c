@@ -20,6 +20,86 @@
 
 #include "fsutil.h"
 
+/* The step (brain_ioerr_t) of this thread's last failure in this file:
+ * the callers word the message, and say which system call it was. */
+static _Thread_local int fs_step;
+
+static int fail(int step, int code)
+{
+	fs_step = step;
+	return code;
+}
+
+int brain__fs_step(void)
+{
+	return fs_step;
+}
+
+int brain__open(const char *path, int flags, int mode)
+{
+	int fd;
+
+	do
+		fd = open(path, flags, mode);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		fs_step = BRAIN_IOERR_OPEN;
+	return fd;
+}
+
+int brain__sync(int fd)
+{
+	while (fdatasync(fd) != 0)
+		if (errno != EINTR)
+			return fail(BRAIN_IOERR_FSYNC, BRAIN_EIO);
+	return 0;
+}
+
+int brain__truncate(int fd, off_t len)
+{
+	while (ftruncate(fd, len) != 0)
+		if (errno != EINTR)
+			return fail(BRAIN_IOERR_TRUNCATE, BRAIN_EIO);
+	return 0;
+}
+
+int brain__write_at(int fd, const void *data, size_t len, off_t off)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fail(BRAIN_IOERR_WRITE, BRAIN_EIO);
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+int brain__read_at(int fd, void *buf, size_t len, off_t off)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO; /* the file is shorter than known */
+			return fail(BRAIN_IOERR_READ, BRAIN_EIO);
+		}
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
 char *brain__strf(const char *fmt, ...)
 {
 	va_list ap;
@@ -50,7 +130,7 @@ int brain__read_file(const char *path, size_t limit, unsigned char **out,
 
 	*out = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = brain__open(path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return BRAIN_EIO;
 	for (;;) {
@@ -69,7 +149,7 @@ int brain__read_file(const char *path, size_t limit, unsigned char **out,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = BRAIN_EIO;
+			rc = fail(BRAIN_IOERR_READ, BRAIN_EIO);
 			break;
 		}
 		if (n == 0)
@@ -120,12 +200,12 @@ int brain__mkdir_p(const char *path)
 		char saved = *p;
 		*p = '\0';
 		if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
-			rc = BRAIN_EIO;
+			rc = fail(BRAIN_IOERR_MKDIR, BRAIN_EIO);
 			break;
 		}
 		if (errno == EEXIST && !brain__is_dir(copy)) {
 			errno = ENOTDIR;
-			rc = BRAIN_EIO;
+			rc = fail(BRAIN_IOERR_MKDIR, BRAIN_EIO);
 			break;
 		}
 		*p = saved;
@@ -145,7 +225,7 @@ static int write_all(int fd, const void *data, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return BRAIN_EIO;
+			return fail(BRAIN_IOERR_WRITE, BRAIN_EIO);
 		p += n;
 		len -= (size_t)n;
 	}
@@ -166,11 +246,17 @@ static int sync_dir_of(const char *path)
 		slash[1] = '\0';
 	else
 		strcpy(dir, ".");
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0)
+	fd = brain__open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
 		rc = BRAIN_EIO;
-	if (fd >= 0)
+	while (fd >= 0 && fsync(fd) != 0 && !rc)
+		if (errno != EINTR)
+			rc = fail(BRAIN_IOERR_FSYNC, BRAIN_EIO);
+	if (fd >= 0) {
+		int saved = errno;
 		close(fd);
+		errno = saved;
+	}
 	free(dir);
 	return rc;
 }
@@ -185,18 +271,22 @@ static int write_temp(const char *path, const void *data, size_t len,
 	*tmp_out = NULL;
 	if (!tmp)
 		return BRAIN_ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
+	do
+		fd = mkostemp(tmp, O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
+		int saved = errno;
 		free(tmp);
-		return BRAIN_EIO;
+		errno = saved;
+		return fail(BRAIN_IOERR_OPEN, BRAIN_EIO);
 	}
 	rc = write_all(fd, data, len);
 	if (!rc && fchmod(fd, 0644) != 0)
-		rc = BRAIN_EIO;
-	if (!rc && sync && fdatasync(fd) != 0)
-		rc = BRAIN_EIO;
-	if (close(fd) != 0 && !rc)
-		rc = BRAIN_EIO;
+		rc = fail(BRAIN_IOERR_WRITE, BRAIN_EIO);
+	if (!rc && sync)
+		rc = brain__sync(fd);
+	if (close(fd) != 0 && !rc && errno != EINTR)
+		rc = fail(BRAIN_IOERR_WRITE, BRAIN_EIO);
 	if (rc) {
 		int saved = errno;
 		unlink(tmp);
@@ -222,7 +312,7 @@ int brain__create_file(const char *path, const void *data, size_t len,
 	if (link(tmp, path) == 0)
 		*created = 1;
 	else if (errno != EEXIST)
-		rc = BRAIN_EIO;
+		rc = fail(BRAIN_IOERR_RENAME, BRAIN_EIO);
 	saved = errno;
 	unlink(tmp);
 	free(tmp);
@@ -245,7 +335,7 @@ int brain__replace_file(const char *path, const void *data, size_t len,
 		unlink(tmp);
 		free(tmp);
 		errno = saved;
-		return BRAIN_EIO;
+		return fail(BRAIN_IOERR_RENAME, BRAIN_EIO);
 	}
 	free(tmp);
 	return sync ? sync_dir_of(path) : 0;
@@ -348,7 +438,7 @@ int brain__remove_tree(const char *path)
 
 int brain__lock(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int fd = brain__open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return BRAIN_EIO;
@@ -357,7 +447,7 @@ int brain__lock(const char *path)
 			int saved = errno;
 			close(fd);
 			errno = saved;
-			return BRAIN_ELOCKED;
+			return fail(BRAIN_IOERR_LOCK, BRAIN_ELOCKED);
 		}
 	}
 	return fd;

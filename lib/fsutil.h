@@ -10,6 +10,25 @@
 #define BRAIN_LIB_FSUTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * The system calls the store is built from, retried on EINTR (a signal
+ * handler of the program must not fail a save).  open() returns the fd
+ * or -1; the others 0 or BRAIN_EIO.  write_at and read_at loop over
+ * short transfers; read_at fails (errno EIO) on a file shorter than
+ * asked.  Close is not among them: on Linux a close interrupted by a
+ * signal has closed the fd all the same, and is never retried.
+ */
+int brain__open(const char *path, int flags, int mode);
+int brain__sync(int fd); /* fdatasync */
+int brain__truncate(int fd, off_t len);
+int brain__write_at(int fd, const void *data, size_t len, off_t off);
+int brain__read_at(int fd, void *buf, size_t len, off_t off);
+
+/* The brain_ioerr_t step of the calling thread's last failure in one of
+ * these functions (which system call failed), for brain__ioerr. */
+int brain__fs_step(void);
 
 /* Reads a whole file (at most `limit` bytes, else BRAIN_ETOOBIG) into a
  * NUL-terminated buffer the caller frees. */

@@ -82,6 +82,10 @@ typedef struct sstate {
 	int checked; /* the journal was checked against its copies */
 	unsigned moved_seen; /* the store's moved when last replayed */
 	int rewriting; /* recover_journal is writing the journal again */
+	/* the derived files trail the journal because they could not be
+	 * written (lag_begin): saves go on into the journal, and every
+	 * save, flush and open tries to catch them up */
+	int lag;
 } sstate;
 
 struct brain__store {
@@ -169,9 +173,9 @@ static int slot_trim(brain_t *b, sstate *st, slot *sl)
 		return 0;
 	slot_unmap(sl);
 	announce_cut(st);
-	if (ftruncate(sl->fd, sl->end) != 0)
-		return brain__errno(&b->err, BRAIN_EIO, "cannot truncate %s",
-				    sl->path);
+	if (brain__truncate(sl->fd, sl->end) != 0)
+		return brain__ioerr(&b->err, BRAIN_IOERR_TRUNCATE,
+				    "cannot truncate %s", sl->path);
 	sl->fsize = sl->end;
 	return 0;
 }
@@ -195,8 +199,11 @@ static int reserve(brain_t *b, slot *sl, off_t need)
 	memset(spaces, ' ', (size_t)(size - sl->fsize));
 	rc = write_at(sl->fd, spaces, (size_t)(size - sl->fsize), sl->fsize);
 	free(spaces);
+	/* a part written before the failure is padding past fsize: white
+	 * space, overwritten by the next growth or cut by the next trim */
 	if (rc)
-		return brain__errno(&b->err, rc, "cannot grow %s", sl->path);
+		return brain__ioerr(&b->err, BRAIN_IOERR_WRITE,
+				    "cannot grow %s", sl->path);
 	sl->fsize = size;
 	return 0;
 }
@@ -216,7 +223,7 @@ static int slot_reserve(brain_t *b, slot *sl, off_t need)
 	map = mmap(NULL, (size_t)(sl->fsize - map_off), PROT_READ | PROT_WRITE,
 		   MAP_SHARED, sl->fd, map_off);
 	if (map == MAP_FAILED)
-		return brain__errno(&b->err, BRAIN_EIO, "cannot map %s",
+		return brain__ioerr(&b->err, BRAIN_IOERR_MMAP, "cannot map %s",
 				    sl->path);
 	sl->map = map;
 	sl->map_off = map_off;
@@ -424,7 +431,8 @@ static int create_slot_file(brain_t *b, const brain__stream *s, int k,
 		goto out;
 	rc = brain__create_file(path, text.data, text.len, sync, &created);
 	if (rc == BRAIN_EIO)
-		rc = brain__errno(&b->err, rc, "cannot create %s", path);
+		rc = brain__ioerr(&b->err, brain__fs_step(), "cannot create %s",
+				  path);
 out:
 	free(dir);
 	json_decref(tpl);
@@ -474,7 +482,7 @@ static int load_slot(brain_t *b, sstate *st, int k, int lv,
 	if (sl->fd >= 0)
 		return 0;
 	for (tries = 0; tries < 4; tries++) {
-		sl->fd = open(sl->path, O_RDWR | O_CLOEXEC);
+		sl->fd = brain__open(sl->path, O_RDWR | O_CLOEXEC, 0);
 		if (sl->fd >= 0 ||
 		    (errno != ENOENT && errno != ENOTDIR && errno != EISDIR))
 			break;
@@ -490,7 +498,7 @@ static int load_slot(brain_t *b, sstate *st, int k, int lv,
 			return rc;
 	}
 	if (sl->fd < 0)
-		return brain__errno(&b->err, BRAIN_EIO, "cannot open %s",
+		return brain__ioerr(&b->err, BRAIN_IOERR_OPEN, "cannot open %s",
 				    sl->path);
 	rc = brain__jfile_scan_tail(sl->fd, &lay,
 				    (size_t)b->bp->max_record_bytes + 1024,
@@ -536,17 +544,7 @@ static int load_slot(brain_t *b, sstate *st, int k, int lv,
 
 static int write_at(int fd, const char *data, size_t len, off_t off)
 {
-	while (len) {
-		ssize_t n = pwrite(fd, data, len, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return BRAIN_EIO;
-		data += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
+	return brain__write_at(fd, data, len, off);
 }
 
 /* The relative path of the file one level down of (k, lv). */
@@ -640,9 +638,9 @@ static int state_write(brain_t *b, sstate *st, long long applied, int sync)
 		return brain__errf(&b->err, BRAIN_EIO, "seq too large for %s",
 				   st->state_path);
 	memcpy(st->state_map, text, STATE_LEN);
-	if (sync && fdatasync(st->state_fd) != 0)
-		return brain__errno(&b->err, BRAIN_EIO, "cannot write %s",
-				    st->state_path);
+	if (sync && brain__sync(st->state_fd) != 0)
+		return brain__ioerr(&b->err, BRAIN_IOERR_FSYNC,
+				    "cannot sync %s", st->state_path);
 	st->known_applied = applied;
 	return 0;
 }
@@ -719,19 +717,19 @@ static int state_map(brain_t *b, sstate *st)
 	if (st->state_map)
 		return 0;
 	if (fstat(st->state_fd, &sb) != 0)
-		return brain__errno(&b->err, BRAIN_EIO, "cannot read %s",
+		return brain__ioerr(&b->err, BRAIN_IOERR_READ, "cannot read %s",
 				    st->state_path);
 	if (sb.st_size < STATE_LEN) {
 		char text[STATE_LEN + 1];
 		snprintf(text, sizeof(text), STATE_FMT, 0LL, 0LL, 0LL);
 		if (write_at(st->state_fd, text, STATE_LEN, 0) != 0)
-			return brain__errno(&b->err, BRAIN_EIO,
+			return brain__ioerr(&b->err, BRAIN_IOERR_WRITE,
 					    "cannot write %s", st->state_path);
 	}
 	map = mmap(NULL, STATE_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   st->state_fd, 0);
 	if (map == MAP_FAILED)
-		return brain__errno(&b->err, BRAIN_EIO, "cannot map %s",
+		return brain__ioerr(&b->err, BRAIN_IOERR_MMAP, "cannot map %s",
 				    st->state_path);
 	st->state_map = map;
 	return 0;
@@ -832,7 +830,7 @@ static int load_journal(brain_t *b, sstate *st, const brain__when *w)
 		return rc;
 	for (tries = 0; tries < 2; tries++) {
 		if (j->fd < 0) {
-			j->fd = open(j->path, O_RDWR | O_CLOEXEC);
+			j->fd = brain__open(j->path, O_RDWR | O_CLOEXEC, 0);
 			if (j->fd < 0 && errno == ENOENT) {
 				rc = create_slot_file(
 					b, st->s, K_SOURCE, BRAIN__LV_GLOBAL, w,
@@ -841,10 +839,11 @@ static int load_journal(brain_t *b, sstate *st, const brain__when *w)
 						BRAIN_DURABILITY_ALWAYS);
 				if (rc)
 					return rc;
-				j->fd = open(j->path, O_RDWR | O_CLOEXEC);
+				j->fd = brain__open(j->path, O_RDWR | O_CLOEXEC,
+						    0);
 			}
 			if (j->fd < 0)
-				return brain__errno(&b->err, BRAIN_EIO,
+				return brain__ioerr(&b->err, BRAIN_IOERR_OPEN,
 						    "cannot open %s",
 						    j->path);
 		}
@@ -936,7 +935,7 @@ static int replay_one(void *vctx, const char *line, size_t len)
 	brain__when_of(c->b->bp, t, &w);
 	rc = apply_derived(c->b, c->st, &w, line, len, seq, rec);
 	json_decref(rec);
-	return rc;
+	return c->rc = rc;
 }
 
 /* The seq of the first record line starting at or after `off`; 0 when
@@ -985,6 +984,9 @@ static int replay(brain_t *b, sstate *st, long long from)
 	st->recovering = 1;
 	rc = brain__jfile_each_record(j->fd, lo, replay_one, &c);
 	st->recovering = 0;
+	if (rc == BRAIN_EIO && !c.rc) /* reading the journal failed */
+		return brain__ioerr(&b->err, BRAIN_IOERR_READ,
+				    "cannot read %s", j->path);
 	return rc;
 }
 
@@ -1555,19 +1557,21 @@ static int stream_open_files(brain_t *b, sstate *st)
 	if (!dir)
 		return BRAIN_ENOMEM;
 	rc = brain__mkdir_p(dir);
-	if (rc)
-		rc = brain__errno(&b->err, rc, "cannot create folder %s", dir);
+	if (rc == BRAIN_EIO)
+		rc = brain__ioerr(&b->err, BRAIN_IOERR_MKDIR,
+				  "cannot create folder %s", dir);
 	free(dir);
 	if (rc)
 		return rc;
-	st->lock_fd = open(st->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	st->lock_fd = brain__open(st->lock_path, O_RDWR | O_CREAT | O_CLOEXEC,
+				  0644);
 	if (st->lock_fd < 0)
-		return brain__errno(&b->err, BRAIN_EIO, "cannot open %s",
+		return brain__ioerr(&b->err, BRAIN_IOERR_OPEN, "cannot open %s",
 				    st->lock_path);
-	st->state_fd = open(st->state_path, O_RDWR | O_CREAT | O_CLOEXEC,
-			    0644);
+	st->state_fd = brain__open(st->state_path,
+				   O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (st->state_fd < 0)
-		return brain__errno(&b->err, BRAIN_EIO, "cannot open %s",
+		return brain__ioerr(&b->err, BRAIN_IOERR_OPEN, "cannot open %s",
 				    st->state_path);
 	return 0;
 }
@@ -1579,9 +1583,12 @@ static int lock_stream(brain_t *b, sstate *st)
 	if (rc)
 		return rc;
 	while (flock(st->lock_fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return brain__errno(&b->err, BRAIN_ELOCKED,
-					    "cannot lock %s", st->lock_path);
+		if (errno != EINTR) {
+			rc = brain__errno(&b->err, BRAIN_ELOCKED,
+					  "cannot lock %s", st->lock_path);
+			b->err.io_step = BRAIN_IOERR_LOCK;
+			return rc;
+		}
 	if ((rc = state_map(b, st)))
 		flock(st->lock_fd, LOCK_UN);
 	return rc;
@@ -1597,9 +1604,49 @@ static void unlock_stream(sstate *st)
 
 static int do_rebuild(brain_t *b, sstate *st, const brain__when *w);
 
+/*
+ * lag_begin - the derived files could not be brought up to date with the
+ * journal (a full disk, an unwritable hourly file): what this handle had
+ * in memory for them is dropped - the journal and the state file's
+ * applied seq say what they still need, and a replay brings it - and the
+ * failure becomes a notice, once, instead of the caller's error.  A save
+ * whose record is in the journal has succeeded (DESIGN.md "What a save
+ * promises"); brain_flush reports derived files that still cannot be
+ * written.
+ */
+static void lag_begin(brain_t *b, sstate *st)
+{
+	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
+	int k, lv;
+
+	for (k = 0; k < K_COUNT; k++)
+		for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
+			if (&st->slot[k][lv] != j)
+				slot_close(&st->slot[k][lv]);
+	st->pending = 0;
+	st->loaded = 0;
+	if (!st->lag)
+		brain__notice(b, "the files derived from %s trail it: %s; they "
+			      "catch up from it once they can be written",
+			      j->path, b->err.msg[0] ? b->err.msg
+						     : "out of memory");
+	st->lag = 1;
+	brain__err_clear(&b->err);
+}
+
+static void lag_end(brain_t *b, sstate *st)
+{
+	if (st->lag)
+		brain__notice(b, "the files derived from %s have caught up "
+			      "with it", st->slot[K_SOURCE][BRAIN__LV_GLOBAL].path);
+	st->lag = 0;
+}
+
 /* Under the lock: makes the slots current and the derived files complete
- * (replaying after someone's crash, finishing an interrupted rebuild). */
-static int refresh(brain_t *b, sstate *st, const brain__when *w)
+ * (replaying after someone's crash).  With lag_ok (a save), only loading
+ * the journal must succeed: derived files that cannot be caught up make
+ * the stream lag (lag_begin). */
+static int refresh(brain_t *b, sstate *st, const brain__when *w, int lag_ok)
 {
 	long long applied;
 	long long gen = st->generation;
@@ -1635,10 +1682,15 @@ static int refresh(brain_t *b, sstate *st, const brain__when *w)
 			from = 0; /* state ahead of the journal: recheck all */
 		if (st->moved_seen != b->store->moved)
 			from = 0; /* files went with an obstacle: refill */
-		if ((rc = replay(b, st, from)) || (rc = flush_stream(b, st)))
-			return rc;
+		if ((rc = replay(b, st, from)) || (rc = flush_stream(b, st))) {
+			if (!lag_ok || rc == BRAIN_ECORRUPT)
+				return rc;
+			lag_begin(b, st);
+			return 0;
+		}
 		st->moved_seen = b->store->moved;
 	}
+	lag_end(b, st);
 	st->known_applied = st->last_seq;
 	st->loaded = 1;
 	return 0;
@@ -1657,9 +1709,9 @@ static int sync_journal(brain_t *b, sstate *st)
 {
 	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
 
-	if (j->fd >= 0 && fdatasync(j->fd) != 0)
-		return brain__errno(&b->err, BRAIN_EIO, "cannot sync %s",
-				    j->path);
+	if (j->fd >= 0 && brain__sync(j->fd) != 0)
+		return brain__ioerr(&b->err, BRAIN_IOERR_FSYNC,
+				    "cannot sync %s", j->path);
 	st->unsynced = 0;
 	clock_gettime(CLOCK_MONOTONIC, &st->last_sync);
 	return 0;
@@ -1675,9 +1727,9 @@ static int checkpoint(brain_t *b, sstate *st)
 		for (k = 0; k < K_COUNT; k++)
 			for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
 				if (st->slot[k][lv].fd >= 0 &&
-				    fdatasync(st->slot[k][lv].fd) != 0)
-					return brain__errno(
-						&b->err, BRAIN_EIO,
+				    brain__sync(st->slot[k][lv].fd) != 0)
+					return brain__ioerr(
+						&b->err, BRAIN_IOERR_FSYNC,
 						"cannot sync %s",
 						st->slot[k][lv].path);
 	st->checkpoint = st->known_applied;
@@ -1730,6 +1782,15 @@ static int flush_due(brain_t *b, sstate *st)
 	       since_ms(&st->pending_since) >= (double)b->bp->aggregate_lag_ms;
 }
 
+/*
+ * append_journal - the record line into the journal, synced at `always`
+ * (and at `batch` when the interval is up).  All or nothing: when the
+ * write fails part-way (a short write, then ENOSPC) or the sync fails,
+ * the bytes it overwrote - the journal's tail and the padding spaces
+ * after it - are put back before the error returns, so a failed save is
+ * not in the journal and a retry does not record it twice.  The cost of
+ * that: one small pread of the old tail per save.
+ */
 static int append_journal(brain_t *b, sstate *st, const char *line,
 			  size_t len)
 {
@@ -1737,6 +1798,8 @@ static int append_journal(brain_t *b, sstate *st, const char *line,
 	brain__jlayout lay = layout_of(b->bp, st->s, K_SOURCE);
 	int depth = brain__jfile_depth(lay.entries);
 	brain__buf text = {0};
+	char *old = NULL;
+	size_t had;
 	int rc;
 
 	if ((rc = brain__jfile_append_text(depth, j->empty, line, len, NULL,
@@ -1744,25 +1807,47 @@ static int append_journal(brain_t *b, sstate *st, const char *line,
 		return rc;
 	/* padded like the others, though written with pwrite: an
 	 * fdatasync that changes no file size commits data only */
-	if ((rc = reserve(b, j, j->tail + (off_t)text.len))) {
-		brain__buf_free(&text);
-		return rc;
+	if ((rc = reserve(b, j, j->tail + (off_t)text.len)))
+		goto out;
+	had = (size_t)(j->end - j->tail);
+	if (had > text.len)
+		had = text.len;
+	rc = BRAIN_ENOMEM;
+	if (!(old = malloc(text.len)))
+		goto out;
+	memset(old + had, ' ', text.len - had);
+	if ((rc = brain__read_at(j->fd, old, had, j->tail))) {
+		rc = brain__ioerr(&b->err, BRAIN_IOERR_READ, "cannot read %s",
+				  j->path);
+		goto out;
 	}
-	rc = write_at(j->fd, text.data, text.len, j->tail);
-	if (!rc && j->tail + (off_t)text.len > j->end)
+	if ((rc = write_at(j->fd, text.data, text.len, j->tail)))
+		rc = brain__ioerr(&b->err, brain__fs_step(), "cannot write %s",
+				  j->path);
+	else if (b->durability == BRAIN_DURABILITY_ALWAYS ||
+		 (b->durability == BRAIN_DURABILITY_BATCH &&
+		  since_ms(&st->last_sync) >= (double)b->bp->batch_ms))
+		rc = sync_journal(b, st);
+	else
+		st->unsynced = 1;
+	if (rc) {
+		if (write_at(j->fd, old, text.len, j->tail) != 0) {
+			size_t n = strlen(b->err.msg);
+			snprintf(b->err.msg + n, sizeof(b->err.msg) - n,
+				 " (and the record could not be taken back "
+				 "out of it: %s)", strerror(errno));
+		}
+		goto out;
+	}
+	if (j->tail + (off_t)text.len > j->end)
 		j->end = j->tail + (off_t)text.len;
-	brain__buf_free(&text);
-	if (rc)
-		return brain__errno(&b->err, rc, "cannot write %s", j->path);
 	j->tail += (off_t)((j->empty ? 0 : 1) + 1 + 2 * (size_t)depth + 2 +
 			   len);
 	j->empty = 0;
-	if (b->durability == BRAIN_DURABILITY_ALWAYS ||
-	    (b->durability == BRAIN_DURABILITY_BATCH &&
-	     since_ms(&st->last_sync) >= (double)b->bp->batch_ms))
-		return sync_journal(b, st);
-	st->unsynced = 1;
-	return 0;
+out:
+	free(old);
+	brain__buf_free(&text);
+	return rc;
 }
 
 /*
@@ -1781,7 +1866,7 @@ static int enter(brain_t *b, sstate *st, time_t t, brain__when *w,
 	brain__when_of(b->bp, t, w);
 	if ((rc = lock_stream(b, st)))
 		return rc;
-	if (!(rc = refresh(b, st, w)) && flush)
+	if (!(rc = refresh(b, st, w, 0)) && flush)
 		rc = flush_stream(b, st);
 	if (rc) {
 		st->loaded = 0;
@@ -1790,6 +1875,14 @@ static int enter(brain_t *b, sstate *st, time_t t, brain__when *w,
 	return rc;
 }
 
+/*
+ * A save: the record's answer is the journal's.  Everything that can fail
+ * before the append fails the save with nothing written; append_journal
+ * is all or nothing; once the record is in the journal the save has
+ * succeeded, and derived files that cannot take it make the stream lag
+ * (lag_begin) instead of failing it - a retry of a "failed" save that is
+ * in fact recorded would record it twice.
+ */
 int brain__store_save(brain_t *b, const brain__stream *s, json_t *entry,
 		      time_t t)
 {
@@ -1799,8 +1892,13 @@ int brain__store_save(brain_t *b, const brain__stream *s, json_t *entry,
 	char *line = NULL;
 	int rc;
 
-	if ((rc = enter(b, st, t, &w, 0)))
+	if ((rc = brain__check_writable(b, "writing")))
 		return rc;
+	brain__when_of(b->bp, t, &w);
+	if ((rc = lock_stream(b, st)))
+		return rc;
+	if ((rc = refresh(b, st, &w, 1)))
+		goto out;
 	seq = st->last_seq + 1;
 	json_object_set_new(entry, "seq", json_integer(seq));
 	line = json_dumps(entry, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -1816,13 +1914,20 @@ int brain__store_save(brain_t *b, const brain__stream *s, json_t *entry,
 		goto out;
 	st->last_seq = seq;
 	st->slot[K_SOURCE][BRAIN__LV_GLOBAL].last_seq = seq;
-	if ((rc = apply_derived(b, st, &w, line, strlen(line), seq, entry)))
-		goto out;
-	st->since_checkpoint++;
-	if (st->pending++ == 0)
-		clock_gettime(CLOCK_MONOTONIC, &st->pending_since);
-	if (flush_due(b, st))
-		rc = flush_stream(b, st);
+	if (st->lag)
+		goto out; /* replayed from the journal when it catches up */
+	if ((rc = apply_derived(b, st, &w, line, strlen(line), seq, entry)) ==
+	    0) {
+		st->since_checkpoint++;
+		if (st->pending++ == 0)
+			clock_gettime(CLOCK_MONOTONIC, &st->pending_since);
+		if (flush_due(b, st))
+			rc = flush_stream(b, st);
+	}
+	if (rc) {
+		lag_begin(b, st);
+		rc = 0;
+	}
 out:
 	if (rc && rc != BRAIN_ETOOBIG && rc != BRAIN_EINVAL)
 		st->loaded = 0; /* reload everything next time */
@@ -2118,13 +2223,14 @@ int brain__store_open(brain_t *b)
 
 /* Under the lock: the handle's pending records reach the files, unless
  * another writer came in between (it has replayed them from the journal,
- * and ours are dropped). */
+ * and ours are dropped); a lagging stream's derived files catch up, or
+ * the call fails saying which file cannot be written. */
 static int flush_own(brain_t *b, sstate *st)
 {
 	brain__when w;
 	int rc;
 
-	if (!st->pending)
+	if (!st->pending && !st->lag)
 		return 0;
 	if ((rc = enter(b, st, brain_now(b), &w, 1)))
 		return rc;
@@ -2178,6 +2284,9 @@ int brain__store_close(brain_t *b)
 	if (!b->store)
 		return 0;
 	rc = brain__store_flush(b);
+	if (rc)
+		brain__notice(b, "closing with work left undone: %s; the next "
+			      "open finishes it", b->err.msg);
 	for (i = 0; i < b->store->n; i++) {
 		sstate *st = &b->store->st[i];
 		if (st->loaded && st->lock_fd >= 0 && !rc &&

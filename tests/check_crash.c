@@ -4,7 +4,6 @@
  * that reopens consistent; concurrent writers lose nothing.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,125 +228,12 @@ START_TEST(four_writers_lose_nothing)
 END_TEST
 
 /*
- * A writer killed right after it cut a file: this test binary's own
- * ftruncate (it links the library's objects, so the library calls this
- * one) does the real cut, then, when armed, ends the process as SIGKILL
- * would at that moment - before the writer lets go of its lock.
+ * A writer killed right after it cut a file: check_faults.c's ftruncate
+ * (this test binary links the library's objects, so the library calls
+ * that one) does the real cut, then, with tf_die_at_cut armed, ends the
+ * process as SIGKILL would at that moment - before the writer lets go of
+ * its lock.
  */
-static int die_at_cut; /* 0: off; n: the process dies after its nth cut */
-
-/* The same for every call that changes a file or a folder (cuts too):
- * 0: off; n: the process dies right after its nth such call. */
-static long die_at_change, changes;
-
-static void changed(void)
-{
-	if (die_at_change && ++changes == die_at_change)
-		_exit(9);
-}
-
-/* `real`: the C library's function (looked up once; threads of other
- * suites call these too, hence the atomics). */
-#define REAL(name)                                                             \
-	static __typeof__(name) *real_;                                        \
-	__typeof__(name) *real = __atomic_load_n(&real_, __ATOMIC_ACQUIRE);   \
-	if (!real) {                                                           \
-		*(void **)&real = dlsym(RTLD_NEXT, #name);                     \
-		__atomic_store_n(&real_, real, __ATOMIC_RELEASE);              \
-	}
-
-int ftruncate(int fd, off_t length)
-{
-	int rc;
-	REAL(ftruncate);
-
-	rc = real(fd, length);
-	if (die_at_cut && --die_at_cut == 0)
-		_exit(9);
-	changed();
-	return rc;
-}
-
-ssize_t write(int fd, const void *buf, size_t n)
-{
-	ssize_t rc;
-	REAL(write);
-
-	rc = real(fd, buf, n);
-	changed();
-	return rc;
-}
-
-ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
-{
-	ssize_t rc;
-	REAL(pwrite);
-
-	rc = real(fd, buf, n, off);
-	changed();
-	return rc;
-}
-
-int rename(const char *from, const char *to)
-{
-	int rc;
-	REAL(rename);
-
-	rc = real(from, to);
-	changed();
-	return rc;
-}
-
-int link(const char *from, const char *to)
-{
-	int rc;
-	REAL(link);
-
-	rc = real(from, to);
-	changed();
-	return rc;
-}
-
-int unlink(const char *path)
-{
-	int rc;
-	REAL(unlink);
-
-	rc = real(path);
-	changed();
-	return rc;
-}
-
-int mkdir(const char *path, mode_t mode)
-{
-	int rc;
-	REAL(mkdir);
-
-	rc = real(path, mode);
-	changed();
-	return rc;
-}
-
-int fdatasync(int fd)
-{
-	int rc;
-	REAL(fdatasync);
-
-	rc = real(fd);
-	changed();
-	return rc;
-}
-
-int fsync(int fd)
-{
-	int rc;
-	REAL(fsync);
-
-	rc = real(fd);
-	changed();
-	return rc;
-}
-
 static void save_miners(brain_t *b, int i)
 {
 	json_t *r = json_pack("{s:s, s:s, s:i}", "timestamp",
@@ -383,7 +269,7 @@ START_TEST(a_writer_killed_right_after_a_cut_does_not_break_the_others)
 		ck_assert_int_ge(pid, 0);
 		if (pid == 0) {
 			brain_t *b;
-			die_at_cut = cuts;
+			tf_die_at_cut = cuts;
 			b = open_tree(dir, &now, BRAIN_DURABILITY_NONE);
 			if (b)
 				save_miners(b, 100 + cuts);
@@ -432,15 +318,15 @@ static void rebuilder(const char *dir, long n, int out)
 
 	if (!b)
 		_exit(3);
-	changes = 0;
-	die_at_change = n;
+	tf_changes = 0;
+	tf_die_at_change = n;
 	if (brain_rebuild(b, "miners") != 0) {
-		die_at_change = 0;
+		tf_die_at_change = 0;
 		fprintf(stderr, "rebuild: %s\n", brain_errmsg(b));
 		_exit(4);
 	}
-	die_at_change = 0;
-	made = changes;
+	tf_die_at_change = 0;
+	made = tf_changes;
 	if (out >= 0 && write(out, &made, sizeof(made)) != sizeof(made))
 		_exit(5);
 	_exit(0);

@@ -152,6 +152,7 @@ int main(void)
 	srunner_add_suite(sr, store_suite());
 	srunner_add_suite(sr, crash_suite());
 	srunner_add_suite(sr, recovery_suite());
+	srunner_add_suite(sr, faults_suite());
 	srunner_add_suite(sr, pow_suite());
 	srunner_add_suite(sr, node_suite());
 	srunner_add_suite(sr, metrics_suite());

@@ -23,6 +23,7 @@ Suite *names_suite(void);
 Suite *store_suite(void);
 Suite *crash_suite(void);
 Suite *recovery_suite(void);
+Suite *faults_suite(void);
 Suite *pow_suite(void);
 Suite *node_suite(void);
 Suite *metrics_suite(void);
@@ -56,6 +57,15 @@ int tu_line_of(const char *text, const char *needle);
 
 /* A path joined under root; caller frees. */
 char *tu_path(const char *root, const char *rel);
+
+/* check_faults.c interposes the library's system calls; with this set to
+ * n, the process ends (as SIGKILL would) right after its nth ftruncate. */
+extern int tf_die_at_cut;
+/* check_faults.c's interposers count every call that changes a file or a
+ * folder (write, pwrite, ftruncate, rename, link, unlink, mkdir, fdatasync,
+ * fsync) in tf_changes; with tf_die_at_change = n the process ends right
+ * after the nth (check_crash.c kills a rebuild at every step with it). */
+extern long tf_die_at_change, tf_changes;
 
 #define DEFAULT_BLUEPRINT SOURCE_DIR "/blueprint/brain.qtl"
 

@@ -41,6 +41,42 @@ typedef enum brain_error {
 } brain_error_t;
 
 /*
+ * For BRAIN_EIO (and BRAIN_ELOCKED, whose step is BRAIN_IOERR_LOCK): which
+ * step of the file operation failed, like SQLite's extended I/O codes
+ * (SQLITE_IOERR_FSYNC), so a caller can tell a full disk while growing a
+ * file from a failed fdatasync without parsing the message.  Calls still
+ * return BRAIN_EIO; these come from brain_errcode_extended().  Values
+ * never change meaning; new ones are added at the end.
+ */
+typedef enum brain_ioerr {
+	BRAIN_IOERR_NONE = 0,     /* not an i/o failure, or an unclassified one */
+	BRAIN_IOERR_OPEN = 1,     /* opening or creating a file */
+	BRAIN_IOERR_READ = 2,     /* reading (or stat'ing) a file */
+	BRAIN_IOERR_WRITE = 3,    /* writing or growing a file */
+	BRAIN_IOERR_FSYNC = 4,    /* fdatasync / fsync */
+	BRAIN_IOERR_TRUNCATE = 5, /* cutting a file's padding off */
+	BRAIN_IOERR_MMAP = 6,     /* mapping a file */
+	BRAIN_IOERR_RENAME = 7,   /* moving a file into place (rename, link) */
+	BRAIN_IOERR_MKDIR = 8,    /* creating a folder */
+	BRAIN_IOERR_LOCK = 9,     /* taking a file lock */
+} brain_ioerr_t;
+
+/*
+ * brain_errcode_extended - the brain_ioerr_t of the last failure on b (NULL:
+ * the calling thread's, as brain_errmsg(NULL)); BRAIN_IOERR_NONE when it
+ * was not an i/o failure or the last call succeeded.
+ *
+ * brain_syserrno - the errno of the system call behind the last failure
+ * on b (NULL: the thread's), e.g. ENOSPC or EACCES; 0 when no system call
+ * failed.  The message (brain_errmsg) names the path and the errno text.
+ *
+ * Ownership: nothing is allocated.  Threads: as brain_errmsg.
+ */
+struct brain;
+BRAIN_EXTERN(int) brain_errcode_extended(const struct brain *b);
+BRAIN_EXTERN(int) brain_syserrno(const struct brain *b);
+
+/*
  * brain_strerror - fixed text for a code, e.g. "invalid blueprint".
  *
  * Ownership: static string; never free it.  Unknown codes give "unknown error".

@@ -65,8 +65,14 @@ extern "C" {
  * an object, a timestamp that is not ISO 8601 or out of range, a record
  * that would not read back - see above), BRAIN_ENOTFOUND (no such
  * category), BRAIN_ETOOBIG, BRAIN_EIO, BRAIN_ELOCKED, BRAIN_ECORRUPT,
- * BRAIN_ENOMEM.  On a failure before the journal append nothing is
- * written.
+ * BRAIN_ENOMEM.  0 means the record is in the journal (on disk at
+ * durability "always"); an error means it is not in the tree at all (a
+ * journal write that failed part-way is undone), so a retry records it
+ * once.  Derived files that cannot take a journalled record (a full
+ * disk, a file that cannot be opened) do not fail the save: they catch
+ * up from the journal at the next save, brain_flush or open, and a
+ * notice says they trail it.  For BRAIN_EIO, brain_errcode_extended and
+ * brain_syserrno say which system call failed and why.
  */
 BRAIN_EXTERN(int)
 brain_save_system_report(brain_t *b, const char *category,
@@ -133,7 +139,13 @@ BRAIN_EXTERN(int) brain_rebuild(brain_t *b, const char *name) BRAIN_WARN_UNUSED;
 
 /*
  * brain_flush - put every record saved so far on disk (what durability
- * "batch" may still hold back).  brain_close() does this too.
+ * "batch" may still hold back), and bring derived files that trail the
+ * journal up to date.  brain_close() does this too.
+ *
+ * Returns 0, or BRAIN_EIO (the message names the file that still cannot
+ * be written, e.g. on a full disk; the records are safe in the journal
+ * and the next save, flush or open tries again), BRAIN_ELOCKED,
+ * BRAIN_ECORRUPT, BRAIN_ENOMEM.
  */
 BRAIN_EXTERN(int) brain_flush(brain_t *b) BRAIN_WARN_UNUSED;
 
