@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,6 +313,9 @@ START_TEST(brain_close_reports_a_final_flush_that_failed)
 		      brain_errmsg(NULL));
 	ck_assert_msg(strstr(brain_errmsg(NULL), "File too large"), "%s",
 		      brain_errmsg(NULL));
+	/* which step, and the errno, without parsing the message */
+	ck_assert_int_eq(brain_errcode_extended(NULL), BRAIN_IOERR_WRITE);
+	ck_assert_int_eq(brain_syserrno(NULL), EFBIG);
 	/* the records are in the journal; the next open catches up */
 	ck_assert_int_eq(brain_initialize_mode(&b, "demo", "Tester", &o), 0);
 	ck_assert_int_eq(sc_index_total(b, "miners"), 100);
