@@ -149,8 +149,7 @@ check: all $(TEST_BIN)
 
 # The fault-injection matrix of tests/check_faults.c in full: every nth
 # system call of a save, an open and a rebuild fails with each fault kind
-# (make check runs a sample of n).  BRAINSTEM_FAULTS_REBUILD=1 also counts
-# the rebuild's failures.
+# (make check runs a sample of n).
 check-faults: $(TEST_BIN)
 	@echo "== fault injection, every n (BRAINSTEM_FAULTS=full)"
 	$(Q)t0=$$(date +%s); BRAINSTEM_BLUEPRINT= BRAINSTEM_ROOT= \

@@ -990,6 +990,20 @@ static int replay(brain_t *b, sstate *st, long long from)
 	return rc;
 }
 
+/* Every record line of fd from `from` on, as brain__jfile_each_record;
+ * a read that fails is named (the callbacks name their own failures). */
+static int each_record(brain_t *b, int fd, const char *path, off_t from,
+		       int (*fn)(void *ctx, const char *line, size_t len),
+		       void *ctx)
+{
+	int rc = brain__jfile_each_record(fd, from, fn, ctx);
+
+	if (rc == BRAIN_EIO && !b->err.msg[0])
+		return brain__ioerr(&b->err, BRAIN_IOERR_READ,
+				    "cannot read %s", path);
+	return rc;
+}
+
 /* One derived file, recomputed from the journal into a temporary file and
  * renamed into place.  A tail we did not tear ourselves is foreign damage:
  * that file is kept aside first and reported. */
@@ -1144,7 +1158,7 @@ static int rebuild_file(brain_t *b, sstate *st, int k, int lv)
 	    (rc = brain__jfile_render(tpl, &lay, empty_sum, &head, &tail_off)))
 		goto out;
 	head.len = tail_off; /* keep the head; the tail is written last */
-	if ((rc = brain__jfile_each_record(j->fd, 0, rebuild_one, &c)))
+	if ((rc = each_record(b, j->fd, j->path, 0, rebuild_one, &c)))
 		goto out;
 	rc = BRAIN_ENOMEM;
 	if ((c.summary && brain__msum_text(c.summary, &sum)) ||
@@ -2134,9 +2148,9 @@ static int do_rebuild(brain_t *b, sstate *st, const brain__when *w)
 	if (rc == BRAIN_EIO)
 		rc = brain__errno(&b->err, rc, "cannot create %s",
 				  st->rebuild_path);
-	if (rc || (rc = brain__jfile_each_record(
-			   st->slot[K_SOURCE][BRAIN__LV_GLOBAL].fd, 0,
-			   collect_one, &c)))
+	if (rc || (rc = each_record(b, st->slot[K_SOURCE][BRAIN__LV_GLOBAL].fd,
+				    st->slot[K_SOURCE][BRAIN__LV_GLOBAL].path,
+				    0, collect_one, &c)))
 		goto out;
 	json_object_foreach(c.files, path, v) {
 		rc = reset_file(b, st, path,

@@ -642,18 +642,8 @@ static int run_op(int op, const char *dir, time_t *now, long *acked,
 	return rc;
 }
 
-/* The rebuild path is being rewritten on another branch (issue 11,
- * "Damage never costs a record"): its failures are listed, not failed,
- * unless BRAINSTEM_FAULTS_REBUILD=1. */
-static int strict(int op)
-{
-	const char *e = getenv("BRAINSTEM_FAULTS_REBUILD");
-
-	return op != OP_REBUILD || (e && *e == '1');
-}
-
 typedef struct tally {
-	long runs, fired, failures, known, calls;
+	long runs, fired, failures, calls;
 } tally;
 
 static int full_matrix(void)
@@ -719,16 +709,9 @@ static void sweep(int op, int kind, const char *root, tally *t)
 			snprintf(buf, sizeof(buf), "(returned %d%s%s) %s", rc,
 				 rc ? ": " : "", msg, why);
 		if (why) {
-			int counts = strict(op);
-			if (counts || full_matrix())
-				fprintf(stderr,
-					"faults: %s%s, %s at call %ld: %s\n",
-					counts ? "" : "known, not counted: ",
-					op_name[op], kind_name[kind], n, buf);
-			if (counts)
-				t->failures++;
-			else
-				t->known++;
+			fprintf(stderr, "faults: %s, %s at call %ld: %s\n",
+				op_name[op], kind_name[kind], n, buf);
+			t->failures++;
 		}
 		if (!tf.fired) {
 			t->calls += tf.count; /* the calls the kind applies to */
@@ -773,16 +756,10 @@ static void matrix(int op)
 		sweep(op, kind, root, &t);
 	fprintf(stderr,
 		"faults: %s: %ld (call, kind) points over %d kinds, %ld runs "
-		"(%s), %ld faults injected, %ld failures%s\n",
+		"(%s), %ld faults injected, %ld failures\n",
 		op_name[op], t.calls, TF_KINDS, t.runs,
 		full_matrix() ? "every n" : "a sample of n", t.fired,
-		t.failures,
-		"");
-	if (t.known)
-		fprintf(stderr, "faults: %s: %ld known failures of the rebuild "
-			"path, not counted (%s)\n", op_name[op], t.known,
-			full_matrix() ? "listed above"
-				      : "make check-faults lists them");
+		t.failures);
 	tu_rmrf(root);
 	free(root);
 	ck_assert_msg(t.failures == 0, "%s: %ld of %ld runs failed (see "

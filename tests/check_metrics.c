@@ -511,10 +511,11 @@ START_TEST(tail_scan_finds_a_tail_longer_than_its_window)
 }
 END_TEST
 
-#if defined(__SANITIZE_ADDRESS__)
+/* ASan and TSan reserve terabytes of address space: no RLIMIT_AS there */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define UNDER_ASAN 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define UNDER_ASAN 1
 #endif
 #endif
@@ -533,7 +534,7 @@ START_TEST(tail_scan_of_a_torn_file_reads_only_its_end)
 	char *last = NULL;
 	off_t at, end;
 	int fd, empty, rc;
-#ifndef UNDER_ASAN /* ASan reserves terabytes of address space */
+#ifndef UNDER_ASAN
 	struct rlimit old, cap;
 #endif
 
