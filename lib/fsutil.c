@@ -216,22 +216,6 @@ int brain__mkdir_p(const char *path)
 	return rc;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return fail(BRAIN_IOERR_WRITE, BRAIN_EIO);
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int sync_dir_of(const char *path)
 {
 	char *dir = strdup(path), *slash;
@@ -280,7 +264,7 @@ static int write_temp(const char *path, const void *data, size_t len,
 		errno = saved;
 		return fail(BRAIN_IOERR_OPEN, BRAIN_EIO);
 	}
-	rc = write_all(fd, data, len);
+	rc = brain__write_at(fd, data, len, 0); /* a new file */
 	if (!rc && fchmod(fd, 0644) != 0)
 		rc = fail(BRAIN_IOERR_WRITE, BRAIN_EIO);
 	if (!rc && sync)
