@@ -1444,24 +1444,16 @@ static int recover_journal(brain_t *b, sstate *st, const brain__when *w,
 	    !(g.hours = json_object()) || !(g.times = json_array()) ||
 	    !(g.read = json_object()))
 		goto out;
-	if ((rc = brain__jfile_each_record(j->fd, 0, gather_line, &g))) {
-		if (rc == BRAIN_EIO)
-			rc = brain__errno(&b->err, rc, "cannot read %s",
-					  j->path);
+	if ((rc = each_record(b, j->fd, j->path, 0, gather_line, &g)))
 		goto out;
-	}
 	if (!force && !g.damaged && g.whole == g.max && g.max >= claimed)
 		goto out; /* whole: the usual case, checked keeping nothing */
 	/* again, keeping the lines and the hours they name */
 	json_object_clear(g.suspect);
 	g.keep = 1;
 	g.prev = g.max = g.damaged = 0;
-	if ((rc = brain__jfile_each_record(j->fd, 0, gather_line, &g))) {
-		if (rc == BRAIN_EIO)
-			rc = brain__errno(&b->err, rc, "cannot read %s",
-					  j->path);
+	if ((rc = each_record(b, j->fd, j->path, 0, gather_line, &g)))
 		goto out;
-	}
 	journal_max = g.max;
 	if ((rc = gather_copies(&g, w)))
 		goto out;
@@ -1864,14 +1856,22 @@ out:
 	return rc;
 }
 
+/* What enter does after taking the lock. */
+enum {
+	ENTER_ONLY,  /* bring the handle up to date (refresh) */
+	ENTER_FLUSH, /* that, and write out this handle's pending records */
+	ENTER_SAVE,  /* refresh, where derived files that cannot be caught up
+			make the stream lag instead of failing (lag_begin) */
+};
+
 /*
- * enter - how every operation on a stream begins: take its lock and bring
- * the handle up to date with what other writers did (refresh), and with
- * flush set write out this handle's pending records too.  On failure the
- * lock is released again and everything is reloaded next time.
+ * enter - how every operation on a stream begins, a read-only handle
+ * refused: take its lock and bring the handle up to date with what other
+ * writers did (refresh), as `how` says.  On failure the lock is released
+ * again and everything is reloaded next time.
  */
 static int enter(brain_t *b, sstate *st, time_t t, brain__when *w,
-		 int flush)
+		 int how)
 {
 	int rc;
 
@@ -1880,7 +1880,8 @@ static int enter(brain_t *b, sstate *st, time_t t, brain__when *w,
 	brain__when_of(b->bp, t, w);
 	if ((rc = lock_stream(b, st)))
 		return rc;
-	if (!(rc = refresh(b, st, w, 0)) && flush)
+	if (!(rc = refresh(b, st, w, how == ENTER_SAVE)) &&
+	    how == ENTER_FLUSH)
 		rc = flush_stream(b, st);
 	if (rc) {
 		st->loaded = 0;
@@ -1906,13 +1907,8 @@ int brain__store_save(brain_t *b, const brain__stream *s, json_t *entry,
 	char *line = NULL;
 	int rc;
 
-	if ((rc = brain__check_writable(b, "writing")))
+	if ((rc = enter(b, st, t, &w, ENTER_SAVE)))
 		return rc;
-	brain__when_of(b->bp, t, &w);
-	if ((rc = lock_stream(b, st)))
-		return rc;
-	if ((rc = refresh(b, st, &w, 1)))
-		goto out;
 	seq = st->last_seq + 1;
 	json_object_set_new(entry, "seq", json_integer(seq));
 	line = json_dumps(entry, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -1956,7 +1952,7 @@ int brain__store_update(brain_t *b, const brain__stream *s, time_t t)
 	brain__when w;
 	int k, lv, rc;
 
-	if ((rc = enter(b, st, t, &w, 1)))
+	if ((rc = enter(b, st, t, &w, ENTER_FLUSH)))
 		return rc;
 	if (!(rc = bind(b, st, &w)))
 		for (k = 0; !rc && k < K_COUNT; k++)
@@ -1975,7 +1971,7 @@ int brain__store_recover(brain_t *b, const brain__stream *s)
 	brain__when w;
 	int rc;
 
-	rc = enter(b, st, brain_now(b), &w, 1);
+	rc = enter(b, st, brain_now(b), &w, ENTER_FLUSH);
 	close_all(st); /* keep no files open for streams not written */
 	st->loaded = 0;
 	if (!rc)
@@ -1987,7 +1983,7 @@ int brain__store_lock(brain_t *b, const brain__stream *s)
 {
 	brain__when w;
 
-	return enter(b, state_of(b, s), brain_now(b), &w, 1);
+	return enter(b, state_of(b, s), brain_now(b), &w, ENTER_FLUSH);
 }
 
 void brain__store_unlock(brain_t *b, const brain__stream *s)
@@ -2190,7 +2186,7 @@ int brain__store_rebuild(brain_t *b, const brain__stream *s)
 	brain__when w;
 	int rc;
 
-	if ((rc = enter(b, st, brain_now(b), &w, 0)))
+	if ((rc = enter(b, st, brain_now(b), &w, ENTER_ONLY)))
 		return rc;
 	rc = do_rebuild(b, st, &w);
 	if (rc)
@@ -2246,7 +2242,7 @@ static int flush_own(brain_t *b, sstate *st)
 
 	if (!st->pending && !st->lag)
 		return 0;
-	if ((rc = enter(b, st, brain_now(b), &w, 1)))
+	if ((rc = enter(b, st, brain_now(b), &w, ENTER_FLUSH)))
 		return rc;
 	unlock_stream(st);
 	return 0;
