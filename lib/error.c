@@ -128,6 +128,10 @@ const char *brain_strerror(int code)
 		return "bitcoin node refused the credentials";
 	case BRAIN_ERPC:
 		return "bitcoin node returned an error";
+	case BRAIN_EPOOL:
+		return "no pool connected";
+	case BRAIN_ESTALE:
+		return "stale pool job";
 	default:
 		return "unknown error";
 	}

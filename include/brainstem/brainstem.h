@@ -18,6 +18,7 @@
 #include <brainstem/pow.h>
 #include <brainstem/work.h>
 #include <brainstem/node.h>
+#include <brainstem/stratum.h>
 
 #ifdef __cplusplus
 extern "C" {

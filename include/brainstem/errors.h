@@ -38,6 +38,8 @@ typedef enum brain_error {
 				  or did not answer in JSON-RPC */
 	BRAIN_EAUTH = -11,     /* the node refused the credentials (HTTP 401) */
 	BRAIN_ERPC = -12,      /* the node answered with a JSON-RPC error */
+	BRAIN_EPOOL = -13,     /* no Stratum pool is connected and authorized */
+	BRAIN_ESTALE = -14,    /* the pool's job is stale: nothing was sent */
 } brain_error_t;
 
 /*
