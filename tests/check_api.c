@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <sys/resource.h>
 
 #include "storecheck.h"
+#include "stratum_internal.h"
 #include "testutil.h"
 
 typedef struct tree {
@@ -723,6 +725,51 @@ START_TEST(synthetic_work_refuses_null_and_out_of_range_arguments)
 }
 END_TEST
 
+START_TEST(stratum_job_calls_refuse_null_and_out_of_range_arguments)
+{
+	json_t *p = json_pack("[s, s, s, s, [], s, s, s, b]", "j1",
+			      "0000000000000000000000000000000000000000000000"
+			      "000000000000000000",
+			      "01", "02", "20000000", "1d00ffff", "6560a1b2", 1);
+	brain__stratum_session sess = {"stratum+tcp://h:1", 1, NULL, 0, 2, 1};
+	brain_stratum_job_t *j = NULL;
+	uint8_t target[32];
+	brain_work_t w;
+	char hex[2 * BRAIN_STRATUM_EXTRANONCE2_MAX + 1], why[256];
+
+	ck_assert_int_eq(brain__stratum_job_parse(p, &sess, &j, why,
+						  sizeof(why)),
+			 0);
+	json_decref(p);
+	ck_assert_ptr_null(brain_stratum_job_info(NULL));
+	ck_assert_str_eq(brain_errmsg(NULL),
+			 "brain_stratum_job_info: invalid argument 'j'");
+	NO_HANDLE(brain_stratum_job_work(NULL, 0, 0, &w), "'j'");
+	NO_HANDLE(brain_stratum_job_work(j, 0, 0, NULL), "'out'");
+	NO_HANDLE(brain_stratum_job_work(j, 65536, 0, &w), "extranonce2");
+	ck_assert_uint_eq(brain_stratum_job_extranonce2_space(NULL), 0);
+	ck_assert_uint_eq(brain_stratum_job_extranonce2_space(j), 65536);
+	NO_HANDLE(brain_stratum_job_extranonce2_hex(NULL, 0, hex), "'j'");
+	NO_HANDLE(brain_stratum_job_extranonce2_hex(j, 0, NULL), "'out'");
+	NO_HANDLE(brain_stratum_job_extranonce2_hex(j, 65536, hex),
+		  "extranonce2");
+	ck_assert_ptr_null(brain_stratum_job_ref(NULL));
+	ck_assert_str_eq(brain_errmsg(NULL),
+			 "brain_stratum_job_ref: invalid argument 'j'");
+	ck_assert_ptr_eq(brain_stratum_job_ref(j), j);
+	brain_stratum_job_unref(j);
+	brain_stratum_job_unref(j);
+	brain_stratum_job_unref(NULL);
+	NO_HANDLE(brain_stratum_difficulty_target(1, NULL), "'target'");
+	NO_HANDLE(brain_stratum_difficulty_target(0, target), "difficulty");
+	NO_HANDLE(brain_stratum_difficulty_target(NAN, target), "difficulty");
+	ck_assert(brain_stratum_hash_difficulty(NULL) == 0.0);
+	ck_assert_str_eq(brain_errmsg(NULL),
+			 "brain_stratum_hash_difficulty: invalid argument "
+			 "'hash'");
+}
+END_TEST
+
 static const uint8_t PAYOUT[25] = {
 	0x76, 0xa9, 0x14, 0x62, 0xe9, 0x07, 0xb1, 0x5c, 0xbf, 0x27, 0xd5,
 	0x42, 0x53, 0x99, 0xeb, 0xf6, 0xf0, 0xfb, 0x50, 0xeb, 0xb8, 0x8f,
@@ -845,6 +892,7 @@ Suite *api_suite(void)
 	tcase_add_test(tc, a_libsodium_that_cannot_start_is_an_error_not_abort);
 	tcase_add_test(tc, pow_calls_refuse_null_arguments);
 	tcase_add_test(tc, synthetic_work_refuses_null_and_out_of_range_arguments);
+	tcase_add_test(tc, stratum_job_calls_refuse_null_and_out_of_range_arguments);
 	tcase_add_test(tc, node_calls_refuse_null_and_out_of_range_arguments);
 	suite_add_tcase(s, tc);
 	return s;
