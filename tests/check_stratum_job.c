@@ -743,6 +743,67 @@ START_TEST(a_scanned_nonce_is_a_share_the_check_accepts)
 }
 END_TEST
 
+/*
+ * Bitcoin's genesis block as a pool would send it: its coinbase cut
+ * around "The Time" of its message, "The " as extranonce1 and "Time" as
+ * extranonce2 (little-endian: 0x656d6954).  The work must be the genesis
+ * header, and its real nonce a share and a block: a check that owes
+ * nothing to the vector generator.
+ */
+START_TEST(the_genesis_block_is_a_share_and_a_block)
+{
+	static const char genesis_header[] =
+		"0100000000000000000000000000000000000000000000000000000000000000"
+		"000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa"
+		"4b1e5e4a29ab5f49ffff001d1dac2b7c";
+	json_t *p = json_pack(
+		"[s, s, s, s, [], s, s, s, b]", "genesis",
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"01000000010000000000000000000000000000000000000000000000000000"
+		"000000000000ffffffff4d04ffff001d010445",
+		"732030332f4a616e2f32303039204368616e63656c6c6f72206f6e20627269"
+		"6e6b206f66207365636f6e64206261696c6f757420666f722062616e6b73ff"
+		"ffffff0100f2052a01000000434104678afdb0fe5548271967f1a67130b710"
+		"5cd6a828e03909a67962e0ea1f61deb649f6bc3f4cef38c4f35504e51ec112"
+		"de5c384df7ba0b8d578a4c702b6bf11d5fac00000000",
+		"00000001", "1d00ffff", "495fab29", 1);
+	static const uint8_t en1[4] = {'T', 'h', 'e', ' '};
+	brain__stratum_session s = {POOL_URL, 1, en1, 4, 4, 1.0};
+	brain_stratum_job_t *j = NULL;
+	brain_stratum_share_t sh;
+	brain_work_t w;
+	char why[256], hex[161];
+
+	ck_assert_int_eq(brain__stratum_job_parse(p, &s, &j, why, sizeof(why)),
+			 0);
+	ck_assert_uint_eq(brain_stratum_job_info(j)->coinbase_len, 204);
+	ck_assert_int_eq(brain_stratum_job_work(j, 0x656d6954, 0x495fab29, &w),
+			 0);
+	brain_header_to_hex(&w.header, hex);
+	ck_assert_int_eq(strncmp(hex, genesis_header, 152), 0);
+	ck_assert_str_eq(hex + 152, "00000000");
+	ck_assert_int_eq(brain__stratum_share_check(j, 0x656d6954, 0x495fab29,
+						    0x7c2bac1d, &sh, why,
+						    sizeof(why)),
+			 0);
+	ck_assert_str_eq(sh.header_hex, genesis_header);
+	ck_assert_str_eq(sh.extranonce2_hex, "54696d65");
+	brain_hash_to_hex(sh.hash, hex);
+	ck_assert_str_eq(hex, "000000000019d6689c085ae165831e934ff763ae46a2a6"
+			      "c172b3f1b60a8ce26f");
+	ck_assert_int_eq(sh.is_block, 1);
+	ck_assert(sh.hash_difficulty > 2536 && sh.hash_difficulty < 2537);
+	/* one nonce on, neither */
+	ck_assert_int_eq(brain__stratum_share_check(j, 0x656d6954, 0x495fab29,
+						    0x7c2bac1e, &sh, why,
+						    sizeof(why)),
+			 BRAIN_EINVAL);
+	ck_assert_int_eq(sh.is_block, 0);
+	brain_stratum_job_unref(j);
+	json_decref(p);
+}
+END_TEST
+
 /* ---- references ---- */
 
 typedef struct holder {
@@ -823,6 +884,7 @@ Suite *stratum_job_suite(void)
 	tcase_add_test(tc, share_check_rebuilds_and_judges_each_share);
 	tcase_add_test(tc, a_share_is_a_block_when_it_meets_the_network_target);
 	tcase_add_test(tc, a_scanned_nonce_is_a_share_the_check_accepts);
+	tcase_add_test(tc, the_genesis_block_is_a_share_and_a_block);
 	tcase_add_test(tc, two_threads_share_a_job_by_reference);
 	suite_add_tcase(s, tc);
 	return s;
