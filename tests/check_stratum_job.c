@@ -63,6 +63,7 @@ static void to_hex(const uint8_t *p, size_t n, char *out)
 {
 	size_t i;
 
+	out[0] = '\0';
 	for (i = 0; i < n; i++)
 		sprintf(out + 2 * i, "%02x", p[i]);
 }
@@ -472,6 +473,72 @@ START_TEST(work_matches_the_independent_implementation)
 }
 END_TEST
 
+/*
+ * The work hashes the coinbase in pieces (blocks before extranonce2 once
+ * per job, the rest per unit): for every split of the coinbase against
+ * the 64-byte blocks and the padding, the result must be the one-shot
+ * double SHA-256 of the whole (the txid is the root of an empty branch).
+ */
+START_TEST(the_coinbase_hash_is_right_for_every_length)
+{
+	static const size_t len1s[] = {0, 1, 55, 56, 59, 60, 63, 64, 65, 120,
+				       127, 128, 130};
+	static const size_t en1s[] = {0, 3, 4};
+	static const size_t en2s[] = {1, 4, 8};
+	static const uint8_t en1[4] = {0xe1, 0xe2, 0xe3, 0xe4};
+	const uint64_t en2 = 0x8877665544332211u;
+	size_t a, b, c, len2, k, checked = 0;
+
+	for (a = 0; a < sizeof(len1s) / sizeof(len1s[0]); a++)
+	for (b = 0; b < sizeof(en1s) / sizeof(en1s[0]); b++)
+	for (c = 0; c < sizeof(en2s) / sizeof(en2s[0]); c++)
+	for (len2 = 0; len2 <= 130; len2++) {
+		brain__stratum_session sess = {POOL_URL, 1, en1, en1s[b],
+					       en2s[c], 1.0};
+		char hex1[2 * 130 + 1], hex2[2 * 130 + 1], why[256];
+		uint8_t cb[130 + 4 + 8 + 130], txid[32];
+		brain_stratum_job_t *j = NULL;
+		brain_work_t w;
+		size_t n = 0;
+		json_t *p;
+
+		for (k = 0; k < len1s[a]; k++)
+			cb[n++] = (uint8_t)(k * 7 + 1);
+		memcpy(cb + n, en1, en1s[b]);
+		n += en1s[b];
+		for (k = 0; k < en2s[c]; k++)
+			cb[n++] = (uint8_t)(en2 >> (8 * k));
+		for (k = 0; k < len2; k++)
+			cb[n++] = (uint8_t)(k * 13 + 5);
+		to_hex(cb, len1s[a], hex1);
+		to_hex(cb + n - len2, len2, hex2);
+		p = json_pack("[s, s, s, s, [], s, s, s, b]", "j",
+			      "0000000000000000000000000000000000000000000000"
+			      "000000000000000000",
+			      hex1, hex2, "20000000", "1d00ffff", "6560a1b2",
+			      0);
+		ck_assert_msg(brain__stratum_job_parse(p, &sess, &j, why,
+						       sizeof(why)) == 0,
+			      "%s", why);
+		ck_assert_uint_eq(brain_stratum_job_info(j)->coinbase_len, n);
+		ck_assert_int_eq(brain_stratum_job_work(
+					 j, en2s[c] == 8 ? en2
+					     : en2 & ((UINT64_C(1) << (8 * en2s[c])) - 1),
+					 0, &w),
+				 0);
+		brain_sha256d(cb, n, txid);
+		ck_assert_msg(!memcmp(w.header.merkle_root, txid, 32),
+			      "coinb1 %zu, extranonce1 %zu, extranonce2 %zu, "
+			      "coinb2 %zu bytes",
+			      len1s[a], en1s[b], en2s[c], len2);
+		brain_stratum_job_unref(j);
+		json_decref(p);
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 13 * 3 * 3 * 131);
+}
+END_TEST
+
 START_TEST(extranonce2_is_little_endian_within_its_size)
 {
 	json_t *v = load_vectors();
@@ -876,6 +943,7 @@ Suite *stratum_job_suite(void)
 	tcase_add_test(tc, oversized_notifies_are_refused);
 	tcase_add_test(tc, a_session_out_of_range_is_refused);
 	tcase_add_test(tc, work_matches_the_independent_implementation);
+	tcase_add_test(tc, the_coinbase_hash_is_right_for_every_length);
 	tcase_add_test(tc, extranonce2_is_little_endian_within_its_size);
 	tcase_add_test(tc, difficulty_targets_are_exact);
 	tcase_add_test(tc, difficulty_one_is_the_target_of_bits_1d00ffff);
