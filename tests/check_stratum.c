@@ -228,16 +228,18 @@ static int peer_step(peer *p, const step *s)
 		p->gates--;
 		pthread_mutex_unlock(&p->mu);
 		return 0;
-	case P_HOLD:
-		while (p->fd >= 0 && !peer_wait(p, p->fd, "hold")) {
+	case P_HOLD: /* until the client closes (0) or the test ends (-1) */
+		for (;;) {
+			struct pollfd f[2] = {{p->fd, POLLIN, 0},
+					      {p->stop[0], POLLIN, 0}};
 			char junk[4096];
+			if (poll(f, 2, -1) < 0 && errno == EINTR)
+				continue;
+			if (f[1].revents)
+				return -1;
 			if (recv(p->fd, junk, sizeof(junk), 0) <= 0)
-				break;
+				return 0;
 		}
-		pthread_mutex_lock(&p->mu);
-		p->error[0] = '\0'; /* the end of a hold is no failure */
-		pthread_mutex_unlock(&p->mu);
-		return -1;
 	case P_END:
 		break;
 	}
@@ -775,6 +777,435 @@ START_TEST(a_share_pending_when_the_connection_drops_is_rejected)
 }
 END_TEST
 
+/* Polls s (dropping what it hands out) until the peer got line i. */
+static char *pump_until_got(brain_stratum_t *s, peer *p, int i)
+{
+	brain_stratum_event_t ev;
+	struct timespec t0, t;
+	int have;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		have = p->ngot > i;
+		pthread_mutex_unlock(&p->mu);
+		if (have)
+			return peer_got(p, i);
+		ck_assert_int_eq(brain_stratum_poll(s, 50, &ev), 0);
+		brain_stratum_job_unref(ev.job);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ck_assert_msg(t.tv_sec - t0.tv_sec < PEER_WAIT_MS / 1000,
+			      "the peer never got line %d (%s)", i, p->error);
+	}
+}
+
+/* ---- failover ----------------------------------------------------------- */
+
+START_TEST(a_dead_first_pool_fails_over_to_the_second_at_once)
+{
+	static const step script[] = {HANDSHAKE, HOLD, END};
+	peer *dead = peer_new(), *p = peer_new();
+	int ports[2] = {dead->port, p->port};
+	brain_stratum_options_t o = BRAIN_STRATUM_OPTIONS_INIT;
+	brain_stratum_t *s = client_for(ports, 2, &o);
+	brain_stratum_event_t ev;
+	char *line;
+
+	peer_run(p, script);
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 0);
+	ck_assert_msg(strstr(ev.message, "cannot connect") != NULL, "%s",
+		      ev.message);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 1);
+	ck_assert_str_eq(ev.url, urls[1]);
+	ck_assert_int_eq(brain_stratum_active(s), 1);
+	line = peer_got(p, 2);
+	ck_assert_msg(strstr(line, "\"p2\"") != NULL, "%s", line);
+	free(line);
+	brain_stratum_close(s);
+	peer_free(p, 1);
+	peer_free(dead, 0);
+}
+END_TEST
+
+START_TEST(a_refused_authorization_is_an_error_and_a_failover)
+{
+	static const step refuses[] = {
+		{P_ACCEPT, NULL, 0}, EXPECT("mining.subscribe"),
+		SEND(SUBSCRIBED("s")), EXPECT("mining.authorize"),
+		SEND("{\"id\":%ID%,\"result\":false,\"error\":[24,"
+		     "\"Unauthorized worker\",null]}"),
+		HOLD, END};
+	static const step takes[] = {HANDSHAKE, HOLD, END};
+	peer *a = peer_new(), *b = peer_new();
+	int ports[2] = {a->port, b->port};
+	brain_stratum_options_t o = BRAIN_STRATUM_OPTIONS_INIT;
+	brain_stratum_t *s = client_for(ports, 2, &o);
+	brain_stratum_event_t ev;
+
+	peer_run(a, refuses);
+	peer_run(b, takes);
+	want(s, BRAIN_STRATUM_ERROR, &ev);
+	ck_assert_int_eq(ev.pool, 0);
+	ck_assert_str_eq(ev.message, "the pool refused to authorize " USER
+				     ": Unauthorized worker");
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 0);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 1);
+	brain_stratum_close(s);
+	peer_free(a, 1);
+	peer_free(b, 1);
+}
+END_TEST
+
+START_TEST(after_every_pool_failed_the_client_backs_off)
+{
+	peer *a = peer_new(), *b = peer_new();
+	int ports[2] = {a->port, b->port};
+	brain_stratum_options_t o = BRAIN_STRATUM_OPTIONS_INIT;
+	brain_stratum_t *s = client_for(ports, 2, &o);
+	brain_stratum_event_t ev;
+
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 0);
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 1);
+	/* no third attempt right away: the back-off holds it */
+	ck_assert_int_eq(brain_stratum_poll(s, 0, &ev), 0);
+	ck_assert_int_eq(ev.kind, BRAIN_STRATUM_NONE);
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev); /* after it: the primary */
+	ck_assert_int_eq(ev.pool, 0);
+	brain_stratum_close(s);
+	peer_free(a, 0);
+	peer_free(b, 0);
+}
+END_TEST
+
+START_TEST(the_client_returns_to_the_primary_and_keeps_the_verdicts_of_the_backup)
+{
+	static const step primary[] = {HANDSHAKE, HOLD, END};
+	static const step backup[] = {HANDSHAKE, EASY_JOB,
+				      EXPECT("mining.submit"), GATE,
+				      SEND(OK_TRUE), HOLD, END};
+	peer *a = peer_new(), *b = peer_new();
+	int ports[2] = {a->port, b->port};
+	brain_stratum_options_t o = BRAIN_STRATUM_OPTIONS_INIT;
+	brain_stratum_t *s;
+	brain_stratum_event_t ev;
+	brain_stratum_job_t *j;
+	uint64_t id;
+	char *line;
+
+	o.failover_retry_ms = 100;
+	s = client_for(ports, 2, &o);
+	peer_run(b, backup);
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 0);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 1);
+	j = want_job(s);
+	ck_assert_int_eq(brain_stratum_submit(s, j, 1, 0x6560a1b2,
+					      find_share(j, 0x6560a1b2), &id),
+			 0);
+	line = pump_until_got(s, b, 3);
+	free(line);
+	peer_run(a, primary); /* the primary comes up */
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 1);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 0);
+	want(s, BRAIN_STRATUM_SWITCHED, &ev);
+	ck_assert_int_eq(ev.pool, 0);
+	ck_assert_int_eq(ev.from_pool, 1);
+	ck_assert_int_eq(brain_stratum_active(s), 0);
+	/* the backup's job is stale now; its share still gets its verdict */
+	ck_assert_int_eq(brain_stratum_submit(s, j, 1, 0x6560a1b2,
+					      find_share(j, 0x6560a1b2), &id),
+			 BRAIN_ESTALE);
+	peer_gate(b);
+	want(s, BRAIN_STRATUM_SHARE, &ev);
+	ck_assert_int_eq(ev.pool, 1);
+	ck_assert_int_eq(ev.accepted, 1);
+	brain_stratum_job_unref(j);
+	brain_stratum_close(s);
+	peer_free(a, 1);
+	peer_free(b, 1);
+}
+END_TEST
+
+START_TEST(a_silent_pool_is_dropped_after_the_timeout)
+{
+	static const step script[] = {HANDSHAKE, HOLD, END};
+	peer *p = peer_new();
+	brain_stratum_options_t o = BRAIN_STRATUM_OPTIONS_INIT;
+	brain_stratum_t *s;
+	brain_stratum_event_t ev;
+
+	o.timeout_ms = 300;
+	s = client_for(&p->port, 1, &o);
+	peer_run(p, script);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	ck_assert_str_eq(ev.message, "the pool said nothing for 300 ms");
+	ck_assert_int_eq(brain_stratum_active(s), -1);
+	brain_stratum_close(s);
+	peer_free(p, 1);
+}
+END_TEST
+
+START_TEST(after_the_pool_closes_the_client_reconnects_with_its_session_id)
+{
+	static const step script[] = {HANDSHAKE_AS("sess9"),
+				      HANDSHAKE_AS("sess10"), HOLD, END};
+	peer *p = peer_new();
+	brain_stratum_t *s = client1(p->port);
+	brain_stratum_event_t ev;
+	json_t *params;
+	char *line;
+
+	peer_run(p, script);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	ck_assert_str_eq(ev.message, "the pool closed the connection");
+	want(s, BRAIN_STRATUM_CONNECTED, &ev); /* the same pool: no switch */
+	ck_assert_int_eq(ev.pool, 0);
+	line = peer_got(p, 3);
+	params = params_of(line);
+	ck_assert_uint_eq(json_array_size(params), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(params, 1)),
+			 "sess9");
+	json_decref(params);
+	free(line);
+	brain_stratum_close(s);
+	peer_free(p, 1);
+}
+END_TEST
+
+START_TEST(client_reconnect_moves_to_the_port_given_on_the_same_host)
+{
+	peer *a = peer_new(), *b = peer_new();
+	step first[] = {HANDSHAKE, SEND(NULL), HOLD, END};
+	static const step second[] = {HANDSHAKE, HOLD, END};
+	brain_stratum_t *s = client1(a->port);
+	brain_stratum_event_t ev;
+	char *line, *text;
+
+	ck_assert_int_ge(asprintf(&text,
+				  "{\"id\":null,\"method\":\"client.reconnect\","
+				  "\"params\":[\"127.0.0.1\",%d,0]}",
+				  b->port),
+			 0);
+	first[6].text = text;
+	peer_run(a, first);
+	peer_run(b, second);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	ck_assert_msg(strstr(ev.message, "asked to reconnect") != NULL, "%s",
+		      ev.message);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 0);
+	line = peer_got(b, 0);
+	ck_assert_msg(strstr(line, "\"sess1\"") != NULL, "%s", line);
+	free(line);
+	brain_stratum_close(s);
+	peer_free(a, 1);
+	peer_free(b, 1);
+	free(text);
+}
+END_TEST
+
+START_TEST(client_reconnect_to_another_host_is_refused_as_hostile)
+{
+	static const step script[] = {
+		HANDSHAKE,
+		SEND("{\"id\":null,\"method\":\"client.reconnect\","
+		     "\"params\":[\"pool.elsewhere.example\",3333,0]}"),
+		HOLD, END};
+	peer *p = peer_new();
+	brain_stratum_t *s = client1(p->port);
+	brain_stratum_event_t ev;
+
+	peer_run(p, script);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	want(s, BRAIN_STRATUM_ERROR, &ev);
+	ck_assert_str_eq(ev.message, "client.reconnect to another host "
+				     "(pool.elsewhere.example) refused");
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	brain_stratum_close(s);
+	peer_free(p, 1);
+}
+END_TEST
+
+/* ---- what else pools send ------------------------------------------------ */
+
+START_TEST(show_message_get_version_and_unknown_methods)
+{
+	static const step script[] = {
+		HANDSHAKE,
+		SEND("{\"id\":null,\"method\":\"client.show_message\","
+		     "\"params\":[\"maintenance at noon\\nreally\"]}"),
+		SEND("{\"id\":7,\"method\":\"client.get_version\","
+		     "\"params\":[]}"),
+		EXPECT("\"id\":7"),
+		SEND("{\"id\":8,\"method\":\"mining.frobnicate\","
+		     "\"params\":[]}"),
+		EXPECT("\"id\":8"), SEND(NOTIFY("after", "true")), HOLD, END};
+	peer *p = peer_new();
+	brain_stratum_t *s = client1(p->port);
+	brain_stratum_event_t ev;
+	json_t *m;
+	char *line;
+
+	peer_run(p, script);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	want(s, BRAIN_STRATUM_MESSAGE, &ev);
+	ck_assert_str_eq(ev.message, "maintenance at noon really");
+	want(s, BRAIN_STRATUM_ERROR, &ev);
+	ck_assert_str_eq(ev.message, "the pool sent an unknown method "
+				     "'mining.frobnicate' (answered with an "
+				     "error)");
+	want(s, BRAIN_STRATUM_JOB, &ev); /* and the connection stays */
+	ck_assert_str_eq(brain_stratum_job_info(ev.job)->job_id, "after");
+	brain_stratum_job_unref(ev.job);
+	ck_assert_int_eq(brain_stratum_active(s), 0);
+	line = peer_got(p, 3);
+	m = json_loads(line, 0, NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "result")),
+			 "brainstem/" BRAIN_VERSION_STRING);
+	json_decref(m);
+	free(line);
+	line = peer_got(p, 4);
+	m = json_loads(line, 0, NULL);
+	ck_assert(json_is_null(json_object_get(m, "result")));
+	ck_assert(json_is_array(json_object_get(m, "error")));
+	json_decref(m);
+	free(line);
+	brain_stratum_close(s);
+	peer_free(p, 1);
+}
+END_TEST
+
+static void *wake_it(void *arg)
+{
+	brain_stratum_wake(arg);
+	return NULL;
+}
+
+START_TEST(wake_from_another_thread_ends_a_long_poll)
+{
+	static const step script[] = {HANDSHAKE, HOLD, END};
+	peer *p = peer_new();
+	brain_stratum_t *s = client1(p->port);
+	brain_stratum_event_t ev;
+	pthread_t t;
+
+	peer_run(p, script);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	ck_assert_int_eq(pthread_create(&t, NULL, wake_it, s), 0);
+	ck_assert_int_eq(brain_stratum_poll(s, 3600 * 1000L, &ev), 0);
+	ck_assert_int_eq(ev.kind, BRAIN_STRATUM_NONE);
+	pthread_join(t, NULL);
+	brain_stratum_close(s);
+	peer_free(p, 1);
+}
+END_TEST
+
+/* ---- hostile input -------------------------------------------------------- */
+
+static const struct hostile {
+	step line;
+	const char *says;
+} hostile[] = {
+	{SEND("this is not json"), "not JSON: "},
+	{{P_LONG, NULL, 5000}, "a line longer than 1000 bytes"},
+	{SEND("[1,2,3]"), "a JSON line that is not an object"},
+	{SEND("{\"id\":null,\"method\":42,\"params\":[]}"),
+	 "a method that is not a string"},
+	{SEND("{\"id\":\"x\",\"result\":true,\"error\":null}"),
+	 "a reply whose id is not a number"},
+	{SEND("{\"id\":null,\"method\":\"mining.notify\",\"params\":{}}"),
+	 "mining.notify: params is not an array"},
+	{SEND(DIFFICULTY("0")), "mining.set_difficulty: difficulty 0 is not "
+				"above 0"},
+	{SEND(DIFFICULTY("-3")), "mining.set_difficulty: difficulty -3 is not "
+				 "above 0"},
+	{SEND(DIFFICULTY("\"1\"")), "mining.set_difficulty: the difficulty is "
+				    "not a number"},
+	{SEND("{\"id\":null,\"method\":\"mining.set_extranonce\","
+	      "\"params\":[\"0102\",9]}"),
+	 "mining.set_extranonce: extranonce2_size 9 is not 1..8"},
+	{SEND("{\"id\":null,\"method\":\"mining.set_extranonce\","
+	      "\"params\":[\"0102\",0]}"),
+	 "mining.set_extranonce: extranonce2_size 0 is not 1..8"},
+	{SEND("{\"id\":null,\"method\":\"mining.set_extranonce\",\"params\":"
+	      "[\"" PREV "00\",4]}"),
+	 "mining.set_extranonce: extranonce1 is 66 hex digits"},
+	{SEND("{\"id\":null,\"method\":\"mining.notify\",\"params\":[\"b\",\"" PREV
+	      "\",\"00\",\"00\",[],\"20000000\",\"zz\",\"6560a1b2\",true]}"),
+	 "mining.notify: "},
+	{SEND("{\"id\":null,\"method\":\"client.show_message\","
+	      "\"params\":[5]}"),
+	 "client.show_message: the message is not a string"},
+};
+
+START_TEST(hostile_input_is_an_error_a_disconnect_and_a_failover)
+{
+	const step script[] = {HANDSHAKE, SEND(NOTIFY("h1", "true")),
+			       hostile[_i].line, HOLD, HANDSHAKE, HOLD, END};
+	peer *p = peer_new();
+	int ports[2] = {p->port, p->port};
+	brain_stratum_options_t o = BRAIN_STRATUM_OPTIONS_INIT;
+	brain_stratum_t *s;
+	brain_stratum_event_t ev;
+
+	o.max_line = 1000;
+	s = client_for(ports, 2, &o);
+	peer_run(p, script);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	want(s, BRAIN_STRATUM_JOB, &ev);
+	brain_stratum_job_unref(ev.job);
+	want(s, BRAIN_STRATUM_ERROR, &ev);
+	ck_assert_int_eq(ev.pool, 0);
+	ck_assert_msg(!strncmp(ev.message, hostile[_i].says,
+			       strlen(hostile[_i].says)),
+		      "'%s' does not start with '%s'", ev.message,
+		      hostile[_i].says);
+	ck_assert_ptr_null(strchr(ev.message, '\n'));
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 0);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 1);
+	want(s, BRAIN_STRATUM_SWITCHED, &ev);
+	ck_assert_int_eq(ev.from_pool, 0);
+	ck_assert_int_eq(ev.pool, 1);
+	brain_stratum_close(s);
+	peer_free(p, 1);
+}
+END_TEST
+
+START_TEST(a_hostile_subscribe_answer_is_refused)
+{
+	static const step script[] = {
+		{P_ACCEPT, NULL, 0}, EXPECT("mining.subscribe"),
+		SEND("{\"id\":%ID%,\"result\":[[],\"f8002c90\",9],"
+		     "\"error\":null}"),
+		HOLD, END};
+	peer *p = peer_new();
+	brain_stratum_t *s = client1(p->port);
+	brain_stratum_event_t ev;
+
+	peer_run(p, script);
+	want(s, BRAIN_STRATUM_ERROR, &ev);
+	ck_assert_str_eq(ev.message, "mining.subscribe: extranonce2_size 9 "
+				     "is not 1..8");
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	brain_stratum_close(s);
+	peer_free(p, 1);
+}
+END_TEST
+
 Suite *stratum_suite(void)
 {
 	Suite *su = suite_create("stratum");
@@ -790,6 +1221,25 @@ Suite *stratum_suite(void)
 			    0, (int)(sizeof(rejects) / sizeof(rejects[0])));
 	tcase_add_test(tc, stale_and_weak_shares_are_refused_without_sending);
 	tcase_add_test(tc, a_share_pending_when_the_connection_drops_is_rejected);
+	tcase_add_test(tc, show_message_get_version_and_unknown_methods);
+	tcase_add_test(tc, wake_from_another_thread_ends_a_long_poll);
+	suite_add_tcase(su, tc);
+	tc = tcase_create("failover");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, a_dead_first_pool_fails_over_to_the_second_at_once);
+	tcase_add_test(tc, a_refused_authorization_is_an_error_and_a_failover);
+	tcase_add_test(tc, after_every_pool_failed_the_client_backs_off);
+	tcase_add_test(tc, the_client_returns_to_the_primary_and_keeps_the_verdicts_of_the_backup);
+	tcase_add_test(tc, a_silent_pool_is_dropped_after_the_timeout);
+	tcase_add_test(tc, after_the_pool_closes_the_client_reconnects_with_its_session_id);
+	tcase_add_test(tc, client_reconnect_moves_to_the_port_given_on_the_same_host);
+	tcase_add_test(tc, client_reconnect_to_another_host_is_refused_as_hostile);
+	suite_add_tcase(su, tc);
+	tc = tcase_create("hostile");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, hostile_input_is_an_error_a_disconnect_and_a_failover,
+			    0, (int)(sizeof(hostile) / sizeof(hostile[0])));
+	tcase_add_test(tc, a_hostile_subscribe_answer_is_refused);
 	suite_add_tcase(su, tc);
 	return su;
 }
