@@ -184,12 +184,18 @@ int brain_stratum_open(brain_stratum_t **out, const brain_stratum_options_t *o)
 	s->max_line = o->max_line ? o->max_line : 131072;
 	s->last_pool = -1;
 	s->connect_at = now_ms();
-	s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (failed || s->wake_fd < 0) {
+	if (!failed)
+		s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!failed && s->wake_fd < 0) {
+		rc = brain__errno(brain__thread_err(), BRAIN_ENOMEM,
+				  "stratum: no eventfd to wake the client");
+		brain_stratum_close(s);
+		return rc;
+	}
+	if (failed) {
 		brain_stratum_close(s);
 		return brain__errf(brain__thread_err(), BRAIN_ENOMEM,
-				   failed ? "out of memory"
-					  : "stratum: no eventfd for waking");
+				   "out of memory");
 	}
 	*out = s;
 	return 0;
@@ -323,7 +329,7 @@ static void drop_active(brain_stratum_t *s, enum brain__soutcome o,
 	brain__sconn_lose_shares(c, &s->q);
 	brain__sconn_free(c);
 	next_pool(s, now);
-	if (s->probe && s->cur != 0) { /* the primary is being tried anyway */
+	if (s->probe) { /* the primary is being tried already: go on with it */
 		s->active = s->probe;
 		s->probe = NULL;
 		s->cur = 0;
@@ -418,11 +424,14 @@ static void run(brain_stratum_t *s, brain__sconn *c, short revents,
 				authorized(s, now);
 				continue;
 			}
-			if (o == BRAIN__S_RECONNECT)
-				reconnect(s, now);
-			else
+			if (o != BRAIN__S_RECONNECT) {
 				drop_active(s, o, now);
-			return;
+				return;
+			}
+			reconnect(s, now);
+			if (!is_draining(s, c))
+				return;
+			continue; /* verdicts may follow in what was read */
 		}
 		if (c == s->probe) {
 			if (o == BRAIN__S_AUTHORIZED) {

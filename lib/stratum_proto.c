@@ -282,7 +282,8 @@ static enum brain__soutcome on_difficulty(brain__sconn *c,
 	v = json_number_value(d);
 	if (!isfinite(v) || v <= 0)
 		return say(c, BRAIN__S_HOSTILE,
-			   "mining.set_difficulty: difficulty %g is not above 0",
+			   "mining.set_difficulty: difficulty %g is not "
+			   "above 0",
 			   v);
 	c->difficulty = v;
 	c->difficulty_set = 1;
@@ -534,8 +535,8 @@ static enum brain__soutcome on_subscribed(brain__sconn *c,
 	}
 	if (!json_is_array(result) || json_array_size(result) < 3)
 		return say(c, BRAIN__S_HOSTILE,
-			   "mining.subscribe: the result is not [subscriptions, "
-			   "extranonce1, extranonce2_size]");
+			   "mining.subscribe: the result is not "
+			   "[subscriptions, extranonce1, extranonce2_size]");
 	o = take_extranonce(c, json_array_get(result, 1),
 			    json_array_get(result, 2), "mining.subscribe");
 	if (o)
@@ -762,7 +763,9 @@ enum brain__soutcome brain__sconn_step(brain__sconn *c, short revents,
 	while ((rc = brain__conn_line(&c->io, &line, &len, &e)) != 0) {
 		if (rc < 0)
 			return say(c, BRAIN__S_HOSTILE, "%s", e.msg);
-		if (len && (o = on_line(c, line, len, q)))
+		if (strspn(line, " \t") == len)
+			continue; /* an empty line is no message */
+		if ((o = on_line(c, line, len, q)))
 			return o;
 	}
 	if (c->io.eof)

@@ -41,7 +41,7 @@ enum peer_op {
 	P_ACCEPT, /* take the next connection (closing the last one) */
 	P_EXPECT, /* read lines until one contains text; keep it and its id */
 	P_SEND,   /* send text and '\n', "%ID%" replaced by the kept id */
-	P_LONG,   /* send n bytes 'x' and '\n' */
+	P_LONG,   /* send n bytes 'x' and '\n' (none if text is set) */
 	P_CLOSE,  /* close the connection */
 	P_GATE,   /* wait until the test calls peer_gate */
 	P_HOLD,   /* wait until the client closes the connection */
@@ -215,7 +215,7 @@ static int peer_step(peer *p, const step *s)
 		big = malloc(s->n + 1);
 		memset(big, 'x', s->n);
 		big[s->n] = '\n';
-		rc = peer_send(p, big, s->n + 1);
+		rc = peer_send(p, big, s->n + !s->text); /* text: no '\n' */
 		free(big);
 		return rc;
 	case P_CLOSE:
@@ -883,7 +883,7 @@ START_TEST(after_every_pool_failed_the_client_backs_off)
 }
 END_TEST
 
-START_TEST(the_client_returns_to_the_primary_and_keeps_the_verdicts_of_the_backup)
+START_TEST(returns_to_the_primary_keeping_the_backups_verdicts)
 {
 	static const step primary[] = {HANDSHAKE, HOLD, END};
 	static const step backup[] = {HANDSHAKE, EASY_JOB,
@@ -1112,7 +1112,7 @@ START_TEST(wake_from_another_thread_ends_a_long_poll)
 }
 END_TEST
 
-/* ---- hostile input -------------------------------------------------------- */
+/* ---- hostile input ---------------------------------------------------- */
 
 static const struct hostile {
 	step line;
@@ -1120,6 +1120,7 @@ static const struct hostile {
 } hostile[] = {
 	{SEND("this is not json"), "not JSON: "},
 	{{P_LONG, NULL, 5000}, "a line longer than 1000 bytes"},
+	{{P_LONG, "no end", 5000}, "a line longer than 1000 bytes"},
 	{SEND("[1,2,3]"), "a JSON line that is not an object"},
 	{SEND("{\"id\":null,\"method\":42,\"params\":[]}"),
 	 "a method that is not a string"},
@@ -1142,8 +1143,8 @@ static const struct hostile {
 	{SEND("{\"id\":null,\"method\":\"mining.set_extranonce\",\"params\":"
 	      "[\"" PREV "00\",4]}"),
 	 "mining.set_extranonce: extranonce1 is 66 hex digits"},
-	{SEND("{\"id\":null,\"method\":\"mining.notify\",\"params\":[\"b\",\"" PREV
-	      "\",\"00\",\"00\",[],\"20000000\",\"zz\",\"6560a1b2\",true]}"),
+	{SEND("{\"id\":null,\"method\":\"mining.notify\",\"params\":"
+	      "[\"b\",\"" PREV "\",\"00\",\"00\",[],\"20000000\",\"zz\",\"6560a1b2\",true]}"),
 	 "mining.notify: "},
 	{SEND("{\"id\":null,\"method\":\"client.show_message\","
 	      "\"params\":[5]}"),
@@ -1229,7 +1230,7 @@ Suite *stratum_suite(void)
 	tcase_add_test(tc, a_dead_first_pool_fails_over_to_the_second_at_once);
 	tcase_add_test(tc, a_refused_authorization_is_an_error_and_a_failover);
 	tcase_add_test(tc, after_every_pool_failed_the_client_backs_off);
-	tcase_add_test(tc, the_client_returns_to_the_primary_and_keeps_the_verdicts_of_the_backup);
+	tcase_add_test(tc, returns_to_the_primary_keeping_the_backups_verdicts);
 	tcase_add_test(tc, a_silent_pool_is_dropped_after_the_timeout);
 	tcase_add_test(tc, after_the_pool_closes_the_client_reconnects_with_its_session_id);
 	tcase_add_test(tc, client_reconnect_moves_to_the_port_given_on_the_same_host);
