@@ -598,6 +598,31 @@ START_TEST(set_extranonce_applies_from_the_next_job)
 }
 END_TEST
 
+START_TEST(difficulty_and_job_before_the_authorization_follow_connected)
+{
+	/* stratum-pool (NOMP) sends both right after the subscribe answer */
+	static const step script[] = {
+		{P_ACCEPT, NULL, 0}, EXPECT("mining.subscribe"),
+		SEND(SUBSCRIBED("s")), SEND(DIFFICULTY("0.25")),
+		SEND(NOTIFY("early", "true")), EXPECT("mining.authorize"),
+		SEND(OK_TRUE), HOLD, END};
+	peer *p = peer_new();
+	brain_stratum_t *s = client1(p->port);
+	brain_stratum_event_t ev;
+
+	peer_run(p, script);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	want(s, BRAIN_STRATUM_DIFFICULTY, &ev);
+	ck_assert(ev.difficulty == 0.25);
+	want(s, BRAIN_STRATUM_JOB, &ev);
+	ck_assert_str_eq(brain_stratum_job_info(ev.job)->job_id, "early");
+	ck_assert(brain_stratum_job_info(ev.job)->difficulty == 0.25);
+	brain_stratum_job_unref(ev.job);
+	brain_stratum_close(s);
+	peer_free(p, 1);
+}
+END_TEST
+
 /* ---- shares ------------------------------------------------------------- */
 
 #define EASY_JOB SEND(DIFFICULTY(EASY)), SEND(NOTIFY("e1", "true"))
@@ -1217,6 +1242,7 @@ Suite *stratum_suite(void)
 	tcase_add_test(tc, notify_becomes_a_job_with_the_session_in_force);
 	tcase_add_test(tc, set_difficulty_applies_to_the_jobs_after_it_only);
 	tcase_add_test(tc, set_extranonce_applies_from_the_next_job);
+	tcase_add_test(tc, difficulty_and_job_before_the_authorization_follow_connected);
 	tcase_add_test(tc, submit_sends_what_cpuminer_sends_and_reports_acceptance);
 	tcase_add_loop_test(tc, each_rejection_gives_its_code_text_and_staleness,
 			    0, (int)(sizeof(rejects) / sizeof(rejects[0])));
