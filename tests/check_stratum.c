@@ -1232,6 +1232,56 @@ START_TEST(a_hostile_subscribe_answer_is_refused)
 }
 END_TEST
 
+/* Valid lines of a pool with bytes changed at random (seeded): whatever
+ * they become, the client survives them (run under SAN=1). */
+START_TEST(mangled_pool_lines_never_crash_the_client)
+{
+	static const char *const good[] = {
+		NOTIFY("m1", "true"), DIFFICULTY("0.5"),
+		"{\"id\":null,\"method\":\"mining.set_extranonce\","
+		"\"params\":[\"0102\",4]}",
+		"{\"id\":null,\"method\":\"client.reconnect\","
+		"\"params\":[\"127.0.0.1\",1,0]}",
+		"{\"id\":3,\"result\":true,\"error\":null}"};
+	enum { ROUNDS = 40, PER = 8 };
+	static step script[ROUNDS * PER + 1];
+	static char lines[ROUNDS][2048];
+	static const step hs[] = {HANDSHAKE};
+	unsigned long long seed = 12;
+	peer *p = peer_new();
+	int ports[2] = {p->port, p->port}, r, k, done = 0;
+	brain_stratum_options_t o = BRAIN_STRATUM_OPTIONS_INIT;
+	brain_stratum_event_t ev;
+	brain_stratum_t *s;
+	size_t n;
+
+	for (r = 0; r < ROUNDS; r++) {
+		snprintf(lines[r], sizeof(lines[r]), "%s", good[r % 5]);
+		n = strlen(lines[r]);
+		for (k = 0; k < 1 + r % 4; k++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			lines[r][(seed >> 33) % n] = (char)(32 + (seed >> 20) % 95);
+		}
+		memcpy(&script[r * PER], hs, sizeof(hs));
+		script[r * PER + 6] = (step)SEND(lines[r]);
+		script[r * PER + 7] = (step)CLOSE;
+	}
+	script[ROUNDS * PER] = (step)END;
+	o.max_line = 1000;
+	s = client_for(ports, 2, &o);
+	peer_run(p, script);
+	while (!done) {
+		ck_assert_int_eq(brain_stratum_poll(s, 50, &ev), 0);
+		brain_stratum_job_unref(ev.job);
+		pthread_mutex_lock(&p->mu);
+		done = p->done;
+		pthread_mutex_unlock(&p->mu);
+	}
+	brain_stratum_close(s);
+	peer_free(p, 1);
+}
+END_TEST
+
 Suite *stratum_suite(void)
 {
 	Suite *su = suite_create("stratum");
@@ -1267,6 +1317,7 @@ Suite *stratum_suite(void)
 	tcase_add_loop_test(tc, hostile_input_is_an_error_a_disconnect_and_a_failover,
 			    0, (int)(sizeof(hostile) / sizeof(hostile[0])));
 	tcase_add_test(tc, a_hostile_subscribe_answer_is_refused);
+	tcase_add_test(tc, mangled_pool_lines_never_crash_the_client);
 	suite_add_tcase(su, tc);
 	return su;
 }
