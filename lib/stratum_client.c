@@ -638,7 +638,7 @@ int brain_stratum_submit(brain_stratum_t *s, const brain_stratum_job_t *j,
 				   "no pool is connected: share of job %s not "
 				   "sent", brain_stratum_job_info(j)->job_id);
 	rc = brain__sconn_submit(s->active, j, extranonce2, ntime, nonce,
-				 s->nshares + 1, &s->err);
+				 s->nshares + 1, now_ms(), &s->err);
 	if (rc)
 		return rc;
 	*id = ++s->nshares;

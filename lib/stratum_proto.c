@@ -40,6 +40,7 @@
 struct brain__spend {
 	brain__spend *next;
 	uint64_t rpc_id;
+	int64_t sent_ms; /* when it was queued */
 	brain_stratum_share_t share;
 	brain_stratum_job_t *job; /* keeps share.job_id alive */
 };
@@ -789,14 +790,24 @@ enum brain__soutcome brain__sconn_timer(brain__sconn *c, int64_t now_ms,
 	if (now_ms - c->last_rx_ms >= silence_ms)
 		return say(c, BRAIN__S_FAILED,
 			   "the pool said nothing for %ld ms", silence_ms);
+	if (c->pending && now_ms - c->pending->sent_ms >= silence_ms)
+		return say(c, BRAIN__S_FAILED,
+			   "the pool left a share unanswered for %ld ms",
+			   silence_ms);
 	return BRAIN__S_OK;
 }
 
 int64_t brain__sconn_deadline(const brain__sconn *c, long connect_ms,
 			      long silence_ms)
 {
-	return c->io.connecting ? c->started_ms + connect_ms
-				: c->last_rx_ms + silence_ms;
+	int64_t t;
+
+	if (c->io.connecting)
+		return c->started_ms + connect_ms;
+	t = c->last_rx_ms + silence_ms;
+	if (c->pending && c->pending->sent_ms + silence_ms < t)
+		t = c->pending->sent_ms + silence_ms;
+	return t;
 }
 
 int brain__sconn_release_early(brain__sconn *c, brain__sevq *q)
@@ -832,7 +843,7 @@ static int is_current(const brain__sconn *c, const brain_stratum_job_t *j)
 
 int brain__sconn_submit(brain__sconn *c, const brain_stratum_job_t *j,
 			uint64_t extranonce2, uint32_t ntime, uint32_t nonce,
-			uint64_t id, brain__err *e)
+			uint64_t id, int64_t now_ms, brain__err *e)
 {
 	const brain_stratum_job_info_t *info = brain_stratum_job_info(j);
 	char why[256], ntime_hex[9], nonce_hex[9];
@@ -854,6 +865,7 @@ int brain__sconn_submit(brain__sconn *c, const brain_stratum_job_t *j,
 		return brain__errf(e, BRAIN_EINVAL, "share refused: %s", why);
 	}
 	p->share.id = id;
+	p->sent_ms = now_ms;
 	snprintf(ntime_hex, sizeof(ntime_hex), "%08x", (unsigned)ntime);
 	snprintf(nonce_hex, sizeof(nonce_hex), "%08x", (unsigned)nonce);
 	p->rpc_id = request(c, "mining.submit",

@@ -128,7 +128,8 @@ enum brain__soutcome brain__sconn_step(brain__sconn *c, short revents,
 				       int64_t now_ms, brain__sevq *q);
 
 /* The connect or the pool's silence timed out (FAILED, msg set) or not
- * (OK).  connect_ms bounds the connect, silence_ms any silence. */
+ * (OK).  connect_ms bounds the connect, silence_ms any silence and the
+ * wait for a share's verdict. */
 enum brain__soutcome brain__sconn_timer(brain__sconn *c, int64_t now_ms,
 					long connect_ms, long silence_ms);
 
@@ -146,12 +147,13 @@ int brain__sconn_release_early(brain__sconn *c, brain__sevq *q);
 void brain__sconn_lose_shares(brain__sconn *c, brain__sevq *q);
 
 /*
- * Queues mining.submit of a share of job j on c, sets *id's share id to
- * id.  Returns 0, BRAIN_ESTALE (j is not a current job of c), BRAIN_EINVAL
- * (the hash misses the share target), BRAIN_ENOMEM; message in e.
+ * Queues mining.submit of a share of job j on c (at now_ms), with the
+ * share id id.  Returns 0, BRAIN_ESTALE (j is not a current job of c),
+ * BRAIN_EINVAL (the hash misses the share target), BRAIN_ENOMEM; message
+ * in e.
  */
 int brain__sconn_submit(brain__sconn *c, const brain_stratum_job_t *j,
 			uint64_t extranonce2, uint32_t ntime, uint32_t nonce,
-			uint64_t id, brain__err *e);
+			uint64_t id, int64_t now_ms, brain__err *e);
 
 #endif

@@ -45,6 +45,7 @@ enum peer_op {
 	P_CLOSE,  /* close the connection */
 	P_GATE,   /* wait until the test calls peer_gate */
 	P_HOLD,   /* wait until the client closes the connection */
+	P_CHATTER, /* send text every 50 ms until the client closes */
 };
 
 typedef struct step {
@@ -240,6 +241,15 @@ static int peer_step(peer *p, const step *s)
 			if (recv(p->fd, junk, sizeof(junk), 0) <= 0)
 				return 0;
 		}
+	case P_CHATTER: /* 50 ms is the pace of the talk, not a wait */
+		while (!peer_say(p, s->text)) {
+			struct pollfd f = {p->fd, POLLIN, 0};
+			char junk[4096];
+			if (poll(&f, 1, 50) > 0 &&
+			    recv(p->fd, junk, sizeof(junk), 0) <= 0)
+				return 0;
+		}
+		return -1;
 	case P_END:
 		break;
 	}
@@ -960,6 +970,38 @@ START_TEST(returns_to_the_primary_keeping_the_backups_verdicts)
 }
 END_TEST
 
+START_TEST(a_pool_that_talks_but_never_answers_a_share_is_dropped)
+{
+	static const step script[] = {HANDSHAKE, EASY_JOB,
+				      EXPECT("mining.submit"),
+				      {P_CHATTER, DIFFICULTY("1"), 0}, END};
+	peer *p = peer_new();
+	brain_stratum_options_t o = BRAIN_STRATUM_OPTIONS_INIT;
+	brain_stratum_t *s;
+	brain_stratum_event_t ev;
+	brain_stratum_job_t *j;
+	uint64_t id;
+
+	o.timeout_ms = 400;
+	s = client_for(&p->port, 1, &o);
+	peer_run(p, script);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	j = want_job(s);
+	ck_assert_int_eq(brain_stratum_submit(s, j, 1, 0x6560a1b2,
+					      find_share(j, 0x6560a1b2), &id),
+			 0);
+	until(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	ck_assert_str_eq(ev.message,
+			 "the pool left a share unanswered for 400 ms");
+	want(s, BRAIN_STRATUM_SHARE, &ev);
+	ck_assert_int_eq(ev.reject_code, -1);
+	ck_assert_uint_eq(ev.share->id, id);
+	brain_stratum_job_unref(j);
+	brain_stratum_close(s);
+	peer_free(p, 1);
+}
+END_TEST
+
 START_TEST(a_silent_pool_is_dropped_after_the_timeout)
 {
 	static const step script[] = {HANDSHAKE, HOLD, END};
@@ -1308,6 +1350,7 @@ Suite *stratum_suite(void)
 	tcase_add_test(tc, after_every_pool_failed_the_client_backs_off);
 	tcase_add_test(tc, returns_to_the_primary_keeping_the_backups_verdicts);
 	tcase_add_test(tc, a_silent_pool_is_dropped_after_the_timeout);
+	tcase_add_test(tc, a_pool_that_talks_but_never_answers_a_share_is_dropped);
 	tcase_add_test(tc, after_the_pool_closes_the_client_reconnects_with_its_session_id);
 	tcase_add_test(tc, client_reconnect_moves_to_the_port_given_on_the_same_host);
 	tcase_add_test(tc, client_reconnect_to_another_host_is_refused_as_hostile);
