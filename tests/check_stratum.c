@@ -1050,6 +1050,40 @@ START_TEST(after_the_pool_closes_the_client_reconnects_with_its_session_id)
 }
 END_TEST
 
+START_TEST(a_session_the_pool_will_not_resume_is_started_afresh)
+{
+	static const step script[] = {
+		HANDSHAKE_AS("old"), CLOSE, {P_ACCEPT, NULL, 0},
+		EXPECT("mining.subscribe"),
+		SEND("{\"id\":%ID%,\"result\":null,\"error\":[20,"
+		     "\"unknown session\",null]}"),
+		EXPECT("mining.subscribe"), SEND(SUBSCRIBED("new")),
+		EXPECT("mining.authorize"), SEND(OK_TRUE), HOLD, END};
+	peer *p = peer_new();
+	brain_stratum_t *s = client1(p->port);
+	brain_stratum_event_t ev;
+	json_t *params;
+	char *line;
+
+	peer_run(p, script);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	line = peer_got(p, 3); /* the second subscribe offered "old" */
+	params = params_of(line);
+	ck_assert_str_eq(json_string_value(json_array_get(params, 1)), "old");
+	json_decref(params);
+	free(line);
+	line = peer_got(p, 4); /* the third offered nothing */
+	params = params_of(line);
+	ck_assert_uint_eq(json_array_size(params), 1);
+	json_decref(params);
+	free(line);
+	brain_stratum_close(s);
+	peer_free(p, 1);
+}
+END_TEST
+
 START_TEST(client_reconnect_moves_to_the_port_given_on_the_same_host)
 {
 	peer *a = peer_new(), *b = peer_new();
@@ -1352,6 +1386,7 @@ Suite *stratum_suite(void)
 	tcase_add_test(tc, a_silent_pool_is_dropped_after_the_timeout);
 	tcase_add_test(tc, a_pool_that_talks_but_never_answers_a_share_is_dropped);
 	tcase_add_test(tc, after_the_pool_closes_the_client_reconnects_with_its_session_id);
+	tcase_add_test(tc, a_session_the_pool_will_not_resume_is_started_afresh);
 	tcase_add_test(tc, client_reconnect_moves_to_the_port_given_on_the_same_host);
 	tcase_add_test(tc, client_reconnect_to_another_host_is_refused_as_hostile);
 	suite_add_tcase(su, tc);
