@@ -251,14 +251,16 @@ static brain__spool spool_of(const brain_stratum_t *s, int i)
 	return sp;
 }
 
-static void push(brain_stratum_t *s, brain_stratum_event_kind_t kind, int pool,
-		 const char *message)
+/* An event of pool (-1: none) at the end of the queue; NULL when out of
+ * memory (it is lost). */
+static brain__sev *push(brain_stratum_t *s, brain_stratum_event_kind_t kind,
+			int pool, const char *message)
 {
 	brain__spool sp;
 
 	if (pool >= 0)
 		sp = spool_of(s, pool);
-	(void)brain__sev_push(&s->q, kind, pool >= 0 ? &sp : NULL, message);
+	return brain__sev_push(&s->q, kind, pool >= 0 ? &sp : NULL, message);
 }
 
 /* The pool failed: the next one at once, or after a back-off once every
@@ -282,15 +284,16 @@ static void next_pool(brain_stratum_t *s, int64_t now)
 	}
 }
 
-/* Leaves c: kept (quiet) until its pending shares have verdicts. */
-static void leave(brain_stratum_t *s, brain__sconn *c, int64_t now)
+/* Leaves c: kept (quiet) until its pending shares have verdicts.
+ * Returns 1 when c is kept, 0 when it is closed (freed). */
+static int leave(brain_stratum_t *s, brain__sconn *c, int64_t now)
 {
 	brain__sconn **at;
 	size_t n = 0;
 
 	if (!c->npending) {
 		brain__sconn_free(c);
-		return;
+		return 0;
 	}
 	c->quiet = 1;
 	c->started_ms = now;
@@ -303,6 +306,7 @@ static void leave(brain_stratum_t *s, brain__sconn *c, int64_t now)
 		brain__sconn_lose_shares(old, &s->q);
 		brain__sconn_free(old);
 	}
+	return 1;
 }
 
 static void drop_draining(brain_stratum_t *s, brain__sconn *c)
@@ -336,8 +340,9 @@ static void drop_active(brain_stratum_t *s, enum brain__soutcome o,
 	}
 }
 
-/* client.reconnect: the same pool again, maybe on another port, later. */
-static void reconnect(brain_stratum_t *s, int64_t now)
+/* client.reconnect: the same pool again, maybe on another port, later.
+ * Returns 1 when the connection left is kept for verdicts. */
+static int reconnect(brain_stratum_t *s, int64_t now)
 {
 	brain__sconn *c = s->active;
 	pool_state *p = &s->pools[c->pool.index];
@@ -350,7 +355,7 @@ static void reconnect(brain_stratum_t *s, int64_t now)
 			      : NULL;
 	s->cur = c->pool.index;
 	s->connect_at = now + c->reconnect_wait_ms;
-	leave(s, c, now);
+	return leave(s, c, now);
 }
 
 /* c (the active connection) was authorized. */
@@ -367,11 +372,9 @@ static void authorized(brain_stratum_t *s, int64_t now)
 	s->fails = 0;
 	s->cur = c->pool.index;
 	push(s, BRAIN_STRATUM_CONNECTED, c->pool.index, NULL);
-	if (s->last_pool >= 0 && s->last_pool != c->pool.index) {
-		push(s, BRAIN_STRATUM_SWITCHED, c->pool.index, NULL);
-		if (s->q.tail && s->q.tail->ev.kind == BRAIN_STRATUM_SWITCHED)
-			s->q.tail->ev.from_pool = s->last_pool;
-	}
+	if (s->last_pool >= 0 && s->last_pool != c->pool.index &&
+	    (e = push(s, BRAIN_STRATUM_SWITCHED, c->pool.index, NULL)))
+		e->ev.from_pool = s->last_pool;
 	s->last_pool = c->pool.index;
 	if (c->difficulty_set &&
 	    (e = brain__sev_push(&s->q, BRAIN_STRATUM_DIFFICULTY, &c->pool,
@@ -391,7 +394,7 @@ static void back_to_primary(brain_stratum_t *s, int64_t now)
 	if (old && old->state == BRAIN__S_READY) {
 		push(s, BRAIN_STRATUM_DISCONNECTED, old->pool.index,
 		     "left for the primary pool, which answers again");
-		leave(s, old, now);
+		(void)leave(s, old, now);
 	} else {
 		brain__sconn_free(old);
 	}
@@ -428,8 +431,7 @@ static void run(brain_stratum_t *s, brain__sconn *c, short revents,
 				drop_active(s, o, now);
 				return;
 			}
-			reconnect(s, now);
-			if (!is_draining(s, c))
+			if (!reconnect(s, now))
 				return;
 			continue; /* verdicts may follow in what was read */
 		}
