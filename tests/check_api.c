@@ -770,6 +770,63 @@ START_TEST(stratum_job_calls_refuse_null_and_out_of_range_arguments)
 }
 END_TEST
 
+START_TEST(stratum_client_calls_refuse_null_and_bad_options)
+{
+	brain_stratum_pool_t pool = {"stratum+tcp://127.0.0.1:9", "w", NULL};
+	brain_stratum_options_t o = BRAIN_STRATUM_OPTIONS_INIT;
+	brain_stratum_event_t ev;
+	brain_stratum_t *s = NULL;
+	uint64_t id;
+
+	NO_HANDLE(brain_stratum_open(NULL, &o), "'out'");
+	NO_HANDLE(brain_stratum_open(&s, NULL), "'o'");
+	ck_assert_int_eq(brain_stratum_open(&s, &o), BRAIN_EINVAL);
+	ck_assert_str_eq(brain_errmsg(NULL), "stratum: 0 pools (1..16 expected)");
+	o.pools = &pool;
+	o.npools = 1;
+	o.timeout_ms = -1;
+	NO_HANDLE(brain_stratum_open(&s, &o), "'o->timeout_ms >= 0'");
+	o.timeout_ms = 0;
+	pool.url = "http://127.0.0.1:9";
+	ck_assert_int_eq(brain_stratum_open(&s, &o), BRAIN_EINVAL);
+	ck_assert_str_eq(brain_errmsg(NULL),
+			 "stratum: pool 1: url 'http://127.0.0.1:9' is not "
+			 "stratum+tcp://host:port");
+	pool.url = "stratum+tcp://127.0.0.1:70000";
+	ck_assert_int_eq(brain_stratum_open(&s, &o), BRAIN_EINVAL);
+	pool.url = "stratum+tcp://127.0.0.1:9";
+	pool.user = NULL;
+	ck_assert_int_eq(brain_stratum_open(&s, &o), BRAIN_EINVAL);
+	ck_assert_ptr_null(s);
+	pool.user = "w";
+	NO_HANDLE(brain_stratum_poll(NULL, 0, &ev), "'s'");
+	NO_HANDLE(brain_stratum_submit(NULL, NULL, 0, 0, 0, &id), "'s'");
+	brain_stratum_wake(NULL);
+	brain_stratum_close(NULL);
+	ck_assert_int_eq(brain_stratum_active(NULL), -1);
+	ck_assert_ptr_null(brain_stratum_pool_url(NULL, 0));
+	ck_assert(brain_stratum_current_difficulty(NULL) == 1.0);
+	ck_assert_ptr_nonnull(brain_stratum_errmsg(NULL));
+	/* with a handle: nothing is connected yet */
+	ck_assert_int_eq(brain_stratum_open(&s, &o), 0);
+	ck_assert_str_eq(brain_stratum_pool_url(s, 0), pool.url);
+	ck_assert_ptr_null(brain_stratum_pool_url(s, 1));
+	ck_assert_ptr_null(brain_stratum_pool_url(s, -1));
+	ck_assert_int_eq(brain_stratum_active(s), -1);
+	ck_assert(brain_stratum_current_difficulty(s) == 1.0);
+	ck_assert_int_eq(brain_stratum_poll(s, 0, NULL), BRAIN_EINVAL);
+	ck_assert_str_eq(brain_stratum_errmsg(s),
+			 "brain_stratum_poll: invalid argument 'ev'");
+	ck_assert_int_eq(brain_stratum_submit(s, NULL, 0, 0, 0, &id),
+			 BRAIN_EINVAL);
+	ck_assert_str_eq(brain_stratum_errmsg(s),
+			 "brain_stratum_submit: invalid argument 'j'");
+	brain_stratum_wake(s);
+	ck_assert_int_eq(brain_stratum_poll(s, 0, &ev), 0);
+	brain_stratum_close(s);
+}
+END_TEST
+
 static const uint8_t PAYOUT[25] = {
 	0x76, 0xa9, 0x14, 0x62, 0xe9, 0x07, 0xb1, 0x5c, 0xbf, 0x27, 0xd5,
 	0x42, 0x53, 0x99, 0xeb, 0xf6, 0xf0, 0xfb, 0x50, 0xeb, 0xb8, 0x8f,
@@ -893,6 +950,7 @@ Suite *api_suite(void)
 	tcase_add_test(tc, pow_calls_refuse_null_arguments);
 	tcase_add_test(tc, synthetic_work_refuses_null_and_out_of_range_arguments);
 	tcase_add_test(tc, stratum_job_calls_refuse_null_and_out_of_range_arguments);
+	tcase_add_test(tc, stratum_client_calls_refuse_null_and_bad_options);
 	tcase_add_test(tc, node_calls_refuse_null_and_out_of_range_arguments);
 	suite_add_tcase(s, tc);
 	return s;
