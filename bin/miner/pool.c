@@ -15,10 +15,10 @@
  * (and a rejection entry when refused); a share that also meets the
  * network target is a block: math proof, ledger entry, then submission.
  *
- * Shares are counted in three disjoint kinds: accepted, rejected (refused
- * for any reason but staleness, or never answered), stale (refused as
- * stale, or not sent at all because their job went stale or its
- * connection ended).  Connection events are reports, what the pool did
+ * Shares are counted in three disjoint kinds: accepted; stale, work lost
+ * to time (refused as stale, sent but never answered because the
+ * connection ended, or not sent at all because a clean job made theirs
+ * stale or its connection ended); rejected, every other refusal.  Connection events are reports, what the pool did
  * wrong goes to the error tree.
  */
 #define _GNU_SOURCE
@@ -307,7 +307,7 @@ static void record_share(pctx *c, const brain_stratum_event_t *ev)
 	if (ev->accepted) {
 		c->total.accepted++;
 		c->this_round.accepted++;
-	} else if (ev->stale) {
+	} else if (ev->stale || ev->reject_code < 0) {
 		c->total.stale++;
 		c->this_round.stale++;
 	} else {
