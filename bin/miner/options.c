@@ -240,17 +240,18 @@ static void check_pools(miner_opts *o)
 	brain_stratum_t *st;
 	int i;
 
+	if (!o->npools)
+		return;
 	for (i = 0; i < o->npools; i++) {
 		pools[i].url = o->pool[i].url;
 		pools[i].user = o->pool[i].user;
 		pools[i].password = o->pool[i].pass;
-		so.pools = &pools[i];
-		so.npools = 1;
-		if (brain_stratum_open(&st, &so) != 0)
-			cli_usage_error(&o->cli, "-o %s: %s", pools[i].url,
-					brain_errmsg(NULL));
-		brain_stratum_close(st);
 	}
+	so.pools = pools;
+	so.npools = (size_t)o->npools;
+	if (brain_stratum_open(&st, &so) != 0)
+		cli_usage_error(&o->cli, "-o: %s", brain_errmsg(NULL));
+	brain_stratum_close(st);
 }
 
 /* Every url gets its user and password: its own, else the first given (a
