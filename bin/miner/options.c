@@ -209,6 +209,9 @@ static void credentials(miner_opts *o, int opt, const char *arg,
 		pass = arg;
 	} else {
 		char *buf = o->userpass[o->npools], *colon;
+		if (*buf) /* the first credentials may point into it */
+			cli_usage_error(&o->cli, "-O given twice for %s",
+					p ? p->url : "the pools");
 		if (strlen(arg) >= MINER_USERPASS_MAX)
 			cli_usage_error(&o->cli, "-O: longer than %d bytes",
 					MINER_USERPASS_MAX - 1);
