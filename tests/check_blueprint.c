@@ -75,7 +75,7 @@ START_TEST(shipped_blueprint_describes_the_seed_tree)
 	ck_assert_str_eq(s->folder, "System/System_Reports/Miners");
 	ck_assert_str_eq(s->name, "miners_report");
 	ck_assert_ptr_null(s->source[BRAIN__LV_YEAR]);
-	ck_assert_int_eq(s->nmetrics, 8);
+	ck_assert_int_eq(s->nmetrics, 8); /* 3 of them pool shares */
 	ck_assert_str_eq(s->metrics[1].as, "sum_attempts_this_round");
 	ck_assert_str_eq(s->metrics[5].as, "sum_shares_accepted");
 	s = brain__blueprint_stream(bp, "error:miners");
@@ -84,7 +84,7 @@ START_TEST(shipped_blueprint_describes_the_seed_tree)
 	ck_assert_int_eq(s->nmetrics, 1); /* the error tree's own metric */
 	ck_assert_ptr_nonnull(brain__blueprint_stream(bp, "math_proof"));
 	ck_assert_ptr_nonnull(brain__blueprint_stream(bp, "submission"));
-	s = brain__blueprint_stream(bp, "rejection");
+	s = brain__blueprint_stream(bp, "rejection"); /* pools' refusals */
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(s->folder, "Submission_Logs/Rejections");
 	ck_assert_ptr_null(brain__blueprint_stream(bp, "nosuch"));
