@@ -200,11 +200,97 @@ static int load_rpc(brain__vctx *v, const brain__ynode *root, json_t *cfg)
 	return json_object_set_new(cfg, "bitcoin_rpc", rpc) ? BRAIN_ENOMEM : 0;
 }
 
+/* What is wrong with a pool url, or NULL: the form brain_stratum_open
+ * takes, stratum+tcp://host:port with a port from 1 to 65535. */
+static const char *pool_url_problem(const char *url)
+{
+	static const char scheme[] = "stratum+tcp://";
+	const char *host = url + sizeof(scheme) - 1, *colon;
+	char *end;
+	long port;
+
+	if (strncmp(url, scheme, sizeof(scheme) - 1))
+		return "does not start with stratum+tcp://";
+	colon = strrchr(host, ':');
+	if (!colon || colon == host)
+		return "has no host:port";
+	if (strcspn(host, "/?#@ ") < (size_t)(colon - host))
+		return "has a character a host cannot have";
+	port = strtol(colon + 1, &end, 10);
+	if (!colon[1] || *end || port < 1 || port > 65535 ||
+	    !strchr("0123456789", colon[1]))
+		return "has no port from 1 to 65535";
+	return NULL;
+}
+
+/* pools: [{url, user, pass}, ...] in order of preference (the first is
+ * the primary), and the client's timings.  The list is kept as given;
+ * an absent list is an empty one (the miner then mines a node). */
+static int load_pools(brain__vctx *v, const brain__ynode *root, json_t *cfg)
+{
+	static const char *const keys[] = {"url", "user", "pass", NULL};
+	static const char *const required[] = {"url", "user", NULL};
+	static const struct {
+		const char *key;
+		long min, max;
+	} nums[] = {{"pool_timeout_seconds", 1, 3600},
+		    {"failover_retry_seconds", 1, 86400}};
+	const brain__ynode *n = brain__yaml_get(root, "pools");
+	json_t *pools = json_array();
+	size_t i, k;
+	long num;
+	int rc = 0;
+
+	if (!pools)
+		return BRAIN_ENOMEM;
+	if (n && !(rc = brain__want(v, n, BRAIN__Y_SEQ, "pools")) &&
+	    n->count > 16)
+		rc = brain__verr(v, n, "at most 16 pools, not %zu", n->count);
+	for (i = 0; n && !rc && i < n->count; i++) {
+		const brain__ynode *p = n->items[i];
+		char *str[3] = {NULL, NULL, NULL};
+		const char *why;
+		json_t *pool = NULL;
+
+		if ((rc = brain__want(v, p, BRAIN__Y_MAP, "a pool")) ||
+		    (rc = brain__check_keys(v, p, "a pool", keys, required)))
+			break;
+		for (k = 0; !rc && keys[k]; k++)
+			rc = brain__get_str(v, p, keys[k], 0, &str[k]);
+		if (!rc && (why = pool_url_problem(str[0])))
+			rc = brain__verr(v, brain__yaml_get(p, "url"),
+					 "pool url '%s' %s", str[0], why);
+		else if (!rc && !*str[1])
+			rc = brain__verr(v, brain__yaml_get(p, "user"),
+					 "pool user is empty");
+		if (!rc && (!(pool = json_pack("{s:s, s:s, s:s*}", "url",
+					       str[0], "user", str[1], "pass",
+					       str[2])) ||
+			    json_array_append_new(pools, pool)))
+			rc = BRAIN_ENOMEM;
+		for (k = 0; k < 3; k++)
+			free(str[k]);
+	}
+	if (!rc && json_object_set(cfg, "pools", pools))
+		rc = BRAIN_ENOMEM;
+	json_decref(pools);
+	for (i = 0; !rc && i < sizeof(nums) / sizeof(nums[0]); i++) {
+		num = 0; /* absent: the client's default */
+		if (!(rc = brain__get_long(v, root, nums[i].key, nums[i].min,
+					   nums[i].max, &num)) &&
+		    num && json_object_set_new(cfg, nums[i].key,
+					       json_integer(num)))
+			rc = BRAIN_ENOMEM;
+	}
+	return rc;
+}
+
 static int validate(brain__vctx *v, const brain__ynode *root, json_t *cfg,
 		    const brain__blueprint *bp)
 {
-	static const char *const keys[] = {"mining", "paths", "flags",
-					   "bitcoin_rpc", NULL};
+	static const char *const keys[] = {
+		"mining", "paths", "flags", "bitcoin_rpc", "pools",
+		"pool_timeout_seconds", "failover_retry_seconds", NULL};
 	int rc;
 
 	if ((rc = brain__want(v, root, BRAIN__Y_MAP, "config")) ||
@@ -212,7 +298,8 @@ static int validate(brain__vctx *v, const brain__ynode *root, json_t *cfg,
 	    (rc = load_mining(v, root, cfg)) ||
 	    (rc = load_paths(v, root, cfg, bp)) ||
 	    (rc = load_flags(v, root, cfg)) ||
-	    (rc = load_rpc(v, root, cfg)))
+	    (rc = load_rpc(v, root, cfg)) ||
+	    (rc = load_pools(v, root, cfg)))
 		return rc;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <sys/resource.h>
 
 #include "storecheck.h"
+#include "stratum_internal.h"
 #include "testutil.h"
 
 typedef struct tree {
@@ -723,6 +725,108 @@ START_TEST(synthetic_work_refuses_null_and_out_of_range_arguments)
 }
 END_TEST
 
+START_TEST(stratum_job_calls_refuse_null_and_out_of_range_arguments)
+{
+	json_t *p = json_pack("[s, s, s, s, [], s, s, s, b]", "j1",
+			      "0000000000000000000000000000000000000000000000"
+			      "000000000000000000",
+			      "01", "02", "20000000", "1d00ffff", "6560a1b2", 1);
+	brain__stratum_session sess = {"stratum+tcp://h:1", 1, NULL, 0, 2, 1};
+	brain_stratum_job_t *j = NULL;
+	uint8_t target[32];
+	brain_work_t w;
+	char hex[2 * BRAIN_STRATUM_EXTRANONCE2_MAX + 1], why[256];
+
+	ck_assert_int_eq(brain__stratum_job_parse(p, &sess, &j, why,
+						  sizeof(why)),
+			 0);
+	json_decref(p);
+	ck_assert_ptr_null(brain_stratum_job_info(NULL));
+	ck_assert_str_eq(brain_errmsg(NULL),
+			 "brain_stratum_job_info: invalid argument 'j'");
+	NO_HANDLE(brain_stratum_job_work(NULL, 0, 0, &w), "'j'");
+	NO_HANDLE(brain_stratum_job_work(j, 0, 0, NULL), "'out'");
+	NO_HANDLE(brain_stratum_job_work(j, 65536, 0, &w), "extranonce2");
+	ck_assert_uint_eq(brain_stratum_job_extranonce2_space(NULL), 0);
+	ck_assert_uint_eq(brain_stratum_job_extranonce2_space(j), 65536);
+	NO_HANDLE(brain_stratum_job_extranonce2_hex(NULL, 0, hex), "'j'");
+	NO_HANDLE(brain_stratum_job_extranonce2_hex(j, 0, NULL), "'out'");
+	NO_HANDLE(brain_stratum_job_extranonce2_hex(j, 65536, hex),
+		  "extranonce2");
+	ck_assert_ptr_null(brain_stratum_job_ref(NULL));
+	ck_assert_str_eq(brain_errmsg(NULL),
+			 "brain_stratum_job_ref: invalid argument 'j'");
+	ck_assert_ptr_eq(brain_stratum_job_ref(j), j);
+	brain_stratum_job_unref(j);
+	brain_stratum_job_unref(j);
+	brain_stratum_job_unref(NULL);
+	NO_HANDLE(brain_stratum_difficulty_target(1, NULL), "'target'");
+	NO_HANDLE(brain_stratum_difficulty_target(0, target), "difficulty");
+	NO_HANDLE(brain_stratum_difficulty_target(NAN, target), "difficulty");
+	ck_assert(brain_stratum_hash_difficulty(NULL) == 0.0);
+	ck_assert_str_eq(brain_errmsg(NULL),
+			 "brain_stratum_hash_difficulty: invalid argument "
+			 "'hash'");
+}
+END_TEST
+
+START_TEST(stratum_client_calls_refuse_null_and_bad_options)
+{
+	brain_stratum_pool_t pool = {"stratum+tcp://127.0.0.1:9", "w", NULL};
+	brain_stratum_options_t o = BRAIN_STRATUM_OPTIONS_INIT;
+	brain_stratum_event_t ev;
+	brain_stratum_t *s = NULL;
+	uint64_t id;
+
+	NO_HANDLE(brain_stratum_open(NULL, &o), "'out'");
+	NO_HANDLE(brain_stratum_open(&s, NULL), "'o'");
+	ck_assert_int_eq(brain_stratum_open(&s, &o), BRAIN_EINVAL);
+	ck_assert_str_eq(brain_errmsg(NULL), "stratum: 0 pools (1..16 expected)");
+	o.pools = &pool;
+	o.npools = 1;
+	o.timeout_ms = -1;
+	NO_HANDLE(brain_stratum_open(&s, &o), "'o->timeout_ms >= 0'");
+	o.timeout_ms = 0;
+	pool.url = "http://127.0.0.1:9";
+	ck_assert_int_eq(brain_stratum_open(&s, &o), BRAIN_EINVAL);
+	ck_assert_str_eq(brain_errmsg(NULL),
+			 "stratum: pool 1: url 'http://127.0.0.1:9' is not "
+			 "stratum+tcp://host:port");
+	pool.url = "stratum+tcp://127.0.0.1:70000";
+	ck_assert_int_eq(brain_stratum_open(&s, &o), BRAIN_EINVAL);
+	pool.url = "stratum+tcp://127.0.0.1:9";
+	pool.user = NULL;
+	ck_assert_int_eq(brain_stratum_open(&s, &o), BRAIN_EINVAL);
+	ck_assert_ptr_null(s);
+	pool.user = "w";
+	NO_HANDLE(brain_stratum_poll(NULL, 0, &ev), "'s'");
+	NO_HANDLE(brain_stratum_submit(NULL, NULL, 0, 0, 0, &id), "'s'");
+	brain_stratum_wake(NULL);
+	brain_stratum_close(NULL);
+	ck_assert_int_eq(brain_stratum_active(NULL), -1);
+	ck_assert_ptr_null(brain_stratum_pool_url(NULL, 0));
+	ck_assert(brain_stratum_current_difficulty(NULL) == 1.0);
+	ck_assert_ptr_nonnull(brain_stratum_errmsg(NULL));
+	/* with a handle: nothing is connected yet */
+	ck_assert_int_eq(brain_stratum_open(&s, &o), 0);
+	ck_assert_str_eq(brain_stratum_pool_url(s, 0), pool.url);
+	ck_assert_ptr_null(brain_stratum_pool_url(s, 1));
+	ck_assert_ptr_null(brain_stratum_pool_url(s, -1));
+	ck_assert_int_eq(brain_stratum_active(s), -1);
+	ck_assert(brain_stratum_current_difficulty(s) == 1.0);
+	ck_assert_int_eq(brain_stratum_poll(s, 0, NULL), BRAIN_EINVAL);
+	ck_assert_str_eq(brain_stratum_errmsg(s),
+			 "brain_stratum_poll: invalid argument 'ev'");
+	ck_assert_int_eq(brain_stratum_submit(s, NULL, 0, 0, 0, &id),
+			 BRAIN_EINVAL);
+	ck_assert_str_eq(brain_stratum_errmsg(s),
+			 "brain_stratum_submit: invalid argument 'j'");
+	brain_stratum_wake(s);
+	ck_assert_int_eq(brain_stratum_poll(s, 0, &ev), 0);
+	brain_stratum_close(s);
+}
+END_TEST
+
 static const uint8_t PAYOUT[25] = {
 	0x76, 0xa9, 0x14, 0x62, 0xe9, 0x07, 0xb1, 0x5c, 0xbf, 0x27, 0xd5,
 	0x42, 0x53, 0x99, 0xeb, 0xf6, 0xf0, 0xfb, 0x50, 0xeb, 0xb8, 0x8f,
@@ -845,6 +949,8 @@ Suite *api_suite(void)
 	tcase_add_test(tc, a_libsodium_that_cannot_start_is_an_error_not_abort);
 	tcase_add_test(tc, pow_calls_refuse_null_arguments);
 	tcase_add_test(tc, synthetic_work_refuses_null_and_out_of_range_arguments);
+	tcase_add_test(tc, stratum_job_calls_refuse_null_and_out_of_range_arguments);
+	tcase_add_test(tc, stratum_client_calls_refuse_null_and_bad_options);
 	tcase_add_test(tc, node_calls_refuse_null_and_out_of_range_arguments);
 	suite_add_tcase(s, tc);
 	return s;

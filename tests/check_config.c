@@ -157,6 +157,104 @@ START_TEST(shipped_example_loads_with_no_live_payout)
 }
 END_TEST
 
+/* pools: read in order, pass optional; the timings kept only when given
+ * (the client's defaults otherwise). */
+START_TEST(pools_are_read_in_order)
+{
+	char *dir = tu_tmpdir();
+	const json_t *pools, *cfg;
+	brain_t *b;
+
+	ck_assert_msg(
+		open_with_config(
+			dir,
+			"{\"pools\": [\n"
+			"  {\"url\": \"stratum+tcp://127.0.0.1:3333\", "
+			"\"user\": \"addr1\", \"pass\": \"x\"},\n"
+			"  {\"url\": \"stratum+tcp://pool.example:3334\", "
+			"\"user\": \"addr2\"}],\n"
+			" \"pool_timeout_seconds\": 30}\n",
+			&b) == 0,
+		"%s", brain_errmsg(NULL));
+	cfg = brain_get_config(b);
+	pools = json_object_get(cfg, "pools");
+	ck_assert_int_eq(json_array_size(pools), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(pools, 0), "url")),
+			 "stratum+tcp://127.0.0.1:3333");
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(pools, 1), "user")),
+			 "addr2");
+	ck_assert_ptr_null(json_object_get(json_array_get(pools, 1), "pass"));
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 cfg, "pool_timeout_seconds")), 30);
+	ck_assert_ptr_null(json_object_get(cfg, "failover_retry_seconds"));
+	brain_close(b);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(no_pools_is_an_empty_list)
+{
+	char *dir = tu_tmpdir();
+	brain_t *b;
+
+	ck_assert_int_eq(open_with_config(dir, "{}", &b), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(brain_get_config(b),
+							 "pools")), 0);
+	brain_close(b);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(bad_pool_url_has_line_and_column)
+{
+	expect_config_error("{\"pools\": [\n  {\"url\": \"http://pool:3333\", "
+			    "\"user\": \"a\"}]}",
+			    "2:11: pool url 'http://pool:3333' does not start "
+			    "with stratum+tcp://");
+	expect_config_error("{\"pools\": [{\"url\": \"stratum+tcp://pool\", "
+			    "\"user\": \"a\"}]}",
+			    "1:20: pool url 'stratum+tcp://pool' has no "
+			    "host:port");
+	expect_config_error("{\"pools\": [{\"url\": "
+			    "\"stratum+tcp://pool:70000\", \"user\": \"a\"}]}",
+			    "1:20: pool url 'stratum+tcp://pool:70000' has no "
+			    "port from 1 to 65535");
+}
+END_TEST
+
+START_TEST(pool_without_a_user_is_refused)
+{
+	expect_config_error("{\"pools\": [{\"url\": "
+			    "\"stratum+tcp://pool:3333\"}]}",
+			    "1:12: missing key 'user' in a pool");
+	expect_config_error("{\"pools\": [{\"url\": "
+			    "\"stratum+tcp://pool:3333\", \"user\": \"\"}]}",
+			    "1:55: pool user is empty");
+	expect_config_error("{\"pools\": [{\"url\": "
+			    "\"stratum+tcp://pool:3333\", \"usr\": \"a\"}]}",
+			    "1:47: unknown key 'usr' in a pool (did you mean "
+			    "'user'?)");
+}
+END_TEST
+
+START_TEST(pools_must_be_a_list_and_timings_in_range)
+{
+	expect_config_error("{\"pools\": {\"url\": \"stratum+tcp://p:1\"}}",
+			    "1:11: expected a list for 'pools', found a "
+			    "mapping");
+	expect_config_error("{\"pool_timeout_seconds\": 0}",
+			    "1:26: expected a whole number from 1 to 3600 for "
+			    "'pool_timeout_seconds'");
+	expect_config_error("{\"failover_retry_seconds\": \"soon\"}",
+			    "1:28: expected a whole number from 1 to 86400 for "
+			    "'failover_retry_seconds'");
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -170,6 +268,11 @@ Suite *config_suite(void)
 	tcase_add_test(tc, json_syntax_error_has_line_and_column);
 	tcase_add_test(tc, path_climbing_out_is_refused);
 	tcase_add_test(tc, shipped_example_loads_with_no_live_payout);
+	tcase_add_test(tc, pools_are_read_in_order);
+	tcase_add_test(tc, no_pools_is_an_empty_list);
+	tcase_add_test(tc, bad_pool_url_has_line_and_column);
+	tcase_add_test(tc, pool_without_a_user_is_refused);
+	tcase_add_test(tc, pools_must_be_a_list_and_timings_in_range);
 	suite_add_tcase(s, tc);
 	return s;
 }

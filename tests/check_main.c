@@ -155,6 +155,8 @@ int main(void)
 	srunner_add_suite(sr, faults_suite());
 	srunner_add_suite(sr, pow_suite());
 	srunner_add_suite(sr, node_suite());
+	srunner_add_suite(sr, stratum_job_suite());
+	srunner_add_suite(sr, stratum_suite());
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, validate_suite());
 	srunner_add_suite(sr, api_suite());

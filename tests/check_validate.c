@@ -455,6 +455,162 @@ START_TEST(a_missing_file_is_found)
 }
 END_TEST
 
+/* ---- pool shares ---- */
+
+/* A block found through a pool: header, its hash and the target it meets
+ * (regtest's bits, so that a few nonces find one). */
+typedef struct pool_block {
+	brain_header_t h;
+	uint8_t hash[32], target[32];
+	char hash_hex[65], target_hex[65], header_hex[161];
+} pool_block;
+
+static void find_pool_block(pool_block *pb)
+{
+	brain_work_t w;
+	brain_match_t m;
+	brain_scan_t r;
+
+	ck_assert_int_eq(brain_work_synthetic(7, "pool", 1, 0, 0,
+					      (uint32_t)T_SEED_EXAMPLE, &w),
+			 0);
+	pb->h = w.header;
+	pb->h.bits = 0x207fffff;
+	ck_assert_int_eq(brain_bits_to_target(pb->h.bits, pb->target), 0);
+	ck_assert_int_eq(brain_scan(BRAIN_ENGINE_GENERIC, &pb->h, 0, 1000,
+				    pb->target, &m, 1, NULL, &r),
+			 0);
+	ck_assert_uint_ge(r.nmatches, 1);
+	pb->h.nonce = m.nonce;
+	memcpy(pb->hash, m.hash, 32);
+	brain_hash_to_hex(pb->hash, pb->hash_hex);
+	brain_hash_to_hex(pb->target, pb->target_hex);
+	brain_header_to_hex(&pb->h, pb->header_hex);
+}
+
+static void save(brain_t *b, const char *stream, json_t *r)
+{
+	ck_assert_ptr_nonnull(r);
+	ck_assert_msg(brain_save_record(b, stream, r) == 0, "%s: %s", stream,
+		      brain_errmsg(b));
+	json_decref(r);
+}
+
+/* A share submission as brainstem-miner writes it (bin/miner/pool.c). */
+static json_t *share(const char *hash, int accepted, const char *result,
+		     int code, double difficulty)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:f, s:f, s:b, "
+			 "s:s, s:o, s:b, s:s, s:s, s:b}",
+			 "share_hash", hash, "pool", "stratum+tcp://pool:3333",
+			 "worker", "addr", "job_id", "1a", "extranonce2",
+			 "01000000", "ntime", 1766022461, "nonce", 7,
+			 "share_difficulty", difficulty, "hash_difficulty",
+			 2 * difficulty, "accepted", accepted, "result", result,
+			 "reject_code",
+			 code ? json_integer(code) : json_null(), "stale",
+			 code == 21, "miner_id", "m1", "work_source", "pool",
+			 "submitted", 1);
+}
+
+static json_t *summary_of(const char *root, time_t now, const char *stream)
+{
+	char *p = stream_file(root, now, stream, "aggregated_global");
+	char *text = tu_read(p), *at = strstr(text, "\"summary\": ");
+	json_error_t err;
+	json_t *s;
+
+	ck_assert_msg(at != NULL, "%s has no summary", p);
+	s = json_loads(at + strlen("\"summary\": "),
+		       JSON_DISABLE_EOF_CHECK, &err);
+	ck_assert_msg(s != NULL, "%s: %s", p, err.text);
+	free(text);
+	free(p);
+	return s;
+}
+
+/* Pool mining's records - accepted and refused shares, their rejection
+ * entries, and a share that is also a block (proof, ledger entry, then
+ * the submission naming the block) - make a tree that validates clean,
+ * and the blueprint's share metrics add them up. */
+START_TEST(pool_shares_and_rejections_validate_clean)
+{
+	static const char *const hashes[] = {
+		"00000000aa000000000000000000000000000000000000000000000000000001",
+		"00000000bb000000000000000000000000000000000000000000000000000002",
+		"00000000cc000000000000000000000000000000000000000000000000000003"};
+	time_t now = T_SEED_EXAMPLE;
+	char *dir = tu_tmpdir();
+	brain_t *b = open_rw(dir, &now);
+	pool_block pb;
+	json_t *r, *sum;
+	found f;
+
+	find_pool_block(&pb);
+	save(b, "submission", share(hashes[0], 1, "accepted", 0, 0.5));
+	save(b, "submission", share(hashes[1], 0, "low difficulty share", 23,
+				    0.5));
+	save(b, "rejection",
+	     json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:f, s:s}",
+		       "share_hash", hashes[1], "pool",
+		       "stratum+tcp://pool:3333", "worker", "addr", "job_id",
+		       "1a", "reason", "low difficulty share", "reject_code",
+		       23, "stale", 0, "share_difficulty", 0.5, "miner_id",
+		       "m1"));
+	save(b, "submission", share(hashes[2], 0, "job not found", 21, 0.5));
+	save(b, "rejection",
+	     json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:f, s:s}",
+		       "share_hash", hashes[2], "pool",
+		       "stratum+tcp://pool:3334", "worker", "addr", "job_id",
+		       "1b", "reason", "job not found", "reject_code", 21,
+		       "stale", 1, "share_difficulty", 0.5, "miner_id", "m1"));
+	/* the block: proof, ledger entry, submission */
+	save(b, "math_proof",
+	     json_pack("{s:s, s:I, s:s, s:s, s:i, s:I, s:s, s:s}",
+		       "header_hex", pb.header_hex, "nonce",
+		       (json_int_t)pb.h.nonce, "hash", pb.hash_hex, "target",
+		       pb.target_hex, "leading_zeros",
+		       (int)brain_hash_leading_zeros(pb.hash), "bits",
+		       (json_int_t)pb.h.bits, "miner_id", "m1", "pool",
+		       "stratum+tcp://pool:3333"));
+	save(b, "ledger",
+	     json_pack("{s:s, s:n, s:i, s:s, s:s, s:s, s:s, s:b}",
+		       "block_hash", pb.hash_hex, "height", "leading_zeros",
+		       (int)brain_hash_leading_zeros(pb.hash), "target",
+		       pb.target_hex, "miner_id", "m1", "work_source", "pool",
+		       "pool", "stratum+tcp://pool:3333", "accepted", 1));
+	r = share(pb.hash_hex, 1, "accepted", 0, 2.0);
+	json_object_set_new(r, "block_hash", json_string(pb.hash_hex));
+	save(b, "submission", r);
+	brain_close(b);
+
+	ck_assert_msg(validate_ro(dir, now, &f) == 0, "%s", f.text);
+	sum = summary_of(dir, now, "submission");
+	ck_assert_int_eq(json_integer_value(json_object_get(sum,
+							    "total_entries")),
+			 4);
+	ck_assert(json_real_value(json_object_get(sum, "accepted_difficulty")) ==
+		  2.5);
+	json_decref(sum);
+	sum = summary_of(dir, now, "rejection");
+	ck_assert_int_eq(json_integer_value(json_object_get(sum,
+							    "total_entries")),
+			 2);
+	json_decref(sum);
+
+	/* a block's submission without its ledger entry is found */
+	b = open_rw(dir, &now);
+	r = share(hashes[0], 1, "accepted", 0, 0.5);
+	json_object_set_new(r, "block_hash", json_string(hashes[0]));
+	save(b, "submission", r);
+	brain_close(b);
+	ck_assert_uint_eq(validate_ro(dir, now, &f), 1);
+	ck_assert_msg(strstr(f.text, "has no ledger entry"), "%s", f.text);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *validate_suite(void)
 {
 	Suite *s = suite_create("validate");
@@ -469,6 +625,7 @@ Suite *validate_suite(void)
 	tcase_add_test(tc, edited_total_in_an_empty_streams_aggregate_is_found);
 	tcase_add_test(tc, a_file_no_aggregate_lists_is_found);
 	tcase_add_test(tc, a_missing_file_is_found);
+	tcase_add_test(tc, pool_shares_and_rejections_validate_clean);
 	suite_add_tcase(s, tc);
 	return s;
 }

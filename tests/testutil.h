@@ -26,6 +26,8 @@ Suite *recovery_suite(void);
 Suite *faults_suite(void);
 Suite *pow_suite(void);
 Suite *node_suite(void);
+Suite *stratum_job_suite(void);
+Suite *stratum_suite(void);
 Suite *metrics_suite(void);
 Suite *validate_suite(void);
 

@@ -49,6 +49,41 @@ void miner_report(session *s, json_t *r, long round)
 	json_decref(r);
 }
 
+void miner_save(session *s, const char *stream, json_t *r, long round)
+{
+	char what[64];
+
+	if (!r || brain_save_record(s->b, stream, r) != 0) {
+		snprintf(what, sizeof(what), "%s_failed", stream);
+		miner_fail(s, what, round);
+	}
+	json_decref(r);
+}
+
+void miner_proof(session *s, const brain_header_t *h, const uint8_t hash[32],
+		 const uint8_t target[32], long round, json_t *extra)
+{
+	char hash_hex[65], target_hex[65], header[161];
+	json_t *r;
+
+	brain_hash_to_hex(hash, hash_hex);
+	brain_hash_to_hex(target, target_hex);
+	brain_header_to_hex(h, header);
+	r = json_pack("{s:s, s:I, s:s, s:s, s:i, s:I, s:s, s:s}",
+		      "header_hex", header, "nonce", (json_int_t)h->nonce,
+		      "hash", hash_hex, "target", target_hex, "leading_zeros",
+		      (int)brain_hash_leading_zeros(hash), "bits",
+		      (json_int_t)h->bits, "engine",
+		      brain_engine_name(s->o.engine), "miner_id",
+		      s->o.miner_id);
+	if (r && extra && json_object_update(r, extra)) {
+		json_decref(r);
+		r = NULL;
+	}
+	json_decref(extra);
+	miner_save(s, "math_proof", r, round);
+}
+
 /* A line for the supervisor, if there is one; a lost line is harmless. */
 void miner_beat(const session *s, const char *fmt, ...)
 {
@@ -67,50 +102,35 @@ void miner_beat(const session *s, const char *fmt, ...)
 		return;
 }
 
-static void hex(const uint8_t h[32], char out[65])
-{
-	brain_hash_to_hex(h, out);
-}
-
 /* The math proof, ledger entry and submission of one block, in that
  * order: a miner killed in between leaves proofs >= ledger >= submissions,
  * which is what brain_validate's agreement check expects. */
 static void record_block(session *s, const miner_block *blk, long round)
 {
 	brain_header_t h = blk->work.header;
-	char hash[65], target[65], header[161];
+	char hash[65], target[65];
 	unsigned zeros = brain_hash_leading_zeros(blk->hash);
-	json_t *r;
 
 	h.nonce = blk->nonce;
-	hex(blk->hash, hash);
-	hex(blk->work.target, target);
-	brain_header_to_hex(&h, header);
-	r = json_pack("{s:s, s:I, s:s, s:s, s:i, s:i, s:I, s:s, s:s}",
-		      "header_hex", header, "nonce", (json_int_t)blk->nonce,
-		      "hash", hash, "target", target, "leading_zeros",
-		      (int)zeros, "zeros_required", (int)blk->work.zeros,
-		      "bits", (json_int_t)h.bits, "engine",
-		      brain_engine_name(s->o.engine), "miner_id",
-		      s->o.miner_id);
-	if (!r || brain_save_math_proof(s->b, r) != 0)
-		miner_fail(s, "math_proof_failed", round);
-	json_decref(r);
-	r = json_pack("{s:s, s:n, s:i, s:s, s:s, s:I, s:i, s:I, s:s}",
-		      "block_hash", hash, "height", "leading_zeros", (int)zeros,
-		      "target", target, "miner_id", s->o.miner_id, "nonce",
-		      (json_int_t)blk->nonce, "round", (int)round, "extranonce",
-		      (json_int_t)blk->work.extranonce, "work_source",
-		      "synthetic");
-	if (!r || brain_save_ledger_entry(s->b, r) != 0)
-		miner_fail(s, "ledger_failed", round);
-	json_decref(r);
-	r = json_pack("{s:s, s:b, s:s, s:s}", "block_hash", hash, "submitted",
-		      0, "result", "not submitted: synthetic work has no node",
-		      "miner_id", s->o.miner_id);
-	if (!r || brain_save_submission(s->b, r) != 0)
-		miner_fail(s, "submission_failed", round);
-	json_decref(r);
+	brain_hash_to_hex(blk->hash, hash);
+	brain_hash_to_hex(blk->work.target, target);
+	miner_proof(s, &h, blk->hash, blk->work.target, round,
+		    json_pack("{s:i}", "zeros_required", (int)blk->work.zeros));
+	miner_save(s, "ledger",
+		   json_pack("{s:s, s:n, s:i, s:s, s:s, s:I, s:i, s:I, s:s}",
+			     "block_hash", hash, "height", "leading_zeros",
+			     (int)zeros, "target", target, "miner_id",
+			     s->o.miner_id, "nonce", (json_int_t)blk->nonce,
+			     "round", (int)round, "extranonce",
+			     (json_int_t)blk->work.extranonce, "work_source",
+			     "synthetic"),
+		   round);
+	miner_save(s, "submission",
+		   json_pack("{s:s, s:b, s:s, s:s}", "block_hash", hash,
+			     "submitted", 0, "result",
+			     "not submitted: synthetic work has no node",
+			     "miner_id", s->o.miner_id),
+		   round);
 	s->blocks++;
 	miner_beat(s, "block %s\n", hash);
 	if (s->o.cli.verbosity >= 0)
@@ -132,13 +152,42 @@ void miner_status(uint64_t hashes, double seconds, void *ctx)
 	fflush(stdout);
 }
 
+void miner_round_end(session *s, long round, uint64_t hashes,
+		     unsigned best_zeros, long blocks, double seconds,
+		     json_t *extra)
+{
+	double rate = seconds > 0 ? (double)hashes / seconds : 0;
+	json_t *r = json_pack("{s:s, s:s, s:i, s:I, s:i, s:i, s:f, s:f, s:b}",
+			      "event", "mining_round_complete", "miner_id",
+			      s->o.miner_id, "round_number", (int)round,
+			      "attempts_this_round", (json_int_t)hashes,
+			      "best_difficulty", (int)best_zeros,
+			      "blocks_found", (int)blocks, "hashrate", rate,
+			      "duration", seconds, "interrupted",
+			      MINER_STOPPING());
+
+	if (r && extra && json_object_update(r, extra)) {
+		json_decref(r);
+		r = NULL;
+	}
+	json_decref(extra);
+	miner_report(s, r, round);
+	miner_beat(s, "round %ld %llu %.0f %ld\n", round,
+		   (unsigned long long)hashes, rate, blocks);
+	if (s->o.cli.verbosity >= 0)
+		printf("%sround %ld: %llu hashes in %.2f s (%.2f MH/s), best "
+		       "%u zeros, %ld blocks\n",
+		       s->status_line ? "\r\033[K" : "", round,
+		       (unsigned long long)hashes, seconds, rate / 1e6,
+		       best_zeros, blocks);
+}
+
 static int run_round(session *s, long round)
 {
 	round_result r;
 	uint32_t htime = s->o.seed_given && !strcmp(brain_mode(s->b), "test")
 				 ? SEED_EXAMPLE_TIME + (uint32_t)round
 				 : (uint32_t)time(NULL);
-	double rate;
 	size_t i;
 	int rc;
 
@@ -151,24 +200,8 @@ static int run_round(session *s, long round)
 		miner_fail(s, "round_failed", round);
 	for (i = 0; i < r.nblocks; i++)
 		record_block(s, &r.blocks[i], round);
-	rate = r.seconds > 0 ? (double)r.attempts / r.seconds : 0;
-	miner_report(s,
-	       json_pack("{s:s, s:s, s:i, s:I, s:i, s:i, s:f, s:f, s:b}",
-			 "event", "mining_round_complete", "miner_id",
-			 s->o.miner_id, "round_number", (int)round,
-			 "attempts_this_round", (json_int_t)r.attempts,
-			 "best_difficulty", (int)r.best_zeros, "blocks_found",
-			 (int)r.nblocks, "hashrate", rate, "duration",
-			 r.seconds, "interrupted", r.interrupted),
-	       round);
-	miner_beat(s, "round %ld %llu %.0f %zu\n", round,
-	     (unsigned long long)r.attempts, rate, r.nblocks);
-	if (s->o.cli.verbosity >= 0)
-		printf("%sround %ld: %llu hashes in %.2f s (%.2f MH/s), best "
-		       "%u zeros, %zu blocks\n",
-		       s->status_line ? "\r\033[K" : "", round,
-		       (unsigned long long)r.attempts, r.seconds, rate / 1e6,
-		       r.best_zeros, r.nblocks);
+	miner_round_end(s, round, r.attempts, r.best_zeros, (long)r.nblocks,
+			r.seconds, NULL);
 	miner_round_free(&r);
 	return rc;
 }
@@ -234,11 +267,20 @@ int main(int argc, char **argv)
 		return 2;
 	settle(&s);
 	if (strcmp(brain_mode(s.b), "demo") && strcmp(brain_mode(s.b), "test")) {
-		/* staging and live: a Bitcoin node's templates */
-		int rc = miner_node_session(&s);
+		/* staging and live: pools', else a Bitcoin node's work */
+		brain_stratum_pool_t pools[MINER_POOLS_MAX];
+		int rc = miner_pools(&s, pools) ? miner_pool_session(&s)
+						 : miner_node_session(&s);
 		if (cli_close(&s.o.cli, s.b) && !rc)
 			rc = 1;
 		return rc;
+	}
+	if (s.o.npools) {
+		fprintf(stderr, "brainstem-miner: -o: %s mode mines synthetic "
+				"work; pool mining is for --staging and "
+				"--live\n", brain_mode(s.b));
+		cli_close(&s.o.cli, s.b);
+		return 2;
 	}
 	miner_report(&s,
 	       json_pack("{s:s, s:s, s:i, s:s, s:s, s:i, s:I, s:I, s:f}",

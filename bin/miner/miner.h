@@ -36,6 +36,18 @@ typedef struct miner_opts {
 	long max_retries;    /* -1: config, else 0 = retry forever */
 	long poll_seconds;   /* -1: config, else tip polling interval */
 	long rpc_timeout;    /* -1: config, else seconds per call */
+	/* pools (-o, -u, -p, -O): in order, the first the primary; a pool's
+	 * user and pass are resolved by miner_parse (a url without its own
+	 * takes the first given) */
+#define MINER_POOLS_MAX 16
+#define MINER_USERPASS_MAX 512 /* bytes of one -O */
+	struct miner_pool_opt {
+		const char *url, *user, *pass;
+	} pool[MINER_POOLS_MAX];
+	int npools;
+	char userpass[MINER_POOLS_MAX + 1][MINER_USERPASS_MAX];
+	long pool_timeout;   /* -1: config, else seconds of silence */
+	long failover_retry; /* -1: config, else seconds */
 } miner_opts;
 
 /* Parses argv; exits 2 on a usage error, 0 after --help/--version. */
@@ -125,15 +137,102 @@ typedef struct session {
 void miner_fail(session *s, const char *what, long round);
 /* Saves a system report and frees it (NULL: a failed json_pack). */
 void miner_report(session *s, json_t *r, long round);
+/* Saves a record into stream (a record kind: "ledger", "submission" ...)
+ * and frees it; a failure (or r NULL: a failed json_pack) is logged as
+ * "<stream>_failed". */
+void miner_save(session *s, const char *stream, json_t *r, long round);
+/* Saves the math proof of a block: header h (its nonce set) hashes to
+ * hash, which meets target; extra's members are added (stolen). */
+void miner_proof(session *s, const brain_header_t *h, const uint8_t hash[32],
+		 const uint8_t target[32], long round, json_t *extra);
 /* A line for the supervisor, if there is one. */
 void miner_beat(const session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The once-a-second status callback of a round. */
 void miner_status(uint64_t hashes, double seconds, void *ctx);
 
-/* Registers the condition variable the signal thread wakes on SIGINT or
- * SIGTERM (NULL: none). */
-void miner_signal_cv(pthread_cond_t *cv);
+/* Registers what the signal thread wakes on SIGINT or SIGTERM: a
+ * condition variable and a Stratum client's poll (each may be NULL). */
+void miner_signal_wake(pthread_cond_t *cv, brain_stratum_t *pool);
+
+/*
+ * The scanners of a node or pool session: a crew of threads that hash the
+ * job the main thread publishes until it goes stale, and wait while there
+ * is none.  The main thread publishes a job, the scanners take it by
+ * reference; a job replaced (or the crew stopped) is marked stale, which
+ * ends every scan of it within 65,536 nonces.
+ */
+typedef struct miner_job {
+	void *work;               /* a brain_template_t, a brain_stratum_job_t */
+	void (*free_work)(void *);
+	uint64_t seq;             /* same work, same seq: a scanner carries on
+				     with its extranonces where it was */
+	double published;         /* monotonic seconds */
+	int refs;                 /* under the crew's mu */
+	int found;                /* under mu: node mode's one block a job */
+	volatile int stale;       /* read by brain_scan: stop scanning it */
+} miner_job;
+
+typedef struct miner_crew miner_crew;
+
+/* Scans j until it is stale; *k is the scanner's count of extranonces
+ * taken from this work (its own: thread + threads * k).  Runs on a
+ * scanning thread, without the lock. */
+typedef void (*miner_scan_fn)(miner_crew *c, int index, uint64_t *k,
+			      miner_job *j);
+
+typedef struct miner_slot {
+	uint64_t seq, k;
+} miner_slot;
+
+struct miner_crew {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	miner_job *cur;          /* under mu; NULL: no work */
+	int quit;                /* under mu */
+	uint64_t hashes;         /* under mu: this round's */
+	unsigned best_zeros;     /* under mu: this round's */
+	uint8_t best_hash[32];
+	int nthreads, started;
+	int error;               /* a scanner failed (read after the join) */
+	miner_scan_fn scan;
+	void *ctx;               /* the mode's, for scan */
+	pthread_t *tids;
+	struct crew_arg *args;
+	miner_slot *slots;       /* per thread, kept across rounds */
+};
+
+/* Sets up a crew of n threads (none started).  Returns 0 or -1. */
+int miner_crew_init(miner_crew *c, int n, miner_scan_fn scan, void *ctx);
+void miner_crew_destroy(miner_crew *c);
+/* Starts the scanners of a round (hash count and best reset).  Returns
+ * how many started (all, or fewer: said on stderr). */
+int miner_crew_start(miner_crew *c);
+/* Stops the round's scanners and waits for them; the current job is
+ * stale and gone. */
+void miner_crew_stop(miner_crew *c);
+/* Makes work the current job (NULL: none) and wakes the scanners; the
+ * crew owns work from here (free_work frees it). */
+void miner_crew_publish(miner_crew *c, void *work, void (*free_work)(void *),
+			uint64_t seq);
+/* Drops a reference to j; the caller holds mu. */
+void miner_job_release(miner_job *j);
+/* Folds a scan's hashes and best hash into the round; caller holds mu. */
+void miner_crew_count(miner_crew *c, const brain_scan_t *r);
+/* The round's hash count so far. */
+uint64_t miner_crew_hashes(miner_crew *c);
+
+/*
+ * The end of a round of a node or pool session: the mining_round_complete
+ * report (the usual fields, then extra's: stolen), the supervisor's line,
+ * and the line on stdout.
+ */
+void miner_round_end(session *s, long round, uint64_t hashes,
+		     unsigned best_zeros, long blocks, double seconds,
+		     json_t *extra);
+
+/* A hash rate with its unit: "512.0 H/s", "12.34 MH/s", ... */
+void miner_rate_text(double hashes_per_second, char *out, size_t size);
 
 /*
  * Mines a Bitcoin node's templates (staging and live): rounds until
@@ -142,6 +241,18 @@ void miner_signal_cv(pthread_cond_t *cv);
  * records failed) or 2 (bad settings, said on stderr).
  */
 int miner_node_session(session *s);
+
+/*
+ * Mines for pools over Stratum (staging and live, when pools are given on
+ * the command line or in config.json): rounds until --rounds,
+ * --max-blocks or a signal.  Returns the exit status: 0, 1 (records
+ * failed) or 2 (bad settings, said on stderr).
+ */
+int miner_pool_session(session *s);
+
+/* The pools to mine for: the command line's, else config.json's (0:
+ * none, mine a node).  Fills pools (MINER_POOLS_MAX of room). */
+size_t miner_pools(const session *s, brain_stratum_pool_t *pools);
 
 /* Hashes for `seconds` with the options' engine and threads. */
 int miner_benchmark(const miner_opts *o, uint64_t *hashes, double *seconds);

@@ -35,16 +35,8 @@
 #define PAYOUT_MAX 10000
 #define MAX_PENDING 64
 
-typedef struct job {
-	brain_template_t *t;
-	double fetched;     /* monotonic seconds */
-	int refs;           /* under mu */
-	int found;          /* under mu: a block was taken from it */
-	volatile int stale; /* read by brain_scan: stop scanning it */
-} job;
-
 typedef struct found {
-	job *j; /* a reference */
+	miner_job *j; /* a reference */
 	brain_work_t work;
 	uint32_t nonce;
 	uint8_t hash[32];
@@ -59,19 +51,13 @@ typedef struct nctx {
 	char tag[80];
 	long max_retries;
 	double poll;
-	/* shared with the scanners, under mu */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	job *cur; /* NULL: no work (no template yet, or the node is down) */
-	int quit;
-	uint64_t hashes;
-	unsigned best_zeros;
-	uint8_t best_hash[32];
-	found pend[MAX_PENDING];
+	/* the scanners; crew.cur is NULL while there is no template (none
+	 * yet, or the node is down) */
+	miner_crew crew;
+	found pend[MAX_PENDING]; /* under crew.mu */
 	size_t npend;
-	int nthreads;
 	uint32_t round;
-	int error;
+	uint64_t seq;
 	/* the main thread's */
 	long fails_in_row;
 	double backoff, next_try;
@@ -79,13 +65,9 @@ typedef struct nctx {
 	long accepted, rejected;
 } nctx;
 
-/* Under mu. */
-static void job_release(job *j)
+static brain_template_t *tmpl(const miner_job *j)
 {
-	if (j && --j->refs == 0) {
-		brain_template_free(j->t);
-		free(j);
-	}
+	return j->work;
 }
 
 /* ---- settings ----------------------------------------------------------- */
@@ -243,29 +225,15 @@ static void node_ok(nctx *c)
 
 /* ---- jobs --------------------------------------------------------------- */
 
+static void free_template(void *t)
+{
+	brain_template_free(t);
+}
+
 /* Makes t the current job (NULL: none) and wakes the scanners. */
 static void publish(nctx *c, brain_template_t *t)
 {
-	job *j = NULL, *old;
-
-	if (t && !(j = calloc(1, sizeof(*j)))) {
-		brain_template_free(t);
-		t = NULL;
-	}
-	if (j) {
-		j->t = t;
-		j->fetched = miner_now();
-		j->refs = 1; /* the main thread's, while current */
-	}
-	pthread_mutex_lock(&c->mu);
-	old = c->cur;
-	c->cur = j;
-	if (old) {
-		flag_raise(&old->stale);
-		job_release(old);
-	}
-	pthread_cond_broadcast(&c->cv);
-	pthread_mutex_unlock(&c->mu);
+	miner_crew_publish(&c->crew, t, free_template, ++c->seq);
 }
 
 static int same_work(const brain_template_t *a, const brain_template_t *b)
@@ -293,7 +261,8 @@ static void fetch(nctx *c, const char *why)
 		return;
 	}
 	node_ok(c);
-	if (c->cur && !strcmp(why, "refresh") && same_work(c->cur->t, t)) {
+	if (c->crew.cur && !strcmp(why, "refresh") &&
+	    same_work(tmpl(c->crew.cur), t)) {
 		brain_template_free(t);
 		return;
 	}
@@ -323,7 +292,7 @@ static void poll_node(nctx *c, int force)
 
 	if (miner_now() < c->next_try)
 		return; /* backing off */
-	if (force || !c->cur) {
+	if (force || !c->crew.cur) {
 		fetch(c, force ? "block found" : "start");
 		return;
 	}
@@ -333,7 +302,8 @@ static void poll_node(nctx *c, int force)
 		return;
 	}
 	node_ok(c);
-	brain_hash_to_hex(brain_template_info(c->cur->t)->prev_hash, prev);
+	brain_hash_to_hex(brain_template_info(tmpl(c->crew.cur))->prev_hash,
+			  prev);
 	if (strcmp(best, prev))
 		fetch(c, "tip changed");
 	else if (++c->polls_since_fetch >= REFRESH_POLLS)
@@ -342,17 +312,11 @@ static void poll_node(nctx *c, int force)
 
 /* ---- scanning ----------------------------------------------------------- */
 
-typedef struct warg {
-	nctx *c;
-	int index;
-} warg;
-
-static void merge(nctx *c, job *j, const brain_work_t *w,
+static void merge(nctx *c, miner_job *j, const brain_work_t *w,
 		  const brain_scan_t *r, const brain_match_t *m)
 {
-	pthread_mutex_lock(&c->mu);
-	miner_keep_best(&c->best_zeros, c->best_hash, c->hashes == 0, r);
-	c->hashes += r->hashes;
+	pthread_mutex_lock(&c->crew.mu);
+	miner_crew_count(&c->crew, r);
 	/* One block per job: once found, the job's tip is (about to be) gone,
 	 * and a second block on the same parent would only fork. */
 	if (r->nmatches && !j->found && c->npend < MAX_PENDING) {
@@ -364,23 +328,24 @@ static void merge(nctx *c, job *j, const brain_work_t *w,
 		f->work = *w;
 		f->nonce = m->nonce;
 		memcpy(f->hash, m->hash, 32);
-		pthread_cond_broadcast(&c->cv);
+		pthread_cond_broadcast(&c->crew.cv);
 	}
-	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_unlock(&c->crew.mu);
 }
 
-static void scan_job(nctx *c, int index, uint64_t *k, job *j)
+static void scan_job(miner_crew *crew, int index, uint64_t *k, miner_job *j)
 {
-	const brain_template_info_t *in = brain_template_info(j->t);
+	nctx *c = crew->ctx;
+	const brain_template_info_t *in = brain_template_info(tmpl(j));
 
 	while (!flag_is_set(&j->stale)) {
 		brain_work_t w;
 		uint64_t next = 0;
 		uint64_t en = ((uint64_t)c->round << 40) |
-			      ((uint64_t)index + (uint64_t)c->nthreads * (*k)++);
-		uint32_t t = in->curtime + (uint32_t)(miner_now() - j->fetched);
-		if (brain_template_work(j->t, en, t, &w) != 0) {
-			c->error = 1;
+			      ((uint64_t)index + (uint64_t)crew->nthreads * (*k)++);
+		uint32_t t = in->curtime + (uint32_t)(miner_now() - j->published);
+		if (brain_template_work(tmpl(j), en, t, &w) != 0) {
+			crew->error = 1;
 			return;
 		}
 		while (next < (1ull << 32) && !flag_is_set(&j->stale)) {
@@ -392,37 +357,13 @@ static void scan_job(nctx *c, int index, uint64_t *k, job *j)
 			if (brain_scan(c->s->o.engine, &w.header,
 				       (uint32_t)next, n, w.target, &m, 1,
 				       &j->stale, &r) != 0) {
-				c->error = 1;
+				crew->error = 1;
 				return;
 			}
 			merge(c, j, &w, &r, &m);
 			next += n;
 		}
 	}
-}
-
-static void *worker(void *arg)
-{
-	warg *a = arg;
-	nctx *c = a->c;
-	uint64_t k = 0;
-
-	pthread_mutex_lock(&c->mu);
-	for (;;) {
-		job *j;
-		while (!c->quit && (!c->cur || flag_is_set(&c->cur->stale)))
-			pthread_cond_wait(&c->cv, &c->mu);
-		if (c->quit)
-			break;
-		j = c->cur;
-		j->refs++;
-		pthread_mutex_unlock(&c->mu);
-		scan_job(c, a->index, &k, j);
-		pthread_mutex_lock(&c->mu);
-		job_release(j);
-	}
-	pthread_mutex_unlock(&c->mu);
-	return NULL;
 }
 
 /* ---- blocks ------------------------------------------------------------- */
@@ -432,9 +373,9 @@ static void *worker(void *arg)
 static void submit_and_record(nctx *c, found *f)
 {
 	session *s = c->s;
-	const brain_template_info_t *in = brain_template_info(f->j->t);
+	const brain_template_info_t *in = brain_template_info(tmpl(f->j));
 	brain_header_t h = f->work.header;
-	char hash[65], target[65], header[161], prev[65], *block = NULL;
+	char hash[65], target[65], prev[65], *block = NULL;
 	char *reason = NULL, *why_not = NULL;
 	unsigned zeros = brain_hash_leading_zeros(f->hash);
 	int rc = 0, tries, submitted = 0;
@@ -444,8 +385,7 @@ static void submit_and_record(nctx *c, found *f)
 	brain_hash_to_hex(f->hash, hash);
 	brain_hash_to_hex(f->work.target, target);
 	brain_hash_to_hex(h.prev_hash, prev);
-	brain_header_to_hex(&h, header);
-	if (brain_template_block_hex(f->j->t, f->work.extranonce, &h,
+	if (brain_template_block_hex(tmpl(f->j), f->work.extranonce, &h,
 				     &block) != 0) {
 		why_not = strdup("out of memory building the block");
 	} else {
@@ -471,15 +411,8 @@ static void submit_and_record(nctx *c, found *f)
 	answer = submitted ? (reason ? json_string(reason) : json_null())
 			   : json_string(why_not ? why_not : "not submitted");
 
-	r = json_pack("{s:s, s:I, s:s, s:s, s:i, s:I, s:s, s:s, s:O}",
-		      "header_hex", header, "nonce", (json_int_t)f->nonce,
-		      "hash", hash, "target", target, "leading_zeros",
-		      (int)zeros, "bits", (json_int_t)h.bits, "engine",
-		      brain_engine_name(s->o.engine), "miner_id",
-		      s->o.miner_id, "node_result", answer);
-	if (!r || brain_save_math_proof(s->b, r) != 0)
-		miner_fail(s, "math_proof_failed", c->round);
-	json_decref(r);
+	miner_proof(s, &h, f->hash, f->work.target, c->round,
+		    json_pack("{s:O}", "node_result", answer));
 	r = json_pack("{s:s, s:I, s:s, s:i, s:s, s:s, s:I, s:i, s:I, s:s, "
 		      "s:s, s:I, s:I, s:b, s:O}",
 		      "block_hash", hash, "height", (json_int_t)in->height,
@@ -491,18 +424,14 @@ static void submit_and_record(nctx *c, found *f)
 		      (json_int_t)in->ntx, "coinbase_value",
 		      (json_int_t)in->coinbase_value, "accepted",
 		      submitted && !reason, "node_result", answer);
-	if (!r || brain_save_ledger_entry(s->b, r) != 0)
-		miner_fail(s, "ledger_failed", c->round);
-	json_decref(r);
+	miner_save(s, "ledger", r, c->round);
 	r = json_pack("{s:s, s:b, s:b, s:O, s:s, s:s, s:I, s:I}", "block_hash",
 		      hash, "submitted", submitted, "accepted",
 		      submitted && !reason, "result", answer, "miner_id",
 		      s->o.miner_id, "node", c->url, "height",
 		      (json_int_t)in->height, "block_bytes",
 		      (json_int_t)(block ? strlen(block) / 2 : 0));
-	if (!r || brain_save_submission(s->b, r) != 0)
-		miner_fail(s, "submission_failed", c->round);
-	json_decref(r);
+	miner_save(s, "submission", r, c->round);
 	json_decref(answer);
 	s->blocks++;
 	miner_beat(s, "block %s\n", hash);
@@ -527,16 +456,16 @@ static size_t drain(nctx *c)
 	found batch[MAX_PENDING];
 	size_t n, i;
 
-	pthread_mutex_lock(&c->mu);
+	pthread_mutex_lock(&c->crew.mu);
 	n = c->npend;
 	memcpy(batch, c->pend, n * sizeof(*batch));
 	c->npend = 0;
-	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_unlock(&c->crew.mu);
 	for (i = 0; i < n; i++) {
 		submit_and_record(c, &batch[i]);
-		pthread_mutex_lock(&c->mu);
-		job_release(batch[i].j);
-		pthread_mutex_unlock(&c->mu);
+		pthread_mutex_lock(&c->crew.mu);
+		miner_job_release(batch[i].j);
+		pthread_mutex_unlock(&c->crew.mu);
 	}
 	return n;
 }
@@ -551,49 +480,23 @@ static int done(const nctx *c)
 	       (s->o.max_blocks && s->blocks >= s->o.max_blocks);
 }
 
-/* The round's hash count so far; the scanning threads add to it. */
-static uint64_t hashes_so_far(nctx *c)
-{
-	uint64_t hashes;
-
-	pthread_mutex_lock(&c->mu);
-	hashes = c->hashes;
-	pthread_mutex_unlock(&c->mu);
-	return hashes;
-}
-
 static void node_round(nctx *c, long round)
 {
 	session *s = c->s;
-	pthread_t *tids = calloc((size_t)s->o.threads, sizeof(*tids));
-	warg *args = calloc((size_t)s->o.threads, sizeof(*args));
+	miner_crew *crew = &c->crew;
 	double t0 = miner_now(), end = t0 + s->round_seconds, next_poll = t0,
-	       next_status = t0 + 1, secs, rate;
-	uint64_t blocks0 = (uint64_t)s->blocks, hashes;
-	int i, started = 0;
+	       next_status = t0 + 1;
+	uint64_t blocks0 = (uint64_t)s->blocks;
+	int started;
 
 	c->round = (uint32_t)round;
-	c->hashes = 0;
-	c->best_zeros = 0;
-	memset(c->best_hash, 0xff, 32);
-	c->quit = 0;
-	for (i = 0; tids && args && i < s->o.threads; i++) {
-		args[i].c = c;
-		args[i].index = i;
-		if (pthread_create(&tids[i], NULL, worker, &args[i]) != 0)
-			break;
-		started++;
-	}
-	if (started < s->o.threads) {
-		fprintf(stderr, "brainstem-miner: could not start %d scanning "
-				"threads\n", s->o.threads);
+	if ((started = miner_crew_start(crew)) < s->o.threads)
 		s->failures++;
-	}
 	while (started && !done(c)) {
 		double now = miner_now();
 		struct timespec ts;
 		int force = drain(c) > 0;
-		uint64_t so_far = hashes_so_far(c);
+		uint64_t so_far = miner_crew_hashes(crew);
 
 		if (done(c) || now >= end || so_far >= s->max_attempts)
 			break;
@@ -609,55 +512,26 @@ static void node_round(nctx *c, long round)
 		miner_deadline_in(&ts, (next_poll < next_status ? next_poll
 								: next_status) -
 					       miner_now());
-		pthread_mutex_lock(&c->mu);
+		pthread_mutex_lock(&crew->mu);
 		if (!c->npend && !MINER_STOPPING())
-			pthread_cond_timedwait(&c->cv, &c->mu, &ts);
-		pthread_mutex_unlock(&c->mu);
+			pthread_cond_timedwait(&crew->cv, &crew->mu, &ts);
+		pthread_mutex_unlock(&crew->mu);
 	}
-	pthread_mutex_lock(&c->mu);
-	c->quit = 1;
-	if (c->cur)
-		flag_raise(&c->cur->stale);
-	pthread_cond_broadcast(&c->cv);
-	pthread_mutex_unlock(&c->mu);
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
+	miner_crew_stop(crew);
 	drain(c); /* blocks found in the last moments are submitted too */
 	publish(c, NULL); /* the next round starts from a fresh template */
-	free(tids);
-	free(args);
-	if (c->error) {
+	if (crew->error) {
 		fprintf(stderr, "brainstem-miner: a scanning thread failed\n");
 		s->failures++;
-		c->error = 0;
+		crew->error = 0;
 	}
-	secs = miner_now() - t0;
-	hashes = c->hashes;
-	rate = secs > 0 ? (double)hashes / secs : 0;
-	miner_report(s,
-		     json_pack("{s:s, s:s, s:i, s:I, s:i, s:i, s:f, s:f, s:b, "
-			       "s:s, s:I, s:I}",
-			       "event", "mining_round_complete", "miner_id",
-			       s->o.miner_id, "round_number", (int)round,
-			       "attempts_this_round", (json_int_t)hashes,
-			       "best_difficulty", (int)c->best_zeros,
-			       "blocks_found",
-			       (int)((uint64_t)s->blocks - blocks0),
-			       "hashrate", rate, "duration", secs,
-			       "interrupted", MINER_STOPPING(),
-			       "work_source", "node", "blocks_accepted",
-			       (json_int_t)c->accepted, "node_failures_in_a_row",
-			       (json_int_t)c->fails_in_row),
-		     round);
-	miner_beat(s, "round %ld %llu %.0f %llu\n", round,
-		   (unsigned long long)hashes, rate,
-		   (unsigned long long)((uint64_t)s->blocks - blocks0));
-	if (s->o.cli.verbosity >= 0)
-		printf("%sround %ld: %llu hashes in %.2f s (%.2f MH/s), %llu "
-		       "blocks\n",
-		       s->status_line ? "\r\033[K" : "", round,
-		       (unsigned long long)hashes, secs, rate / 1e6,
-		       (unsigned long long)((uint64_t)s->blocks - blocks0));
+	miner_round_end(s, round, crew->hashes, crew->best_zeros,
+			(long)((uint64_t)s->blocks - blocks0),
+			miner_now() - t0,
+			json_pack("{s:s, s:I, s:I}", "work_source", "node",
+				  "blocks_accepted", (json_int_t)c->accepted,
+				  "node_failures_in_a_row",
+				  (json_int_t)c->fails_in_row));
 }
 
 int miner_node_session(session *s)
@@ -672,7 +546,6 @@ int miner_node_session(session *s)
 		return 1;
 	}
 	c->s = s;
-	c->nthreads = s->o.threads;
 	c->backoff = 1;
 	if ((rc = settle_node(c, &ro)) != 0) {
 		free(c);
@@ -688,9 +561,13 @@ int miner_node_session(session *s)
 		return 2;
 	}
 	c->url = brain_rpc_url(c->rpc);
-	pthread_mutex_init(&c->mu, NULL);
-	miner_cond_init(&c->cv);
-	miner_signal_cv(&c->cv);
+	if (miner_crew_init(&c->crew, s->o.threads, scan_job, c) != 0) {
+		fprintf(stderr, "brainstem-miner: out of memory\n");
+		brain_rpc_close(c->rpc);
+		free(c);
+		return 1;
+	}
+	miner_signal_wake(&c->crew.cv, NULL);
 
 	miner_report(s,
 		     json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:f, s:s, "
@@ -735,11 +612,9 @@ int miner_node_session(session *s)
 		printf("session over: %ld blocks (%ld accepted); records in "
 		       "%s\n",
 		       s->blocks, c->accepted, brain_base_path(s->b));
-	miner_signal_cv(NULL);
-	publish(c, NULL);
+	miner_signal_wake(NULL, NULL);
+	miner_crew_destroy(&c->crew);
 	brain_rpc_close(c->rpc);
-	pthread_cond_destroy(&c->cv);
-	pthread_mutex_destroy(&c->mu);
 	rc = c->gave_up || s->failures ? 1 : 0;
 	free(c);
 	return rc;

@@ -31,6 +31,8 @@ enum {
 	OPT_MAX_RETRIES,
 	OPT_POLL_SECONDS,
 	OPT_RPC_TIMEOUT,
+	OPT_POOL_TIMEOUT,
+	OPT_FAILOVER_RETRY,
 };
 
 /*
@@ -80,7 +82,8 @@ static const char *miner_id_problem(const char *id)
 /* What the miner saves into (main.c, node.c): the blueprint must have
  * each, or the miner does not start. */
 static const char *const miner_streams[] = {
-	"miners", "error:miners", "ledger", "math_proof", "submission", NULL};
+	"miners", "error:miners", "ledger", "math_proof", "submission",
+	"rejection", NULL};
 
 static void print_help(FILE *out)
 {
@@ -90,6 +93,29 @@ static void print_help(FILE *out)
 		"record every event\nin the brainstem tree: session and round "
 		"reports, and for each block found\na ledger entry, a math "
 		"proof and a submission.\n\n"
+		"Pool mining (staging and live; cpuminer's flags):\n"
+		"  -o, --url URL             a Stratum pool, stratum+tcp://HOST:PORT;"
+		" repeat it for\n"
+		"                            failover pools, in order (the first "
+		"is the primary)\n"
+		"  -u, --user USER           the worker name (often a payout "
+		"address)\n"
+		"  -p, --pass PASS           its password (default x)\n"
+		"  -O, --userpass USER:PASS  both at once\n"
+		"      --pool-timeout S      silence that means a dead pool "
+		"(default 90)\n"
+		"      --failover-retry S    how often to try the primary again "
+		"(default 60)\n"
+		"  -u, -p and -O given after a URL belong to that URL; a URL "
+		"without its own\n"
+		"  takes the first given, so '-o A -o B -u ADDR -p x' uses ADDR "
+		"and x for both.\n"
+		"  Without -o the pools come from config.json (pools: [{url, "
+		"user, pass}]);\n"
+		"  with no pools at all, staging and live mine a node (below). "
+		"Demo and test\n"
+		"  modes mine synthetic work: -o there is an error.\n"
+		"  -v prints a line per share verdict.\n\n"
 		"Mining:\n"
 		"      --rounds N            rounds to run (default 0: until "
 		"SIGINT/SIGTERM)\n"
@@ -165,6 +191,91 @@ static long long number(const miner_opts *o, const char *name,
 	return v;
 }
 
+/*
+ * -u, -p or -O: they belong to the last -o before them (pool[npools - 1])
+ * or, before any -o, to none; the first user and password given anywhere
+ * are kept in *first for the urls without their own.
+ */
+static void credentials(miner_opts *o, int opt, const char *arg,
+			struct miner_pool_opt *first)
+{
+	struct miner_pool_opt *p =
+		o->npools ? &o->pool[o->npools - 1] : NULL;
+	const char *user = NULL, *pass = NULL;
+
+	if (opt == 'u') {
+		user = arg;
+	} else if (opt == 'p') {
+		pass = arg;
+	} else {
+		char *buf = o->userpass[o->npools], *colon;
+		if (strlen(arg) >= MINER_USERPASS_MAX)
+			cli_usage_error(&o->cli, "-O: longer than %d bytes",
+					MINER_USERPASS_MAX - 1);
+		if (!(colon = strchr(strcpy(buf, arg), ':')))
+			cli_usage_error(&o->cli, "-O wants USER:PASS, not "
+					"'%s'", arg);
+		*colon = '\0';
+		user = buf;
+		pass = colon + 1;
+	}
+	if (user && !*user)
+		cli_usage_error(&o->cli, "the pool user (-u or -O) is empty");
+	if (user && !first->user)
+		first->user = user;
+	if (pass && !first->pass)
+		first->pass = pass;
+	if (p && user)
+		p->user = user;
+	if (p && pass)
+		p->pass = pass;
+}
+
+/* The pools' urls and users, checked as the client will take them
+ * (brain_stratum_open connects nothing). */
+static void check_pools(miner_opts *o)
+{
+	brain_stratum_pool_t pools[MINER_POOLS_MAX];
+	brain_stratum_options_t so = BRAIN_STRATUM_OPTIONS_INIT;
+	brain_stratum_t *st;
+	int i;
+
+	for (i = 0; i < o->npools; i++) {
+		pools[i].url = o->pool[i].url;
+		pools[i].user = o->pool[i].user;
+		pools[i].password = o->pool[i].pass;
+		so.pools = &pools[i];
+		so.npools = 1;
+		if (brain_stratum_open(&st, &so) != 0)
+			cli_usage_error(&o->cli, "-o %s: %s", pools[i].url,
+					brain_errmsg(NULL));
+		brain_stratum_close(st);
+	}
+}
+
+/* Every url gets its user and password: its own, else the first given (a
+ * url with its own user but no password gets none: the client's "x"). */
+static void resolve_pools(miner_opts *o, const struct miner_pool_opt *first)
+{
+	int i;
+
+	if (!o->npools && (first->user || first->pass))
+		cli_usage_error(&o->cli, "-u, -p and -O need a pool: -o "
+				"stratum+tcp://HOST:PORT");
+	for (i = 0; i < o->npools; i++) {
+		struct miner_pool_opt *p = &o->pool[i];
+		if (!p->user) {
+			p->user = first->user;
+			if (!p->pass)
+				p->pass = first->pass;
+		}
+		if (!p->user)
+			cli_usage_error(&o->cli, "pool %s has no user: give -u "
+					"USER (or -O USER:PASS)", p->url);
+	}
+	check_pools(o);
+}
+
 void miner_parse(miner_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -192,7 +303,15 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 		{"max-retries", required_argument, NULL, OPT_MAX_RETRIES},
 		{"poll-seconds", required_argument, NULL, OPT_POLL_SECONDS},
 		{"rpc-timeout", required_argument, NULL, OPT_RPC_TIMEOUT},
+		{"url", required_argument, NULL, 'o'},
+		{"user", required_argument, NULL, 'u'},
+		{"pass", required_argument, NULL, 'p'},
+		{"userpass", required_argument, NULL, 'O'},
+		{"pool-timeout", required_argument, NULL, OPT_POOL_TIMEOUT},
+		{"failover-retry", required_argument, NULL,
+		 OPT_FAILOVER_RETRY},
 		{NULL, 0, NULL, 0}};
+	struct miner_pool_opt first = {NULL, NULL, NULL};
 	const char *why;
 	int opt;
 
@@ -207,8 +326,10 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 	o->max_retries = -1;
 	o->poll_seconds = -1;
 	o->rpc_timeout = -1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "t:", longopts,
-				  NULL)) != -1) {
+	o->pool_timeout = -1;
+	o->failover_retry = -1;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "t:o:u:p:O:",
+				  longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_ROUNDS:
 			o->rounds = (long)number(o, "--rounds", optarg, 0,
@@ -290,6 +411,25 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 			o->rpc_timeout = (long)number(o, "--rpc-timeout", optarg,
 						      1, 3600);
 			break;
+		case 'o':
+			if (o->npools == MINER_POOLS_MAX)
+				cli_usage_error(&o->cli, "at most %d pools (-o)",
+						MINER_POOLS_MAX);
+			o->pool[o->npools++].url = optarg;
+			break;
+		case 'u':
+		case 'p':
+		case 'O':
+			credentials(o, opt, optarg, &first);
+			break;
+		case OPT_POOL_TIMEOUT:
+			o->pool_timeout = (long)number(o, "--pool-timeout",
+						       optarg, 1, 3600);
+			break;
+		case OPT_FAILOVER_RETRY:
+			o->failover_retry = (long)number(o, "--failover-retry",
+							 optarg, 1, 86400);
+			break;
 		default:
 			if (!cli_common_option(&o->cli, opt, optarg, print_help))
 				cli_usage_error(&o->cli, "unknown option");
@@ -298,6 +438,7 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 	if (optind < argc)
 		cli_usage_error(&o->cli, "unexpected argument '%s'",
 				argv[optind]);
+	resolve_pools(o, &first);
 	if (o->engine == BRAIN_ENGINE_AUTO)
 		o->engine = brain_engine_best();
 	else if (!brain_engine_available(o->engine))

@@ -41,7 +41,8 @@ typedef struct round_ctx {
 } round_ctx;
 
 static pthread_mutex_t signal_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t *signal_cv; /* the round waiting, if any */
+static pthread_cond_t *signal_cv;  /* the round waiting, if any */
+static brain_stratum_t *signal_pool; /* the pool client polling, if any */
 
 static void *signal_thread(void *arg)
 {
@@ -55,15 +56,18 @@ static void *signal_thread(void *arg)
 		flag_raise(&miner_stop_requested);
 		if (signal_cv)
 			pthread_cond_broadcast(signal_cv);
+		if (signal_pool)
+			brain_stratum_wake(signal_pool);
 		pthread_mutex_unlock(&signal_mu);
 	}
 	return NULL;
 }
 
-void miner_signal_cv(pthread_cond_t *cv)
+void miner_signal_wake(pthread_cond_t *cv, brain_stratum_t *pool)
 {
 	pthread_mutex_lock(&signal_mu);
 	signal_cv = cv;
+	signal_pool = pool;
 	pthread_mutex_unlock(&signal_mu);
 }
 
@@ -250,9 +254,7 @@ int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 	}
 	pthread_mutex_init(&c.mu, NULL);
 	miner_cond_init(&c.cv);
-	pthread_mutex_lock(&signal_mu);
-	signal_cv = &c.cv;
-	pthread_mutex_unlock(&signal_mu);
+	miner_signal_wake(&c.cv, NULL);
 	/* counted before they start: a worker may finish (and count
 	 * itself out) before the next one is created */
 	c.running = o->threads;
@@ -286,9 +288,7 @@ int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 	pthread_mutex_unlock(&c.mu);
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
-	pthread_mutex_lock(&signal_mu);
-	signal_cv = NULL;
-	pthread_mutex_unlock(&signal_mu);
+	miner_signal_wake(NULL, NULL);
 	out->seconds = miner_now() - t0;
 	out->interrupted = MINER_STOPPING();
 	pthread_cond_destroy(&c.cv);
@@ -317,4 +317,172 @@ int miner_benchmark(const miner_opts *o, uint64_t *hashes, double *seconds)
 	*seconds = r.seconds;
 	miner_round_free(&r);
 	return rc;
+}
+
+/* ---- the crew of a node or pool session --------------------------------- */
+
+typedef struct crew_arg {
+	miner_crew *c;
+	int index;
+} crew_arg;
+
+int miner_crew_init(miner_crew *c, int n, miner_scan_fn scan, void *ctx)
+{
+	memset(c, 0, sizeof(*c));
+	c->nthreads = n;
+	c->scan = scan;
+	c->ctx = ctx;
+	c->tids = calloc((size_t)n, sizeof(*c->tids));
+	c->args = calloc((size_t)n, sizeof(*c->args));
+	c->slots = calloc((size_t)n, sizeof(*c->slots));
+	if (!c->tids || !c->args || !c->slots) {
+		free(c->tids);
+		free(c->args);
+		free(c->slots);
+		return -1;
+	}
+	pthread_mutex_init(&c->mu, NULL);
+	miner_cond_init(&c->cv);
+	return 0;
+}
+
+void miner_crew_destroy(miner_crew *c)
+{
+	miner_crew_publish(c, NULL, NULL, 0);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	free(c->tids);
+	free(c->args);
+	free(c->slots);
+}
+
+void miner_job_release(miner_job *j)
+{
+	if (j && --j->refs == 0) {
+		if (j->free_work)
+			j->free_work(j->work);
+		free(j);
+	}
+}
+
+void miner_crew_count(miner_crew *c, const brain_scan_t *r)
+{
+	miner_keep_best(&c->best_zeros, c->best_hash, c->hashes == 0, r);
+	c->hashes += r->hashes;
+}
+
+uint64_t miner_crew_hashes(miner_crew *c)
+{
+	uint64_t hashes;
+
+	pthread_mutex_lock(&c->mu);
+	hashes = c->hashes;
+	pthread_mutex_unlock(&c->mu);
+	return hashes;
+}
+
+void miner_crew_publish(miner_crew *c, void *work, void (*free_work)(void *),
+			uint64_t seq)
+{
+	miner_job *j = NULL, *old;
+
+	if (work && !(j = calloc(1, sizeof(*j)))) {
+		free_work(work); /* no job: the scanners wait for the next */
+		work = NULL;
+	}
+	if (j) {
+		j->work = work;
+		j->free_work = free_work;
+		j->seq = seq;
+		j->published = miner_now();
+		j->refs = 1; /* the crew's, while current */
+	}
+	pthread_mutex_lock(&c->mu);
+	old = c->cur;
+	c->cur = j;
+	if (old) {
+		flag_raise(&old->stale);
+		miner_job_release(old);
+	}
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+}
+
+static void *crew_worker(void *arg)
+{
+	crew_arg *a = arg;
+	miner_crew *c = a->c;
+	miner_slot *slot = &c->slots[a->index];
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		miner_job *j;
+		while (!c->quit && (!c->cur || flag_is_set(&c->cur->stale)))
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->quit)
+			break;
+		j = c->cur;
+		j->refs++;
+		if (slot->seq != j->seq) {
+			slot->seq = j->seq;
+			slot->k = 0;
+		}
+		pthread_mutex_unlock(&c->mu);
+		c->scan(c, a->index, &slot->k, j);
+		pthread_mutex_lock(&c->mu);
+		miner_job_release(j);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+int miner_crew_start(miner_crew *c)
+{
+	int i;
+
+	c->hashes = 0;
+	c->best_zeros = 0;
+	memset(c->best_hash, 0xff, 32);
+	c->quit = 0;
+	c->started = 0;
+	for (i = 0; i < c->nthreads; i++) {
+		c->args[i].c = c;
+		c->args[i].index = i;
+		if (pthread_create(&c->tids[i], NULL, crew_worker,
+				   &c->args[i]) != 0)
+			break;
+		c->started++;
+	}
+	if (c->started < c->nthreads)
+		fprintf(stderr, "brainstem-miner: could not start %d scanning "
+				"threads\n", c->nthreads);
+	return c->started;
+}
+
+void miner_crew_stop(miner_crew *c)
+{
+	int i;
+
+	pthread_mutex_lock(&c->mu);
+	c->quit = 1;
+	if (c->cur)
+		flag_raise(&c->cur->stale);
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	for (i = 0; i < c->started; i++)
+		pthread_join(c->tids[i], NULL);
+	c->started = 0;
+}
+
+void miner_rate_text(double rate, char *out, size_t size)
+{
+	static const char *const units[] = {"H/s", "kH/s", "MH/s", "GH/s",
+					    "TH/s"};
+	size_t u = 0;
+
+	while (rate >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		rate /= 1000;
+		u++;
+	}
+	snprintf(out, size, "%.2f %s", rate, units[u]);
 }

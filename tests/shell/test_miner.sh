@@ -2,7 +2,8 @@
 # tests/shell/test_miner.sh - brainstem-miner in test mode: a session of
 # rounds with real double-SHA-256 work, a ledger entry, math proof and
 # submission per block, repeatable with --seed, SIGTERM finishing the
-# round, --benchmark writing nothing, and a small resident size.
+# round, --benchmark writing nothing, and a small resident size; pool
+# mining's settings (-o/-u/-p/-O and config.json's pools) and their errors.
 . "$(dirname "$0")/lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/brainstem-miner.XXXXXX")
@@ -127,5 +128,114 @@ run live "$BUILD/brainstem-miner" --live --root "$T/e" --rounds 1
 check "live mode without a payout is refused with a reason (exit 2)" [ "$rc" -eq 2 ]
 check "the reason names --payout-address and --payout-script" \
 	sh -c "grep -q 'payout-address' '$T/live.err' && grep -q 'payout-script' '$T/live.err'"
+
+# 7. pool mining's settings (mining through a real pool is
+# tests/shell/test_pool.sh): what is wrong is refused before anything is
+# mined, with exit 2 and a message that says what
+S="--staging --rounds 1 -t 1"
+refused() { # NAME WANT-ON-STDERR ARGS...: exit 2, WANT on stderr
+	_name=$1
+	_want=$2
+	shift 2
+	run "$_name" "$BUILD/brainstem-miner" "$@"
+	if [ "$rc" -eq 2 ] && grep -qF -- "$_want" "$T/$_name.err"; then
+		pass "$_name: exit 2, says '$_want'"
+	else
+		fail "$_name: exit 2 (got $rc), says '$_want'"
+		show "$T/$_name.err"
+	fi
+}
+MANY=$(i=0; while [ $i -le 16 ]; do
+	printf ' -o stratum+tcp://127.0.0.1:%d' $((3000 + i))
+	i=$((i + 1)); done)
+# shellcheck disable=SC2086
+{
+refused "a url that is not stratum+tcp" "http://127.0.0.1:3333" \
+	--root "$T/p" $S -o http://127.0.0.1:3333 -u addr
+refused "a url without a port" "stratum+tcp://127.0.0.1" \
+	--root "$T/p" $S -o stratum+tcp://127.0.0.1 -u addr
+refused "a pool without a user" "has no user" \
+	--root "$T/p" $S -o stratum+tcp://127.0.0.1:3333
+refused "-O without a colon" "-O wants USER:PASS" \
+	--root "$T/p" $S -o stratum+tcp://127.0.0.1:3333 -O addr
+refused "-u without a pool" "need a pool" --root "$T/p" $S -u addr
+refused "more than 16 pools" "at most 16 pools" --root "$T/p" $S -u a \
+	$MANY
+refused "-o in test mode" "synthetic" \
+	--test --root "$T/p" --rounds 1 -o stratum+tcp://127.0.0.1:3333 -u a
+refused "--pool-timeout 0" "--pool-timeout wants" \
+	--root "$T/p" $S -o stratum+tcp://127.0.0.1:3333 -u a --pool-timeout 0
+}
+check "nothing was mined for a refused setting" [ ! -e \
+	"$T/p/Mining/System/System_Reports/Miners/Global/global_miners_report.json" \
+	-o "$($EVENTS "$T/p/Mining/System/System_Reports/Miners/Global/global_miners_report.json" \
+		event=mining_session_start --count)" = 0 ]
+mkdir -p "$T/q"
+printf '{"pools": [\n  {"url": "stratum+tcp://127.0.0.1", "user": "a"}]}\n' \
+	>"$T/q/config.json"
+# shellcheck disable=SC2086
+refused "a bad url in config.json" "config.json:2:11: pool url" \
+	--root "$T/q" --config "$T/q/config.json" $S
+
+# 8. pools from the command line and from config.json: the session start
+# names them with their workers, in order (-u/-p after a url belong to it;
+# a url without its own takes the first given); no pool answers here (port
+# 1 refuses), and SIGTERM still ends the session at once, cleanly
+PM() { printf '%s/Mining/System/System_Reports/Miners/Global/global_miners_report.json' "$1"; }
+pool_session() { # ROOT ARGS...: starts the miner, waits for its start, TERMs it
+	_root=$1
+	shift
+	"$BUILD/brainstem-miner" --staging --root "$_root" -t 1 "$@" \
+		>"$_root.out" 2>"$_root.err" </dev/null &
+	MINER_PID=$!
+	_pm=$(PM "$_root")
+	if wait_for 30 sh -c "[ \"\$($EVENTS '$_pm' event=mining_session_start --count)\" = 1 ]"; then
+		pass "pool mining starts ($*)"
+	else
+		fail "pool mining starts ($*)"
+		show "$_root.err"
+	fi
+	kill -TERM "$MINER_PID"
+	rc=0
+	wait "$MINER_PID" || rc=$?
+	MINER_PID=
+	check "SIGTERM ends pool mining: exit 0 (got $rc)" [ "$rc" -eq 0 ]
+	check "  with its session end" [ \
+		"$($EVENTS "$_pm" event=mining_session_end --count)" -eq 1 ]
+}
+pools() { # ROOT: the session start's pools as url=worker lines
+	$EVENTS "$(PM "$1")" event=mining_session_start --field pools |
+		python3 -c '
+import ast, sys
+for line in sys.stdin:
+    for p in ast.literal_eval(line):
+        print("%s=%s" % (p["url"], p["worker"]))'
+}
+mkdir -p "$T/r"
+pool_session "$T/r" -o stratum+tcp://127.0.0.1:1 -o stratum+tcp://127.0.0.1:2 \
+	-u ADDR -p x -o stratum+tcp://127.0.0.1:3 -O other:y
+check "-o A -o B -u ADDR -o C -O other:y: A and B mine as ADDR, C as other" \
+	[ "$(pools "$T/r" | tr '\n' ' ')" = \
+	"stratum+tcp://127.0.0.1:1=ADDR stratum+tcp://127.0.0.1:2=ADDR stratum+tcp://127.0.0.1:3=other " ]
+check "the session start says work_source pool" [ \
+	"$($EVENTS "$(PM "$T/r")" event=mining_session_start work_source=pool \
+		--count)" -eq 1 ]
+check "the session end counts its shares" [ \
+	"$($EVENTS "$(PM "$T/r")" event=mining_session_end shares_accepted=0 \
+		--count)" -eq 1 ]
+check "no payout address was asked for" sh -c "! grep -q payout '$T/r.err'"
+check "stdout ends with the status: rate, accepted, pool" \
+	grep -q 'H/s, accepted 0/0' "$T/r.out"
+
+mkdir -p "$T/s"
+printf '{"pools": [{"url": "stratum+tcp://127.0.0.1:1", "user": "cfg"},\n  {"url": "stratum+tcp://127.0.0.1:2", "user": "cfg2", "pass": "z"}],\n "pool_timeout_seconds": 5}\n' \
+	>"$T/s/config.json"
+pool_session "$T/s" --config "$T/s/config.json"
+check "config.json's pools, in order" [ "$(pools "$T/s" | tr '\n' ' ')" = \
+	"stratum+tcp://127.0.0.1:1=cfg stratum+tcp://127.0.0.1:2=cfg2 " ]
+mkdir -p "$T/u"
+pool_session "$T/u" --config "$T/s/config.json" -o stratum+tcp://127.0.0.1:4 -u cli
+check "-o replaces config.json's pools" [ "$(pools "$T/u")" = \
+	"stratum+tcp://127.0.0.1:4=cli" ]
 
 finish

@@ -3,8 +3,9 @@
 #  * --help (exit 0, "Usage:" line on stdout), --version (exit 0, the
 #    BRAIN_VERSION_STRING of version.h), an unknown option (exit 2, message
 #    on stderr);
-#  * they import no file-system call (all I/O goes through the library) and
-#    link libbrainstem.so.1, found beside them in $BUILD;
+#  * they import no file-system call and no socket call (all I/O goes
+#    through the library: the miner's pools are the library's Stratum
+#    client) and link libbrainstem.so.1, found beside them in $BUILD;
 #  * a one-round brainstem-miner --demo/--test, and brainstem-dtm --staging,
 #    build the mode's base folder and System_File_Examples/.brain_version
 #    (with the blueprint's SHA-256); the miner wants a payout in staging,
@@ -36,6 +37,31 @@ FORBIDDEN="open open64 openat openat64 __open_2 __open64_2 __openat_2
 	renameat renameat2 unlink unlinkat remove opendir creat creat64
 	truncate truncate64 ftruncate ftruncate64 rmdir mkstemp mkstemp64
 	mkostemp mkdtemp tmpfile tmpfile64 link linkat symlink symlinkat"
+# Calls that open, use or wait on network sockets, or resolve names: the
+# same.  (The looper waits on its miners' pipes with poll, so poll and
+# ppoll are forbidden to the other two only.)
+SOCKETS="socket socketpair connect bind listen accept accept4 send sendto
+	sendmsg sendmmsg recv recvfrom recvmsg recvmmsg __recv_chk
+	__recvfrom_chk shutdown setsockopt getsockopt getpeername getsockname
+	getaddrinfo freeaddrinfo gai_strerror getnameinfo gethostbyname
+	gethostbyname2 gethostbyname_r gethostbyname2_r select pselect
+	epoll_create epoll_create1 epoll_ctl epoll_wait epoll_pwait"
+
+# imports_none PROGRAM WHAT CALL...: $T/imports names none of the calls
+imports_none() {
+	_p=$1
+	_what=$2
+	shift 2
+	_found=
+	for _f in "$@"; do
+		if grep -qx "$_f" "$T/imports"; then _found="$_found $_f"; fi
+	done
+	if [ -z "$_found" ]; then
+		pass "$_p imports no $_what call"
+	else
+		fail "$_p imports $_what calls (must go through the library):$_found"
+	fi
+}
 
 for p in $PROGRAMS; do
 	exe=$BUILD/$p
@@ -77,15 +103,12 @@ for p in $PROGRAMS; do
 		show "$T/undef.err"
 	else
 		awk 'NF { print $NF }' "$T/undef.out" | sed 's/@.*//' | sort -u >"$T/imports"
-		found=
-		for f in $FORBIDDEN; do
-			if grep -qx "$f" "$T/imports"; then found="$found $f"; fi
-		done
-		if [ -z "$found" ]; then
-			pass "$p imports no file-system call"
-		else
-			fail "$p imports file-system calls (must go through the library):$found"
-		fi
+		polls="poll ppoll __poll_chk __ppoll_chk"
+		[ "$p" = brainstem-looper ] && polls=
+		# shellcheck disable=SC2086
+		imports_none "$p" "file-system" $FORBIDDEN
+		# shellcheck disable=SC2086
+		imports_none "$p" "socket" $SOCKETS $polls
 	fi
 
 	run needed readelf -d "$exe"
