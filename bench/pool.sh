@@ -98,6 +98,7 @@ import json, math, os, sys
 
 b1, b2, d = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 shares = [json.loads(l) for l in open(sys.argv[4])]
+shares = [s for s in shares if s["event"] == "share"]
 root, threads = sys.argv[5], sys.argv[6]
 acc = sorted(s["time"] for s in shares if s["accepted"])
 rej = sum(1 for s in shares if not s["accepted"])

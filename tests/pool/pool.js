@@ -14,8 +14,8 @@
  * the library sends it as a JSON number), and prints one line
  * "pool: ready stratum+tcp://127.0.0.1:N" on stdout once it accepts miners,
  * so a test waits on that line.  Each share that reaches the job code is one
- * JSON line appended to the --log file (see logShare); the library's own
- * chatter goes to stderr.  --blocks off takes shares that meet the block
+ * JSON line appended to the --log file, and bcoin's answer to each block
+ * another (see logShare); the library's own chatter goes to stderr.  --blocks off takes shares that meet the block
  * target as shares only (the benchmark: on regtest every share would be a
  * block, and a new job, which mainnet pools send every half a minute or so:
  * --job-seconds, default 55); --start-seconds (60) bounds the wait for
@@ -102,11 +102,14 @@ for (const name of ['log', 'info', 'debug', 'warn', 'error']) {
 	};
 }
 
-/* Loopback only: the library listens with just a port (every interface). */
+/* Loopback only: the library listens with just a port (every interface).
+ * The servers are kept, to close them on SIGTERM. */
+const servers = [];
 const listen = net.Server.prototype.listen;
 net.Server.prototype.listen = function (...args) {
 	if (typeof args[0] === 'number' && typeof args[1] === 'function')
 		args.splice(1, 0, '127.0.0.1');
+	servers.push(this);
 	return listen.apply(this, args);
 };
 
@@ -192,16 +195,21 @@ function rpc(method, params, cb) {
 /* ---- the share log -------------------------------------------------------- */
 
 /*
- * One line per share that reached the job code (the library's own checks
- * of the request's form, 20 24 25, answer before it and are not logged):
+ * The log: a line is written before the miner is answered, so whatever the
+ * miner was told is in the log even if the pool is killed a moment later.
+ * event "share", one per share that reached the job code (the library's
+ * own checks of the request's form, 20 24 25, answer before it and are not
+ * logged):
  *   time, port, worker, job_id, extranonce1, extranonce2, ntime, nonce (as
  *   submitted), share_difficulty (the difficulty in force), hash_difficulty
  *   and share_hash (display order) once hashed, accepted, reject_code and
  *   reject_reason (null when accepted), block (the share met the block
- *   target and was submitted), and for a block: block_hash, height and
- *   block_result, bcoin's answer to submitblock (null: accepted; written
- *   when it came, so a block's line may follow later shares' lines).
+ *   target and goes to bcoin), and for a block block_hash and height;
+ * event "block", when bcoin answered submitblock for such a share:
+ *   time, port, block_hash, height, block_result (bcoin's answer: null is
+ *   accepted, else its reason).
  */
+let pending = 0; /* blocks sent to bcoin, not answered yet */
 function logShare(rec) {
 	fs.appendFileSync(opt.log, JSON.stringify(rec) + '\n');
 }
@@ -214,7 +222,7 @@ function strictShares(jm) {
 	jm.processShare = function (jobId, previousDifficulty, difficulty,
 		extraNonce1, extraNonce2, nTime, nonce, ip, port, workerName) {
 		const rec = {
-			time: Date.now() / 1000, port, worker: workerName, job_id: jobId,
+			event: 'share', time: Date.now() / 1000, port, worker: workerName, job_id: jobId,
 			extranonce1: extraNonce1, extranonce2: extraNonce2, ntime: nTime,
 			nonce, share_difficulty: difficulty, hash_difficulty: null,
 			share_hash: null, accepted: false, reject_code: null,
@@ -278,9 +286,13 @@ function strictShares(jm) {
 		const block = Buffer.concat([header,
 			varint(job.rpcData.transactions.length + 1),
 			withWitnessNonce(job.rpcData, coinbase), job.transactionData]);
+		logShare(rec);
+		pending++;
 		rpc('submitblock', [block.toString('hex')], (err, result) => {
-			rec.block_result = err ? 'rpc error: ' + err : result;
-			logShare(rec);
+			pending--;
+			logShare({ event: 'block', time: Date.now() / 1000, port,
+				block_hash: rec.block_hash, height: rec.height,
+				block_result: err ? 'rpc error: ' + err : result });
 			if (!err && result === null)
 				pool.processBlockNotify(rec.block_hash, 'its own block');
 		});
@@ -336,6 +348,24 @@ pool.on('started', () => {
 	clearTimeout(startTimer);
 	process.stdout.write('pool: ready stratum+tcp://127.0.0.1:' + opt.port + '\n');
 });
-process.on('SIGTERM', () => process.exit(0));
-process.on('SIGINT', () => process.exit(0));
+/* A stop closes the port and every miner's connection (so no share comes
+ * after), then waits for bcoin's answers to the blocks already sent, at
+ * most 10 s, so the log has them. */
+function stop() {
+	for (const srv of servers)
+		srv.close();
+	const clients = pool.stratumServer ?
+		pool.stratumServer.getStratumClients() : {};
+	for (const id of Object.keys(clients))
+		clients[id].socket.destroy();
+	const until = Date.now() + 10000;
+	const check = () => {
+		if (pending === 0 || Date.now() > until)
+			process.exit(0);
+		setTimeout(check, 20);
+	};
+	check();
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
 pool.start();

@@ -9,9 +9,9 @@
 #                           starts a pool on 127.0.0.1:PORT for bcoin's
 #                           RPC_PORT/KEY, paying POOL_ADDRESS; its pid goes in
 #                           POOL_PID_NAME, its ready line in $T/NAME.out,
-#                           its chatter in $T/NAME.err (appended), one JSON
-#                           line per share in $T/NAME.shares (appended
-#                           across restarts)
+#                           its chatter in $T/NAME.err (appended), its log
+#                           of shares and blocks (pool.js's logShare) in
+#                           $T/NAME.shares (appended across restarts)
 #   pool_wait NAME SECONDS  until the pool prints its ready line; 1 if it
 #                           does not, or it died
 #   pool_pid NAME           prints the pool's pid (empty when stopped)
