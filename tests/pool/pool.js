@@ -13,13 +13,14 @@
  * only, gives every miner the fixed share difficulty D (fractional is fine:
  * the library sends it as a JSON number), and prints one line
  * "pool: ready stratum+tcp://127.0.0.1:N" on stdout once it accepts miners,
- * so a test waits on that line.  Each share that reaches the job code is one
- * JSON line appended to the --log file, and bcoin's answer to each block
- * another (see logShare); the library's own chatter goes to stderr.  --blocks off takes shares that meet the block
- * target as shares only (the benchmark: on regtest every share would be a
- * block, and a new job, which mainnet pools send every half a minute or so:
- * --job-seconds, default 55); --start-seconds (60) bounds the wait for
- * bcoin at start, after which the script exits 2.
+ * so a test waits on that line.  Each share that reaches the job code is
+ * one JSON line appended to the --log file, and bcoin's answer to each
+ * block another (see logShare); the library's own chatter goes to stderr.
+ * --blocks off takes shares that meet the block target as shares only (the
+ * benchmark: on regtest every share would be a block, and a new job, which
+ * mainnet pools send every half a minute or so: --job-seconds, default
+ * 55); --start-seconds (60) bounds the wait for bcoin at start, after which
+ * the script exits 2.  SIGTERM stops it cleanly (see stop).
  *
  * The library's share path is replaced, from here, without editing
  * node_modules (its JobManager is wrapped when the pool sets it), because
@@ -117,7 +118,11 @@ net.Server.prototype.listen = function (...args) {
 
 const sha256d = (b) => crypto.createHash('sha256')
 	.update(crypto.createHash('sha256').update(b).digest()).digest();
-const u32le = (n) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b; };
+const u32le = (n) => {
+	const b = Buffer.alloc(4);
+	b.writeUInt32LE(n >>> 0);
+	return b;
+};
 const reversed = (b) => Buffer.from(b).reverse();
 const toBig = (internal) => BigInt('0x' + reversed(internal).toString('hex'));
 
@@ -222,8 +227,9 @@ function strictShares(jm) {
 	jm.processShare = function (jobId, previousDifficulty, difficulty,
 		extraNonce1, extraNonce2, nTime, nonce, ip, port, workerName) {
 		const rec = {
-			event: 'share', time: Date.now() / 1000, port, worker: workerName, job_id: jobId,
-			extranonce1: extraNonce1, extranonce2: extraNonce2, ntime: nTime,
+			event: 'share', time: Date.now() / 1000, port,
+			worker: workerName, job_id: jobId, extranonce1: extraNonce1,
+			extranonce2: extraNonce2, ntime: nTime,
 			nonce, share_difficulty: difficulty, hash_difficulty: null,
 			share_hash: null, accepted: false, reject_code: null,
 			reject_reason: null, block: false,
