@@ -346,11 +346,18 @@ const startTimer = setTimeout(() => {
 	die('not started within ' + opt.startSeconds + ' s (is bcoin up?)');
 }, opt.startSeconds * 1000);
 
+/* Until it is ready, every step is logged with the seconds it took to get
+ * there (a start that stalls says where); then only warnings and errors. */
+const t0 = Date.now();
+let started = false;
 pool.on('log', (severity, text) => {
-	if (severity !== 'debug')
-		process.stderr.write('pool ' + severity + ': ' + text + '\n');
+	if (severity !== 'debug' || !started)
+		process.stderr.write('pool ' + severity + (started ? '' :
+			' +' + ((Date.now() - t0) / 1000).toFixed(1) + 's') +
+			': ' + text + '\n');
 });
 pool.on('started', () => {
+	started = true;
 	clearTimeout(startTimer);
 	process.stdout.write('pool: ready stratum+tcp://127.0.0.1:' + opt.port + '\n');
 });

@@ -78,9 +78,16 @@ URL_DEAD=stratum+tcp://127.0.0.1:$DEAD
 # start_pool NAME PORT DIFFICULTY: starts it and checks it says ready
 start_pool() {
 	pool_start "$@"
-	if ! pool_wait "$1" 60; then
-		fail "pool $1 ready on 127.0.0.1:$2 within 60 s"
+	if ! pool_wait "$1" 75; then
+		if kill -0 "$(pool_pid "$1")" 2>/dev/null; then
+			_state="still starting"
+		else
+			_state="exited"
+		fi
+		fail "pool $1 ready on 127.0.0.1:$2 within 75 s ($_state; bcoin's height: $(rpc getblockcount 2>&1))"
 		show "$T/$1.err" "pool $1 stderr"
+		tail -n 20 "$T/node.log" >"$T/node.tail"
+		show "$T/node.tail" "the end of node.log"
 		finish
 	fi
 }
