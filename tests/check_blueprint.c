@@ -75,16 +75,20 @@ START_TEST(shipped_blueprint_describes_the_seed_tree)
 	ck_assert_str_eq(s->folder, "System/System_Reports/Miners");
 	ck_assert_str_eq(s->name, "miners_report");
 	ck_assert_ptr_null(s->source[BRAIN__LV_YEAR]);
-	ck_assert_int_eq(s->nmetrics, 5);
+	ck_assert_int_eq(s->nmetrics, 8); /* 3 of them pool shares */
 	ck_assert_str_eq(s->metrics[1].as, "sum_attempts_this_round");
+	ck_assert_str_eq(s->metrics[5].as, "sum_shares_accepted");
 	s = brain__blueprint_stream(bp, "error:miners");
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(s->folder, "System/Error_Reports/Miners");
 	ck_assert_int_eq(s->nmetrics, 1); /* the error tree's own metric */
 	ck_assert_ptr_nonnull(brain__blueprint_stream(bp, "math_proof"));
 	ck_assert_ptr_nonnull(brain__blueprint_stream(bp, "submission"));
+	s = brain__blueprint_stream(bp, "rejection"); /* pools' refusals */
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->folder, "Submission_Logs/Rejections");
 	ck_assert_ptr_null(brain__blueprint_stream(bp, "nosuch"));
-	ck_assert_int_eq(bp->nstreams, 3 + 4 * 2);
+	ck_assert_int_eq(bp->nstreams, 4 + 4 * 2);
 	brain__blueprint_free(bp);
 }
 END_TEST

@@ -209,6 +209,9 @@ static void credentials(miner_opts *o, int opt, const char *arg,
 		pass = arg;
 	} else {
 		char *buf = o->userpass[o->npools], *colon;
+		if (*buf) /* the first credentials may point into it */
+			cli_usage_error(&o->cli, "-O given twice for %s",
+					p ? p->url : "the pools");
 		if (strlen(arg) >= MINER_USERPASS_MAX)
 			cli_usage_error(&o->cli, "-O: longer than %d bytes",
 					MINER_USERPASS_MAX - 1);
@@ -240,17 +243,18 @@ static void check_pools(miner_opts *o)
 	brain_stratum_t *st;
 	int i;
 
+	if (!o->npools)
+		return;
 	for (i = 0; i < o->npools; i++) {
 		pools[i].url = o->pool[i].url;
 		pools[i].user = o->pool[i].user;
 		pools[i].password = o->pool[i].pass;
-		so.pools = &pools[i];
-		so.npools = 1;
-		if (brain_stratum_open(&st, &so) != 0)
-			cli_usage_error(&o->cli, "-o %s: %s", pools[i].url,
-					brain_errmsg(NULL));
-		brain_stratum_close(st);
 	}
+	so.pools = pools;
+	so.npools = (size_t)o->npools;
+	if (brain_stratum_open(&st, &so) != 0)
+		cli_usage_error(&o->cli, "-o: %s", brain_errmsg(NULL));
+	brain_stratum_close(st);
 }
 
 /* Every url gets its user and password: its own, else the first given (a

@@ -66,7 +66,12 @@ typedef struct pctx {
 	int active;       /* the pool connected, or -1 */
 	int error_pool;   /* the pool of the ERROR just handled, or -1 */
 	double difficulty;
-	double round_t0, next_status, next_log;
+	double next_status, next_log;
+	uint64_t hashes_before;   /* of the rounds before this one */
+	struct sample {
+		double t;
+		uint64_t hashes;
+	} beat, line;             /* the last heartbeat's, status line's */
 } pctx;
 
 static void unref_job(void *j)
@@ -368,14 +373,26 @@ static void drain(pctx *c)
 	}
 }
 
+/* Hashes per second since *last, which becomes now. */
+static double rate_since(struct sample *last, double now, uint64_t hashes)
+{
+	double secs = now - last->t, rate = 0;
+
+	if (secs > 0 && hashes >= last->hashes)
+		rate = (double)(hashes - last->hashes) / secs;
+	last->t = now;
+	last->hashes = hashes;
+	return rate;
+}
+
 /* The status: a line kept up to date on a terminal, else a log line every
- * LOG_SECONDS; and the supervisor's heartbeat every second.  The rate is
- * the round's so far. */
+ * LOG_SECONDS; and the supervisor's heartbeat every second.  Each rate is
+ * over the time since the one before. */
 static void status(pctx *c, int force)
 {
 	session *s = c->s;
-	double now = miner_now(), secs = now - c->round_t0;
-	uint64_t hashes = miner_crew_hashes(&c->crew);
+	double now = miner_now();
+	uint64_t hashes = c->hashes_before + miner_crew_hashes(&c->crew);
 	long answered = c->total.accepted + c->total.rejected + c->total.stale;
 	char rate[32];
 
@@ -383,7 +400,7 @@ static void status(pctx *c, int force)
 		return;
 	c->next_status = now + 1;
 	miner_beat(s, "hb %llu %.0f %ld\n", (unsigned long long)hashes,
-		   secs > 0 ? (double)hashes / secs : 0.0, s->blocks);
+		   rate_since(&c->beat, now, hashes), s->blocks);
 	if (s->o.cli.verbosity < 0)
 		return;
 	if (!s->status_line) {
@@ -391,8 +408,7 @@ static void status(pctx *c, int force)
 			return;
 		c->next_log = now + LOG_SECONDS;
 	}
-	miner_rate_text(secs > 0 ? (double)hashes / secs : 0, rate,
-			sizeof(rate));
+	miner_rate_text(rate_since(&c->line, now, hashes), rate, sizeof(rate));
 	printf("%s%s, accepted %ld/%ld (%.1f%%), rejected %ld, stale %ld, "
 	       "diff %g, pool %s%s",
 	       s->status_line ? "\r\033[K" : "", rate, c->total.accepted,
@@ -540,10 +556,10 @@ static int pool_round(pctx *c, long round)
 	session *s = c->s;
 	miner_crew *crew = &c->crew;
 	double t0 = miner_now(), end = t0 + s->round_seconds;
+	uint64_t hashes;
 	int started, rc = 0;
 
 	c->round = round;
-	c->round_t0 = t0;
 	memset(&c->this_round, 0, sizeof(c->this_round));
 	if (c->job) /* the scanners go on where they were (same seq) */
 		miner_crew_publish(crew, brain_stratum_job_ref(c->job),
@@ -560,6 +576,9 @@ static int pool_round(pctx *c, long round)
 				     miner_now());
 	}
 	miner_crew_stop(crew);
+	hashes = crew->hashes;
+	c->hashes_before += hashes;
+	crew->hashes = 0; /* counted once, in hashes_before */
 	drain(c); /* shares found in the last moments are sent too */
 	if (crew->error) {
 		fprintf(stderr, "brainstem-miner: a scanning thread failed\n");
@@ -567,7 +586,7 @@ static int pool_round(pctx *c, long round)
 		crew->error = 0;
 	}
 	miner_round_end(
-		s, round, crew->hashes, crew->best_zeros, c->this_round.blocks,
+		s, round, hashes, crew->best_zeros, c->this_round.blocks,
 		miner_now() - t0,
 		json_pack("{s:s, s:I, s:I, s:I, s:s, s:f}", "work_source",
 			  "pool", "shares_accepted",
