@@ -85,8 +85,11 @@ start_pool() {
 			_state="exited"
 		fi
 		fail "pool $1 ready on 127.0.0.1:$2 within 75 s ($_state; bcoin's height: $(rpc getblockcount 2>&1))"
-		show "$T/$1.err" "pool $1 stderr"
-		tail -n 20 "$T/node.log" >"$T/node.tail"
+		ps -o pid,stat,etime,time,args -p "$(pool_pid "$1")" >"$T/$1.ps" 2>&1
+		show "$T/$1.ps" "the pool's process"
+		tail -n 25 "$T/$1.err" >"$T/$1.tail"
+		show "$T/$1.tail" "the end of pool $1's stderr"
+		tail -n 10 "$T/node.log" >"$T/node.tail"
 		show "$T/node.tail" "the end of node.log"
 		finish
 	fi
