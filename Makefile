@@ -221,7 +221,8 @@ demo: all
 	@echo "demo: roll-ups in .../Aggregated/ and .../Aggregated_Index/ (six levels + Global)"
 
 # Benchmarks: each bench/NAME.c is a program linked against the shared
-# library (build/bench/NAME); `make bench` runs them all and prints tables.
+# library (build/bench/NAME); `make bench` runs them all and prints tables,
+# then bench/pool.sh (pool mining against --benchmark, through the npm pool).
 # SQLite is the store bench's reference, a bench-only dependency.
 BENCH_NAMES := hash sha_pipes store validate
 BENCH_BINS  := $(patsubst %,$(BUILD)/bench/%,$(BENCH_NAMES))
@@ -236,6 +237,8 @@ $(BUILD)/bench/%: bench/%.c bench/bench.h $(HEADERS) $(LIB_REAL)
 bench: all $(BENCH_BINS)
 	$(Q)for b in $(BENCH_NAMES); do echo "== bench/$$b"; \
 		$(BUILD)/bench/$$b || exit 1; done
+	@echo "== bench/pool.sh"
+	$(Q)BUILD=$(BUILD) sh bench/pool.sh
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) \

@@ -5,8 +5,10 @@
 # Environment: BUILD (build dir, absolute or relative to the repository root;
 # default build, build/san when SAN=1, build/tsan when SAN=thread), CC, SAN.
 # `make check` sets them.
-# Prints "ok - NAME" or "FAIL - NAME" (followed by the test's output) for each
-# test, then one line "N passed, M failed"; exits 1 when any test failed.
+# Prints "ok - NAME", "FAIL - NAME" or "skip - NAME" (the last two followed by
+# the test's output) for each test, then one line "N passed, M failed" (and
+# ", K skipped"); exits 1 when any test failed.  A test exits 77 to say it
+# cannot run here (and prints why).
 
 here=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$here/.." && pwd)
@@ -29,15 +31,23 @@ trap 'exit 143' TERM
 
 passed=0
 failed=0
+skipped=0
 for t in "$here"/shell/test_*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	# Honour a bash shebang; everything else runs under sh.
 	shell="sh"
 	if head -n 1 "$t" | grep -q bash; then shell=bash; fi
-	if (cd "$REPO" && "$shell" "$t") >"$out" 2>&1 </dev/null; then
+	(cd "$REPO" && "$shell" "$t") >"$out" 2>&1 </dev/null
+	trc=$?
+	if [ "$trc" = 0 ]; then
 		echo "ok - $name"
 		passed=$((passed + 1))
+	elif [ "$trc" = 77 ]; then
+		# a test that cannot run here says why, in its output
+		echo "skip - $name"
+		sed 's/^/    /' "$out"
+		skipped=$((skipped + 1))
 	else
 		echo "FAIL - $name"
 		sed 's/^/    /' "$out"
@@ -45,9 +55,13 @@ for t in "$here"/shell/test_*.sh; do
 	fi
 done
 
-if [ $((passed + failed)) -eq 0 ]; then
+if [ $((passed + failed + skipped)) -eq 0 ]; then
 	echo "no tests found in $here/shell" >&2
 	failed=1
 fi
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

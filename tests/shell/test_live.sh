@@ -10,26 +10,17 @@
 #    frozen) is picked up within seconds;
 #  * the node stopped mid-session: the miner logs node errors to the error
 #    tree, keeps running, and mines again once the node is back.
-# npm installs bcoin into $BUILD/live (never into the source tree).  No
+# npm installs bcoin into $BUILD/live (never into the source tree); the
+# node's start, RPC and install are tests/live/bcoin.sh's.  No
 # npm, or no node, is a failure, not a skip: CI must have them.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
+# shellcheck source=../live/bcoin.sh
+. "$REPO/tests/live/bcoin.sh"
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/brainstem-live.XXXXXX") || exit 1
-NODE_PID=
 MINER_PID=
-stop_pid() { # PID: TERM, then KILL if it lingers
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null || return 0
-	_n=100
-	while kill -0 "$1" 2>/dev/null && [ "$_n" -gt 0 ]; do
-		sleep 0.1
-		_n=$((_n - 1))
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 0
-}
 cleanup() {
 	stop_pid "$MINER_PID"
 	stop_pid "$NODE_PID"
@@ -47,89 +38,17 @@ for tool in node npm python3; do
 done
 
 # --- bcoin, installed once per build directory ----------------------------
-LIVE=$BUILD/live
-mkdir -p "$LIVE"
-if ! cmp -s "$REPO/tests/live/package.json" "$LIVE/package.json" ||
-	[ ! -f "$LIVE/node_modules/bcoin/bin/node" ] ||
-	[ ! -f "$LIVE/.installed" ]; then
-	rm -rf "$LIVE/node_modules" "$LIVE/.installed" "$LIVE/package-lock.json"
-	cp "$REPO/tests/live/package.json" "$LIVE/package.json"
-	if (cd "$LIVE" && npm install --ignore-scripts --no-audit --no-fund &&
-		npm rebuild) >"$LIVE/npm.log" 2>&1; then
-		touch "$LIVE/.installed"
-		pass "npm installed bcoin@1.0.2 into $LIVE"
-	else
-		fail "npm install of bcoin@1.0.2 into $LIVE"
-		tail -n 30 "$LIVE/npm.log" | sed 's/^/         | /'
-		finish
-	fi
+if ! bcoin_install; then
+	fail "npm install of bcoin@1.0.2 into $LIVE"
+	tail -n 30 "$LIVE/npm.log" | sed 's/^/         | /'
+	finish
 fi
+[ -n "$NPM_FRESH" ] && pass "npm installed bcoin@1.0.2 into $LIVE"
 
 # --- the node -------------------------------------------------------------
-KEY=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-ports=$(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(2)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')
-RPC_PORT=${ports% *}
-WALLET_PORT=${ports#* }
+bcoin_start
 URL=http://127.0.0.1:$RPC_PORT/
-
-cat >"$T/rpc.py" <<'EOF'
-# rpc.py PORT KEY METHOD [JSON-PARAM ...]: prints the result (strings bare)
-import base64, json, sys, urllib.request
-port, key, method = sys.argv[1:4]
-params = [json.loads(p) for p in sys.argv[4:]]
-req = urllib.request.Request(
-    "http://127.0.0.1:%s/" % port,
-    json.dumps({"method": method, "params": params, "id": 1}).encode(),
-    {"Authorization": "Basic " + base64.b64encode(("x:" + key).encode()).decode(),
-     "Content-Type": "application/json"})
-try:
-    body = json.load(urllib.request.urlopen(req, timeout=30))
-except urllib.error.HTTPError as e:
-    body = json.load(e)
-except Exception as e:
-    sys.exit("rpc: %s" % e)
-if body.get("error"):
-    sys.exit("rpc %s: %s" % (method, body["error"]))
-r = body["result"]
-print(r if isinstance(r, str) else json.dumps(r))
-EOF
-rpc() { python3 "$T/rpc.py" "$RPC_PORT" "$KEY" "$@"; }
-wallet() { python3 "$T/rpc.py" "$WALLET_PORT" "$KEY" "$@"; }
-
-start_node() {
-	node "$LIVE/node_modules/bcoin/bin/node" --network=regtest --memory=true \
-		--prefix="$T/bcoin" --http-host=127.0.0.1 --http-port="$RPC_PORT" \
-		--api-key="$KEY" --wallet-http-host=127.0.0.1 \
-		--wallet-http-port="$WALLET_PORT" --wallet-api-key="$KEY" \
-		--workers=false --listen=false \
-		>>"$T/node.log" 2>&1 &
-	NODE_PID=$!
-}
-# until COMMAND succeeds, for at most SECONDS (polls every 0.1 s)
-wait_for() {
-	_end=$(($(date +%s) + $1))
-	shift
-	while [ "$(date +%s)" -le "$_end" ]; do
-		if "$@" >/dev/null 2>&1; then return 0; fi
-		sleep 0.1
-	done
-	return 1
-}
-# The node answers both RPC ports; a node that died stops the wait.
-node_up() {
-	kill -0 "$NODE_PID" 2>/dev/null || return 0
-	rpc getblockcount && wallet getbalance
-}
-node_ready() { kill -0 "$NODE_PID" 2>/dev/null && rpc getblockcount >/dev/null; }
-
-mkdir -p "$T/bcoin"
-start_node
-wait_for 90 node_up
-if node_ready; then
+if bcoin_wait 90; then
 	pass "bcoin regtest node answers on $URL (wallet on port $WALLET_PORT)"
 else
 	fail "bcoin regtest node answers on $URL within 90 s"
@@ -191,7 +110,8 @@ print("SCRIPT=76a914%s88ac REGADDR=%s" % (h.hex(), s))' "$addr")"
 run mature "$BUILD/brainstem-miner" $MINE --payout-script "$SCRIPT" --max-blocks 101 \
 	--round-seconds 600 --max-attempts 1000000000000 --quiet
 check "101 blocks paid to the wallet ($addr): exit 0" [ "$rc" = 0 ]
-wait_for 20 sh -c "[ \"\$(python3 '$T/rpc.py' $WALLET_PORT $KEY getbalance)\" != 0 ]"
+funded() { [ "$(wallet getbalance)" != 0 ]; }
+wait_for 20 funded
 txids=
 for amount in 1.5 2.25 3; do
 	txid=$(wallet sendtoaddress "\"$REGADDR\"" $amount 2>"$T/send.err")
@@ -235,9 +155,8 @@ NODE_PID=
 node_errors() { [ "$($EVENTS "$ERRORS" error_type=node_unreachable --count)" -ge 1 ]; }
 check "with the node down the miner logs node_unreachable errors" wait_for 20 node_errors
 check "and keeps running" kill -0 "$MINER_PID"
-start_node
-wait_for 90 node_up
-check "the node restarts and answers" node_ready
+bcoin_start
+check "the node restarts and answers" bcoin_wait 90
 mined_again() { [ "$(rpc getblockcount)" -ge 2 ]; }
 check "the miner mines on the restarted node (a fresh regtest chain)" wait_for 30 mined_again
 kill -TERM "$MINER_PID"
