@@ -551,6 +551,18 @@ static int done(const pctx *c)
 	       (s->o.max_blocks && s->blocks >= s->o.max_blocks);
 }
 
+/* The last shares' verdicts, for at most VERDICT_WAIT seconds, so the
+ * last round's report counts them.  Returns as pump. */
+static int await_verdicts(pctx *c)
+{
+	double until = miner_now() + VERDICT_WAIT;
+	int rc = 0;
+
+	while (!rc && c->outstanding > 0 && miner_now() < until)
+		rc = pump(c, until - miner_now());
+	return rc;
+}
+
 static int pool_round(pctx *c, long round)
 {
 	session *s = c->s;
@@ -580,6 +592,8 @@ static int pool_round(pctx *c, long round)
 	c->hashes_before += hashes;
 	crew->hashes = 0; /* counted once, in hashes_before */
 	drain(c); /* shares found in the last moments are sent too */
+	if (rc == 0 && (done(c) || (s->o.rounds && round >= s->o.rounds)))
+		rc = await_verdicts(c); /* the last round counts every share */
 	if (crew->error) {
 		fprintf(stderr, "brainstem-miner: a scanning thread failed\n");
 		s->failures++;
@@ -631,7 +645,6 @@ static int open_client(pctx *c)
 int miner_pool_session(session *s)
 {
 	pctx *c = calloc(1, sizeof(*c));
-	double until;
 	long round;
 	int rc;
 
@@ -682,10 +695,6 @@ int miner_pool_session(session *s)
 		if (rc || done(c))
 			break;
 	}
-	/* the verdicts of the last shares, briefly */
-	until = miner_now() + VERDICT_WAIT;
-	while (!rc && c->outstanding > 0 && miner_now() < until)
-		rc = pump(c, until - miner_now());
 	status(c, 1);
 	if (s->status_line)
 		putchar('\n');
