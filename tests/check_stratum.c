@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "testutil.h"
+#include "stratum_conn.h"
 
 #define PEER_WAIT_MS 20000
 #define EVENT_WAIT_MS 20000
@@ -1370,6 +1371,25 @@ START_TEST(mangled_pool_lines_never_crash_the_client)
 }
 END_TEST
 
+/* Found by fuzz/fuzz_stratum under clang's UBSan: the first step of a
+ * connection (its connect completing, nothing read yet) looked for a line
+ * at an offset of a NULL buffer.  Fails under make SAN=1 CC=clang. */
+START_TEST(a_connection_that_read_nothing_has_no_line)
+{
+	brain__conn c;
+	brain__err e = {{0}};
+	char *line = NULL;
+	size_t len = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.fd = -1;
+	c.max_line = 100;
+	ck_assert_int_eq(brain__conn_line(&c, &line, &len, &e), 0);
+	ck_assert_ptr_null(line);
+	ck_assert_str_eq(e.msg, "");
+}
+END_TEST
+
 Suite *stratum_suite(void)
 {
 	Suite *su = suite_create("stratum");
@@ -1408,6 +1428,7 @@ Suite *stratum_suite(void)
 			    0, (int)(sizeof(hostile) / sizeof(hostile[0])));
 	tcase_add_test(tc, a_hostile_subscribe_answer_is_refused);
 	tcase_add_test(tc, mangled_pool_lines_never_crash_the_client);
+	tcase_add_test(tc, a_connection_that_read_nothing_has_no_line);
 	suite_add_tcase(su, tc);
 	return su;
 }
