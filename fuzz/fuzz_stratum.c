@@ -12,8 +12,10 @@
  * share target lets a few hashes meet it, else nonce 0, which the client
  * must refuse (BRAIN_EINVAL) unless it happens to meet the target.  The
  * share ids are 4, 5 ... on each connection, so an input can give
- * verdicts.  At the end the pool hangs up (or, by the first byte, the
- * client is closed first).
+ * verdicts.  The first byte's bits: 1, the input answers the handshake
+ * itself; 2, the pool hangs up at the end (else the client is closed
+ * first); 4, a second pool (the same listener), so a dropped pool fails
+ * over and the client switches; 8, the primary is tried again after 1 ms.
  *
  * Checked: every call returns 0 or a documented code; every event kind is
  * known and its strings are there where stratum.h promises them, one
@@ -90,6 +92,7 @@ static void listener(void)
 
 typedef struct run {
 	brain_stratum_t *s;
+	int npools;
 	int conns[CONNS_MAX], nconns;
 	int handshake; /* the harness answers each connection's handshake */
 	uint64_t shares[SHARES_MAX]; /* submitted, no SHARE event yet */
@@ -192,19 +195,25 @@ static void verdict(run *r, const brain_stratum_event_t *ev)
 
 static void check(run *r, brain_stratum_event_t *ev)
 {
-	if (!ev->url || !ev->user || ev->pool < -1 || ev->pool > 0 ||
+	if (!ev->url || !ev->user || ev->pool < -1 || ev->pool >= r->npools ||
 	    (ev->pool == -1) != !*ev->url)
 		abort();
 	if (ev->kind != BRAIN_STRATUM_SWITCHED && ev->from_pool != -1)
+		abort();
+	if (ev->kind == BRAIN_STRATUM_SWITCHED &&
+	    (ev->pool < 0 || ev->from_pool < 0 ||
+	     ev->from_pool >= r->npools || ev->from_pool == ev->pool))
 		abort();
 	if (ev->kind != BRAIN_STRATUM_JOB && ev->job)
 		abort();
 	switch (ev->kind) {
 	case BRAIN_STRATUM_NONE:
-	case BRAIN_STRATUM_CONNECTED:
 		break;
+	case BRAIN_STRATUM_CONNECTED:
 	case BRAIN_STRATUM_SWITCHED:
-		abort(); /* one pool: nothing to switch to */
+		if (ev->pool < 0)
+			abort();
+		break;
 	case BRAIN_STRATUM_DISCONNECTED:
 	case BRAIN_STRATUM_MESSAGE:
 	case BRAIN_STRATUM_ERROR:
@@ -261,9 +270,9 @@ static void write_all(int fd, const uint8_t *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const brain_stratum_pool_t pool = {NULL, "fuzzworker", "x"};
 	brain_stratum_options_t o = BRAIN_STRATUM_OPTIONS_INIT;
-	brain_stratum_pool_t p = pool;
+	brain_stratum_pool_t p[2] = {{NULL, "fuzzworker", "x"},
+				     {NULL, "backup.worker", NULL}};
 	char url[64];
 	run r;
 	const uint8_t *end, *at;
@@ -279,9 +288,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&r, 0, sizeof(r));
 	r.handshake = !(flags & 1);
 	snprintf(url, sizeof(url), "stratum+tcp://127.0.0.1:%u", lport);
-	p.url = url;
-	o.pools = &p;
-	o.npools = 1;
+	p[0].url = p[1].url = url;
+	r.npools = flags & 4 ? 2 : 1;
+	o.pools = p;
+	o.npools = (size_t)r.npools;
+	if (flags & 8)
+		o.failover_retry_ms = 1;
 	o.max_line = 2048;
 	o.timeout_ms = 600000;         /* no time-outs within an input */
 	o.connect_timeout_ms = 600000;
