@@ -178,7 +178,8 @@ FUZZ_CORPORA := $(patsubst %,build/fuzz/corpus_%,node record disk stratum) \
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard lib/*.h) $(HEADERS)
 	@mkdir -p $(@D)
 	$(call say,CLANG,$@)
-	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) -Iinclude -Ilib \
+	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined $(WARN) -Iinclude -Ilib \
 		-DSOURCE_DIR='"$(CURDIR)"' $(DEP_CFLAGS) -o $@ $< $(LIB_SRCS) \
 		$(DEP_LIBS) -lpthread -ldl -lm
 
