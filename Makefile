@@ -18,7 +18,7 @@ DESTDIR    ?=
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 LDFLAGS ?=
-FUZZ_SECONDS ?= 40
+FUZZ_SECONDS ?= 50
 
 VERSION_H := include/brainstem/version.h
 MAJOR := $(shell sed -n 's/^\#define BRAIN_VERSION_MAJOR \([0-9]*\)/\1/p' $(VERSION_H))
@@ -160,8 +160,9 @@ check-faults: $(TEST_BIN)
 # libFuzzer targets (clang only): the blueprint reader; what comes from a
 # node or a user (addresses, getblocktemplate answers); the record path
 # (record in, bytes on disk, read back); the on-disk readers (journal
-# repair, tail scan, state file) through the public API.
-FUZZ_NAMES := blueprint node record disk
+# repair, tail scan, state file) through the public API; what a pool
+# sends to the Stratum client.
+FUZZ_NAMES := blueprint node record disk stratum
 FUZZ_BINS  := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_ARGS_blueprint := -max_len=16384 -dict=fuzz/blueprint.dict \
 	build/fuzz/corpus blueprint tests/data/blueprints
@@ -170,12 +171,15 @@ FUZZ_ARGS_record := -max_len=8192 -timeout=10 -dict=fuzz/record.dict \
 	build/fuzz/corpus_record fuzz/record_seeds
 FUZZ_ARGS_disk := -max_len=16384 -timeout=10 -dict=fuzz/disk.dict \
 	build/fuzz/corpus_disk fuzz/disk_seeds
-FUZZ_CORPORA := $(patsubst %,build/fuzz/corpus_%,node record disk) \
+FUZZ_ARGS_stratum := -max_len=8192 -timeout=10 -dict=fuzz/stratum.dict \
+	build/fuzz/corpus_stratum fuzz/stratum_seeds
+FUZZ_CORPORA := $(patsubst %,build/fuzz/corpus_%,node record disk stratum) \
 	build/fuzz/corpus
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard lib/*.h) $(HEADERS)
 	@mkdir -p $(@D)
 	$(call say,CLANG,$@)
-	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) -Iinclude -Ilib \
+	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined $(WARN) -Iinclude -Ilib \
 		-DSOURCE_DIR='"$(CURDIR)"' $(DEP_CFLAGS) -o $@ $< $(LIB_SRCS) \
 		$(DEP_LIBS) -lpthread -ldl -lm
 
@@ -185,7 +189,8 @@ fuzz: $(FUZZ_BINS)
 	$(Q)for f in $(FUZZ_NAMES); do echo "== fuzz: $$f"; \
 		case $$f in blueprint) a='$(FUZZ_ARGS_blueprint)';; \
 		node) a='$(FUZZ_ARGS_node)';; record) a='$(FUZZ_ARGS_record)';; \
-		disk) a='$(FUZZ_ARGS_disk)';; esac; \
+		disk) a='$(FUZZ_ARGS_disk)';; \
+		stratum) a='$(FUZZ_ARGS_stratum)';; esac; \
 		build/fuzz/fuzz_$$f -max_total_time=$(or $(FUZZ_TIME),600) $$a \
 		|| exit 1; done
 
@@ -197,7 +202,8 @@ fuzz-run: $(FUZZ_BINS)
 		echo "== fuzz: $$f for $${t}s"; \
 		case $$f in blueprint) a='$(FUZZ_ARGS_blueprint)';; \
 		node) a='$(FUZZ_ARGS_node)';; record) a='$(FUZZ_ARGS_record)';; \
-		disk) a='$(FUZZ_ARGS_disk)';; esac; \
+		disk) a='$(FUZZ_ARGS_disk)';; \
+		stratum) a='$(FUZZ_ARGS_stratum)';; esac; \
 		build/fuzz/fuzz_$$f -max_total_time=$$t \
 			-print_final_stats=0 $$a 2>build/fuzz/last.log \
 		|| { tail -50 build/fuzz/last.log; exit 1; }; \

@@ -216,10 +216,13 @@ long brain__conn_io(brain__conn *c, short revents, brain__err *e)
 
 int brain__conn_line(brain__conn *c, char **line, size_t *len, brain__err *e)
 {
-	char *start = c->rbuf + c->rpos, *nl;
 	size_t avail = c->rlen - c->rpos, n;
+	char *start, *nl;
 
-	nl = avail ? memchr(start, '\n', avail) : NULL;
+	if (!avail)
+		return 0; /* rbuf may be NULL yet: nothing read */
+	start = c->rbuf + c->rpos;
+	nl = memchr(start, '\n', avail);
 	if (!nl) {
 		if (avail > c->max_line)
 			return brain__errf(e, BRAIN_EPOOL,

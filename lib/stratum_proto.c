@@ -787,6 +787,12 @@ enum brain__soutcome brain__sconn_timer(brain__sconn *c, int64_t now_ms,
 				   connect_ms);
 		return BRAIN__S_OK;
 	}
+	if (c->state != BRAIN__S_READY && now_ms - c->started_ms >= connect_ms)
+		return say(c, BRAIN__S_FAILED,
+			   "the pool did not answer %s within %ld ms",
+			   c->state == BRAIN__S_AUTHORIZING ? "mining.authorize"
+							   : "mining.subscribe",
+			   connect_ms);
 	if (now_ms - c->last_rx_ms >= silence_ms)
 		return say(c, BRAIN__S_FAILED,
 			   "the pool said nothing for %ld ms", silence_ms);
@@ -805,6 +811,8 @@ int64_t brain__sconn_deadline(const brain__sconn *c, long connect_ms,
 	if (c->io.connecting)
 		return c->started_ms + connect_ms;
 	t = c->last_rx_ms + silence_ms;
+	if (c->state != BRAIN__S_READY && c->started_ms + connect_ms < t)
+		t = c->started_ms + connect_ms;
 	if (c->pending && c->pending->sent_ms + silence_ms < t)
 		t = c->pending->sent_ms + silence_ms;
 	return t;

@@ -127,9 +127,10 @@ short brain__sconn_events(const brain__sconn *c);
 enum brain__soutcome brain__sconn_step(brain__sconn *c, short revents,
 				       int64_t now_ms, brain__sevq *q);
 
-/* The connect or the pool's silence timed out (FAILED, msg set) or not
- * (OK).  connect_ms bounds the connect, silence_ms any silence and the
- * wait for a share's verdict. */
+/* The handshake or the pool's silence timed out (FAILED, msg set) or not
+ * (OK).  connect_ms bounds the whole handshake from the connect to the
+ * answer to mining.authorize, silence_ms any silence and the wait for a
+ * share's verdict. */
 enum brain__soutcome brain__sconn_timer(brain__sconn *c, int64_t now_ms,
 					long connect_ms, long silence_ms);
 

@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "testutil.h"
+#include "stratum_conn.h"
 
 #define PEER_WAIT_MS 20000
 #define EVENT_WAIT_MS 20000
@@ -1034,6 +1035,47 @@ START_TEST(a_silent_pool_is_dropped_after_the_timeout)
 }
 END_TEST
 
+/* A pool that takes the connection and then never finishes the
+ * handshake: silent from the start, or answering mining.subscribe and
+ * then talking of anything but the authorization (so it is never
+ * silent).  The handshake is bounded by connect_timeout_ms, not by the
+ * silence timeout (10 minutes here, beyond the test's patience). */
+static const step unfinished[][6] = {
+	{{P_ACCEPT, NULL, 0}, HOLD, END},
+	{{P_ACCEPT, NULL, 0}, EXPECT("mining.subscribe"),
+	 SEND(SUBSCRIBED("s")), EXPECT("mining.authorize"),
+	 {P_CHATTER, DIFFICULTY("1"), 0}, END},
+};
+static const char *const unfinished_says[] = {
+	"the pool did not answer mining.subscribe within 2000 ms",
+	"the pool did not answer mining.authorize within 2000 ms"};
+
+START_TEST(a_pool_that_never_finishes_the_handshake_fails_over)
+{
+	static const step takes[] = {HANDSHAKE, HOLD, END};
+	peer *a = peer_new(), *b = peer_new();
+	int ports[2] = {a->port, b->port};
+	brain_stratum_options_t o = BRAIN_STRATUM_OPTIONS_INIT;
+	brain_stratum_t *s;
+	brain_stratum_event_t ev;
+
+	o.timeout_ms = 600000;
+	o.connect_timeout_ms = 2000;
+	s = client_for(ports, 2, &o);
+	peer_run(a, unfinished[_i]);
+	peer_run(b, takes);
+	want(s, BRAIN_STRATUM_DISCONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 0);
+	ck_assert_str_eq(ev.message, unfinished_says[_i]);
+	want(s, BRAIN_STRATUM_CONNECTED, &ev);
+	ck_assert_int_eq(ev.pool, 1);
+	ck_assert_int_eq(brain_stratum_active(s), 1);
+	brain_stratum_close(s);
+	peer_free(a, 1);
+	peer_free(b, 1);
+}
+END_TEST
+
 START_TEST(after_the_pool_closes_the_client_reconnects_with_its_session_id)
 {
 	static const step script[] = {HANDSHAKE_AS("sess9"),
@@ -1370,6 +1412,25 @@ START_TEST(mangled_pool_lines_never_crash_the_client)
 }
 END_TEST
 
+/* Found by fuzz/fuzz_stratum under clang's UBSan: the first step of a
+ * connection (its connect completing, nothing read yet) looked for a line
+ * at an offset of a NULL buffer.  Fails under make SAN=1 CC=clang. */
+START_TEST(a_connection_that_read_nothing_has_no_line)
+{
+	brain__conn c;
+	brain__err e = {{0}};
+	char *line = NULL;
+	size_t len = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.fd = -1;
+	c.max_line = 100;
+	ck_assert_int_eq(brain__conn_line(&c, &line, &len, &e), 0);
+	ck_assert_ptr_null(line);
+	ck_assert_str_eq(e.msg, "");
+}
+END_TEST
+
 Suite *stratum_suite(void)
 {
 	Suite *su = suite_create("stratum");
@@ -1396,6 +1457,8 @@ Suite *stratum_suite(void)
 	tcase_add_test(tc, after_every_pool_failed_the_client_backs_off);
 	tcase_add_test(tc, returns_to_the_primary_keeping_the_backups_verdicts);
 	tcase_add_test(tc, a_silent_pool_is_dropped_after_the_timeout);
+	tcase_add_loop_test(tc, a_pool_that_never_finishes_the_handshake_fails_over,
+			    0, 2);
 	tcase_add_test(tc, a_pool_that_talks_but_never_answers_a_share_is_dropped);
 	tcase_add_test(tc, after_the_pool_closes_the_client_reconnects_with_its_session_id);
 	tcase_add_test(tc, a_session_the_pool_will_not_resume_is_started_afresh);
@@ -1408,6 +1471,7 @@ Suite *stratum_suite(void)
 			    0, (int)(sizeof(hostile) / sizeof(hostile[0])));
 	tcase_add_test(tc, a_hostile_subscribe_answer_is_refused);
 	tcase_add_test(tc, mangled_pool_lines_never_crash_the_client);
+	tcase_add_test(tc, a_connection_that_read_nothing_has_no_line);
 	suite_add_tcase(su, tc);
 	return su;
 }

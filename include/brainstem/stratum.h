@@ -29,15 +29,16 @@
  * low difficulty share, unauthorized worker, not subscribed) are given
  * back with their code and the pool's text.
  *
- * Failover: when the active pool cannot be reached, refuses the
- * authorization, closes the connection, says nothing (no job, no answer)
- * for timeout_ms, or sends what is not Stratum (not JSON, a line longer
- * than max_line bytes, an extranonce of a wrong size, a difficulty of 0 or
- * less, a malformed job), the client drops it and moves to the next pool
- * at once (the last wraps to the first), waiting with back-off (1, 2, 4 ...
- * 30 s) only after every pool failed in a row.  While on a failover pool it
- * tries the primary again every failover_retry_ms and switches back when
- * the primary authorizes.
+ * Failover: when the active pool cannot be reached, does not answer
+ * mining.subscribe and mining.authorize within connect_timeout_ms of the
+ * connect, refuses the authorization, closes the connection, says nothing
+ * (no job, no answer) for timeout_ms, or sends what is not Stratum (not
+ * JSON, a line longer than max_line bytes, an extranonce of a wrong size,
+ * a difficulty of 0 or less, a malformed job), the client drops it and
+ * moves to the next pool at once (the last wraps to the first), waiting
+ * with back-off (1, 2, 4 ... 30 s) only after every pool failed in a row.
+ * While on a failover pool it tries the primary again every
+ * failover_retry_ms and switches back when the primary authorizes.
  *
  * Byte order as in pow.h: hashes and targets are kept in internal order.
  * Difficulty 1 is the target of bits 0x1d00ffff; a share of difficulty d
@@ -180,7 +181,9 @@ typedef struct brain_stratum_options {
 	size_t npools;                     /* 1..16 */
 	const char *user_agent;  /* NULL: "brainstem/BRAIN_VERSION_STRING" */
 	long timeout_ms;         /* silence that means a dead pool; 0: 90000 */
-	long connect_timeout_ms; /* 0: 5000 */
+	long connect_timeout_ms; /* the whole handshake: connected,
+				    subscribed and authorized within it, or
+				    the pool is dropped (failover); 0: 5000 */
 	long failover_retry_ms;  /* try the primary again; 0: 60000 */
 	size_t max_line;         /* longest line taken; 0: 131072 */
 } brain_stratum_options_t;
