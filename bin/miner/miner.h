@@ -221,6 +221,9 @@ void miner_job_release(miner_job *j);
 void miner_crew_count(miner_crew *c, const brain_scan_t *r);
 /* The round's hash count so far. */
 uint64_t miner_crew_hashes(miner_crew *c);
+/* Ends a round without stopping the scanners: gives its hash count and
+ * best zeros and starts the next round's from zero. */
+void miner_crew_take(miner_crew *c, uint64_t *hashes, unsigned *best_zeros);
 
 /*
  * The end of a round of a node or pool session: the mining_round_complete

@@ -563,22 +563,34 @@ static int await_verdicts(pctx *c)
 	return rc;
 }
 
+/* Is this the session's last round?  Then its report waits for the
+ * scanners to stop and for the verdicts of its last shares. */
+static int last_round(const pctx *c, long round, int rc)
+{
+	const session *s = c->s;
+
+	return rc || done(c) || (s->o.rounds && round >= s->o.rounds);
+}
+
+/*
+ * One round: an accounting period of the session.  The scanners run
+ * through the whole session (started before the first round, stopped in
+ * the last), so writing a round's report never stops the hashing: with
+ * rounds of a fraction of a second, stopping them for each report cost a
+ * fifth of the hash rate.
+ */
 static int pool_round(pctx *c, long round)
 {
 	session *s = c->s;
 	miner_crew *crew = &c->crew;
 	double t0 = miner_now(), end = t0 + s->round_seconds;
 	uint64_t hashes;
-	int started, rc = 0;
+	unsigned best_zeros;
+	int rc = 0;
 
 	c->round = round;
 	memset(&c->this_round, 0, sizeof(c->this_round));
-	if (c->job) /* the scanners go on where they were (same seq) */
-		miner_crew_publish(crew, brain_stratum_job_ref(c->job),
-				   unref_job, c->seq);
-	if ((started = miner_crew_start(crew)) < s->o.threads)
-		s->failures++;
-	while (started && !done(c) && rc == 0) {
+	while (!done(c) && rc == 0) {
 		double now = miner_now();
 		if (now >= end || miner_crew_hashes(crew) >= s->max_attempts)
 			break;
@@ -587,20 +599,22 @@ static int pool_round(pctx *c, long round)
 		rc = pump(c, (end < c->next_status ? end : c->next_status) -
 				     miner_now());
 	}
-	miner_crew_stop(crew);
-	hashes = crew->hashes;
-	c->hashes_before += hashes;
-	crew->hashes = 0; /* counted once, in hashes_before */
-	drain(c); /* shares found in the last moments are sent too */
-	if (rc == 0 && (done(c) || (s->o.rounds && round >= s->o.rounds)))
-		rc = await_verdicts(c); /* the last round counts every share */
-	if (crew->error) {
-		fprintf(stderr, "brainstem-miner: a scanning thread failed\n");
-		s->failures++;
-		crew->error = 0;
+	if (last_round(c, round, rc)) {
+		miner_crew_stop(crew);
+		drain(c); /* shares found in the last moments are sent too */
+		if (rc == 0)
+			rc = await_verdicts(c); /* the round counts them all */
+		if (crew->error) {
+			fprintf(stderr, "brainstem-miner: a scanning thread "
+					"failed\n");
+			s->failures++;
+			crew->error = 0;
+		}
 	}
+	miner_crew_take(crew, &hashes, &best_zeros);
+	c->hashes_before += hashes;
 	miner_round_end(
-		s, round, hashes, crew->best_zeros, c->this_round.blocks,
+		s, round, hashes, best_zeros, c->this_round.blocks,
 		miner_now() - t0,
 		json_pack("{s:s, s:I, s:I, s:I, s:s, s:f}", "work_source",
 			  "pool", "shares_accepted",
@@ -690,11 +704,14 @@ int miner_pool_session(session *s)
 		       brain_base_path(s->b), brain_engine_name(s->o.engine),
 		       s->o.threads);
 	rc = 0;
+	if (miner_crew_start(&c->crew) < s->o.threads)
+		s->failures++;
 	for (round = 1; !s->o.rounds || round <= s->o.rounds; round++) {
 		rc = pool_round(c, round);
-		if (rc || done(c))
+		if (rc || done(c) || !c->crew.started)
 			break;
 	}
+	miner_crew_stop(&c->crew); /* stopped already, but for a failed start */
 	status(c, 1);
 	if (s->status_line)
 		putchar('\n');

@@ -371,6 +371,17 @@ void miner_crew_count(miner_crew *c, const brain_scan_t *r)
 	c->hashes += r->hashes;
 }
 
+void miner_crew_take(miner_crew *c, uint64_t *hashes, unsigned *best_zeros)
+{
+	pthread_mutex_lock(&c->mu);
+	*hashes = c->hashes;
+	*best_zeros = c->best_zeros;
+	c->hashes = 0;
+	c->best_zeros = 0;
+	memset(c->best_hash, 0xff, 32);
+	pthread_mutex_unlock(&c->mu);
+}
+
 uint64_t miner_crew_hashes(miner_crew *c)
 {
 	uint64_t hashes;
