@@ -30,6 +30,10 @@ pool_install() {
 pool_start() {
 	_name=$1 _port=$2 _diff=$3
 	shift 3
+	# emptied here, not only by the redirection below, which the
+	# background job may run after pool_wait's first look: a restart would
+	# then find the last start's ready line
+	: >"$T/$_name.out"
 	node "$REPO/tests/pool/pool.js" --lib "$POOLDIR" --port "$_port" \
 		--rpc-port "$RPC_PORT" --rpc-password "$KEY" \
 		--address "$POOL_ADDRESS" --difficulty "$_diff" \
