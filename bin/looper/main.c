@@ -41,7 +41,12 @@ typedef struct looper {
 	long blocks;
 	const char *stop_reason;
 	int tty;
+	int settings_error; /* a miner exited 2: the looper exits 2 */
 } looper;
+
+/* The miner's exit status for a usage or configuration error
+ * (bin/miner/options.c): the same settings would fail again. */
+#define MINER_EXIT_SETTINGS 2
 
 static double now_s(void)
 {
@@ -226,6 +231,25 @@ static void schedule_restart(looper *l, miner_proc *m, const char *why)
 	m->restart_at = now + delay;
 }
 
+/* A miner refused its settings (exit 2): every miner shares them, so
+ * restarting would only fail again.  The looper stops and says why. */
+static void settings_failed(looper *l, miner_proc *m)
+{
+	m->state = M_DONE;
+	l->settings_error = 1;
+	report_error(l, json_pack("{s:s, s:s, s:{s:s, s:i}}", "error_type",
+				  "miner_settings_refused", "message",
+				  "the miner refused its settings (exit 2); "
+				  "not restarting it",
+				  "context", "miner_id", m->id, "exit_code",
+				  MINER_EXIT_SETTINGS));
+	fprintf(stderr, "brainstem-looper: %s exited with status 2: its "
+			"options or config.json are wrong (its message is "
+			"above); stopping instead of restarting it\n",
+		m->id);
+	begin_stop(l, "a miner refused its settings");
+}
+
 static void on_exit_status(looper *l, miner_proc *m, int status)
 {
 	double runtime = now_s() - m->started;
@@ -252,6 +276,8 @@ static void on_exit_status(looper *l, miner_proc *m, int status)
 		schedule_restart(l, m, "hung");
 	} else if (!signaled && code == 0) {
 		m->state = M_DONE; /* finished its rounds */
+	} else if (!signaled && code == MINER_EXIT_SETTINGS) {
+		settings_failed(l, m);
 	} else {
 		schedule_restart(l, m, why);
 	}
@@ -547,5 +573,7 @@ int main(int argc, char **argv)
 			     now_s() - l.start));
 	if (cli_close(&l.o.cli, l.b))
 		return 1;
+	if (l.settings_error)
+		return 2;
 	return gave_up == l.o.miners && !l.stopping ? 1 : 0;
 }

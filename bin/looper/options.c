@@ -96,7 +96,7 @@ static void default_miner(looper_opts *o, const char *argv0)
  * does not start (rather than restart miners that cannot). */
 static const char *const looper_streams[] = {
 	"looping", "error:looping", "miners",	  "error:miners",
-	"ledger",  "math_proof",    "submission", NULL};
+	"ledger",  "math_proof",    "submission", "rejection", NULL};
 
 void looper_parse(looper_opts *o, int argc, char **argv)
 {

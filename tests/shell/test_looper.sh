@@ -101,6 +101,27 @@ after=$($EVENTS "$LOOPING" event=miner_restarted --count)
 check "exactly --max-restarts (2) restarts were tried ($((after - before)))" \
 	[ $((after - before)) -eq 2 ]
 
+# 4b. a miner that refuses its settings (exit 2) is not restarted: the
+# looper stops, says why, and exits 2
+before=$($EVENTS "$LOOPING" event=miner_restarted --count)
+cat >"$T/misconfigured" <<'SH'
+#!/bin/sh
+echo "brainstem-miner: config.json:3:12: pools[0].url: not a stratum+tcp:// url" >&2
+exit 2
+SH
+chmod +x "$T/misconfigured"
+run settings "$BUILD/brainstem-looper" --test --root "$ROOT" --miners 2 \
+	--max-restarts 4 --restart-window 60 --miner "$T/misconfigured"
+check "a miner's exit 2 stops the looper with exit 2 (got $rc)" [ "$rc" -eq 2 ]
+after=$($EVENTS "$LOOPING" event=miner_restarted --count)
+check "and no miner is restarted ($((after - before)) restarts)" \
+	[ "$after" -eq "$before" ]
+check "the looper says why on stderr" \
+	grep -q "exited with status 2: its options or config.json are wrong" \
+	"$T/settings.err"
+check "and in its error tree (miner_settings_refused)" \
+	count_at_least "$LOOPING_ERR" 1 error_type=miner_settings_refused
+
 # 5. the tree is clean
 run validate "$BUILD/brainstem-dtm" --test --root "$ROOT" validate
 check "brainstem-dtm validate finds the tree clean" [ "$rc" -eq 0 ]
