@@ -28,10 +28,14 @@ VERSION := $(MAJOR).$(MINOR).$(PATCH)
 
 # Dependencies come from pkg-config; on a machine without them the project's
 # own script installs them first (Debian/Ubuntu).
-PKGS      := yaml-0.1 jansson libsodium libcurl
+PKGS      := yaml-0.1 jansson libsodium libcurl libmicrohttpd
 TEST_PKGS := check
 ifeq ($(filter clean uninstall,$(MAKECMDGOALS)),)
-ifneq ($(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && echo ok),ok)
+# The test tools that are not libraries (Prometheus, Chromium) count too.
+TEST_TOOLS := prometheus promtool chromium
+ifneq ($(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && \
+	for t in $(TEST_TOOLS); do command -v $$t >/dev/null || exit 1; done && \
+	echo ok),ok)
 $(info brainstem: dependencies missing; running scripts/install-deps)
 DEPS_RESULT := $(shell ./scripts/install-deps >&2 && echo ok)
 ifneq ($(DEPS_RESULT),ok)

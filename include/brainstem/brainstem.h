@@ -19,6 +19,9 @@
 #include <brainstem/work.h>
 #include <brainstem/node.h>
 #include <brainstem/stratum.h>
+#include <brainstem/read.h>
+#include <brainstem/http.h>
+#include <brainstem/log.h>
 
 #ifdef __cplusplus
 extern "C" {

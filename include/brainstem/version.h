@@ -14,9 +14,9 @@ extern "C" {
 #endif
 
 #define BRAIN_VERSION_MAJOR 1
-#define BRAIN_VERSION_MINOR 1
+#define BRAIN_VERSION_MINOR 2
 #define BRAIN_VERSION_PATCH 0
-#define BRAIN_VERSION_STRING "1.1.0"
+#define BRAIN_VERSION_STRING "1.2.0"
 
 /* Packs a version for comparisons: BRAIN_VERSION_NUMBER >= BRAIN_VERSION_AT(1,2,0). */
 #define BRAIN_VERSION_AT(maj, min, pat) (((maj) << 16) | ((min) << 8) | (pat))
@@ -25,7 +25,7 @@ extern "C" {
 			 BRAIN_VERSION_PATCH)
 
 /*
- * brain_version - the version of the library actually loaded, "1.1.0".
+ * brain_version - the version of the library actually loaded, "1.2.0".
  *
  * Ownership: the string is static; never free it.
  * Threads: safe from any thread.
