@@ -539,7 +539,7 @@ START_TEST(thirty_days_of_history_draw_every_point)
 		"hashrate", 7.04e6, "hashes", (json_int_t)1830000000000LL,
 		"blocks", 24, "restarts", 1, "shares", "accepted", 5213,
 		"rejected", 62, "stale", 3, "pool",
-		"stratum+tcp://127.0.0.1:3333", "errors", "miners", 1,
+		"stratum+tcp://127.0.0.1:3333", "errors", "miners", 2,
 		"last_error", "miners", "id", "miner_1", "pid", 31337, "state",
 		"running", "up", 1, "hashrate", 4.12e6, "hashes",
 		(json_int_t)1070000000000LL, "blocks", 14, "restarts", 0,
