@@ -137,6 +137,8 @@ void cli_common_help(FILE *out)
 	      "Output:\n"
 	      "  -q, --quiet               errors only\n"
 	      "  -v, --verbose             more detail\n"
+	      "  -h, --help                this help\n"
+	      "      --version             the version\n"
 	      "Log (one line per event: time, level, component, message; on "
 	      "stderr when\nit is not a terminal):\n"
 	      "      --log-file PATH       also append the lines to PATH\n"
@@ -144,9 +146,7 @@ void cli_common_help(FILE *out)
 	      "daemon)\n"
 	      "      --log-level LEVEL     error, warn, info or debug "
 	      "(default: info; -q error,\n"
-	      "                            -v debug)\n"
-	      "  -h, --help                this help\n"
-	      "      --version             the version\n",
+	      "                            -v debug)\n",
 	      out);
 }
 

@@ -82,7 +82,7 @@ static void report_error(looper *l, json_t *e)
 
 /* ---- hash rates ---- */
 
-/* The rates of the miners running, and of all: "12.34 MH/s". */
+/* The sum of the running miners' rates (H/s); *up: how many run. */
 static uint64_t total_rate(const looper *l, int *up)
 {
 	uint64_t rate = 0;
@@ -502,6 +502,9 @@ static void on_signal(looper *l, int sig)
 		begin_stop(l, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		break;
 	case SIGHUP: /* one by one: the next starts when this one is back */
+		if (brain_log_reopen(l->o.cli.log) != 0) /* after logrotate */
+			cli_say(&l->o.cli, BRAIN_LOG_WARN, "%s",
+				brain_errmsg(NULL));
 		if (!l->stopping) {
 			report(l, json_pack("{s:s}", "event", "rolling_restart"));
 			LOG(l, BRAIN_LOG_INFO, "rolling restart (SIGHUP): the "

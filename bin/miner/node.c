@@ -268,6 +268,10 @@ static void fetch(nctx *c, const char *why)
 	}
 	in = brain_template_info(t);
 	brain_hash_to_hex(in->prev_hash, prev);
+	brain_log_write(c->s->o.cli.log, BRAIN_LOG_DEBUG,
+			"work: height %lld on %s, %zu transactions, %s (%s)",
+			(long long)in->height, prev, in->ntx,
+			in->segwit ? "segwit" : "legacy", why);
 	if (c->s->o.cli.verbosity > 0)
 		printf("%swork: height %lld on %s, %zu transactions, %s (%s)\n",
 		       c->s->status_line ? "\r\033[K" : "",

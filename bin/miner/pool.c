@@ -369,6 +369,9 @@ static void drain(pctx *c)
 	pthread_mutex_unlock(&c->crew.mu);
 	c->total.stale += stale;
 	c->this_round.stale += stale;
+	if (stale)
+		brain_log_write(c->s->o.cli.log, BRAIN_LOG_WARN,
+				"%ld stale shares not sent", stale);
 	if (stale && c->s->o.cli.verbosity > 0)
 		printf("%s%ld stale shares not sent\n",
 		       c->s->status_line ? "\r\033[K" : "", stale);
@@ -467,6 +470,10 @@ static void on_event(pctx *c, brain_stratum_event_t *ev)
 		c->difficulty = in->difficulty;
 		miner_crew_publish(&c->crew, brain_stratum_job_ref(c->job),
 				   unref_job, ++c->seq);
+		brain_log_write(s->o.cli.log, BRAIN_LOG_DEBUG,
+				"job %s from %s, difficulty %g%s", in->job_id,
+				ev->url, in->difficulty,
+				in->clean_jobs ? " (clean)" : "");
 		if (s->o.cli.verbosity > 0)
 			printf("%sjob %s from %s, difficulty %g%s\n",
 			       s->status_line ? "\r\033[K" : "", in->job_id,
@@ -475,6 +482,9 @@ static void on_event(pctx *c, brain_stratum_event_t *ev)
 		break;
 	}
 	case BRAIN_STRATUM_DIFFICULTY:
+		brain_log_write(s->o.cli.log, BRAIN_LOG_DEBUG,
+				"%s sets difficulty %g (from its next job)",
+				ev->url, ev->difficulty);
 		if (s->o.cli.verbosity > 0)
 			printf("%s%s sets difficulty %g (from its next job)\n",
 			       s->status_line ? "\r\033[K" : "", ev->url,

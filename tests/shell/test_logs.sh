@@ -6,8 +6,9 @@
 #    miners log into the same file under their ids; a miner's start, its
 #    exit by SIGKILL (with the signal) and its restart are logged; the
 #    summary shows a non-zero rate with its unit, consistent (within a
-#    factor of 2) with the rounds the miners recorded in the tree; SIGTERM
-#    gives the stop and exit lines;
+#    factor of 2) with the rounds the miners recorded in the tree; after
+#    logrotate moved the file, SIGHUP has the looper and its restarted
+#    miners log into a new one; SIGTERM gives the stop and exit lines;
 #  * a lone miner with --log-file logs its session, rounds and end; -q
 #    keeps only errors; a log file that cannot be opened is exit 2 naming
 #    it; the dtm logs its command's outcome;
@@ -53,9 +54,12 @@ lines_at_least() {
 	[ "${_n:-0}" -ge "$2" ]
 }
 
-# every_line FILE: FILE is not empty and each of its lines is a log line
+# every_line FILE...: each FILE is not empty and each of its lines is a
+# log line
 every_line() {
-	[ -s "$1" ] && ! grep -Evq "$LINE" "$1"
+	for _f in "$@"; do
+		[ -s "$_f" ] && ! grep -Evq "$LINE" "$_f" || return 1
+	done
 }
 
 # 1. the looper, its log file and its stderr (a file: not a terminal)
@@ -91,7 +95,18 @@ check "a summary after the restart shows both miners' rates again" \
 	wait_for 30 lines_at_least "$LOG" 1 \
 	"summary: 2/2 miners up, .*miner_001 $NONZERO .*, 1 restart,"
 
-# 3. SIGTERM: the stop, each miner's exit, the looper's last lines
+# 3. logrotate: the file moved, SIGHUP: the looper reopens it (and
+# restarts the miners one by one, which open it anew)
+mv "$LOG" "$LOG.1"
+kill -HUP "$LOOPER_PID"
+check "after SIGHUP the looper logs into a new file at the path" \
+	wait_for 30 lines_at_least "$LOG" 1 \
+	' INFO looper: rolling restart \(SIGHUP\): the miners one by one$'
+check "  and the restarted miners too" \
+	wait_for 60 lines_at_least "$LOG" 2 \
+	' INFO looper[0-9]+_miner_00[12]: session start: '
+
+# 4. SIGTERM: the stop, each miner's exit, the looper's last lines
 kill -TERM "$LOOPER_PID"
 rc=0
 wait "$LOOPER_PID" || rc=$?
@@ -99,26 +114,28 @@ LOOPER_PID=
 check "looper exits 0 after SIGTERM" [ "$rc" -eq 0 ]
 check "the stop is logged with its reason" \
 	grep -Eq ' INFO looper: stopping the miners: SIGTERM$' "$LOG"
+sed -n '/ INFO looper: stopping the miners: SIGTERM$/,$p' "$LOG" >"$T/stop.log"
 check "both miners' exits after the stop are logged" \
-	lines_at_least "$LOG" 2 \
+	lines_at_least "$T/stop.log" 2 \
 	' INFO looper: looper[0-9]+_miner_00[12] \(pid [0-9]+\) exited with status 0 '
 check "the summary at stop gives the mean rate with its unit" \
 	grep -Eq " INFO looper: summary at stop: 0/2 miners up, mean $RATE " "$LOG"
 check "the looper's last line says it stopped" \
 	sh -c "tail -n 1 '$LOG' | grep -Eq ' INFO looper: looper stop: SIGTERM after '"
-check "every line of the log file is TIME LEVEL COMPONENT: MESSAGE" \
-	every_line "$LOG"
+check "every line of both log files is TIME LEVEL COMPONENT: MESSAGE" \
+	every_line "$LOG.1" "$LOG"
 check "every line on stderr (not a terminal) is one too" every_line "$ERR"
 check "stderr has the looper's and the miners' events" \
 	sh -c "grep -q ' INFO looper: looper stop: ' '$ERR' &&
 		grep -Eq '_miner_00[12]: session end: ' '$ERR'"
-grep -Ev "$LINE" "$LOG" | head -5 >"$T/bad"
+grep -Ev "$LINE" "$LOG.1" "$LOG" "$ERR" | head -5 >"$T/bad"
 show "$T/bad" "lines that are not log lines"
 
 # the summary's rate against the rounds in the tree: the median of the
 # periodic summaries' totals, and the sum over the miners of each one's
 # attempts / duration over its round reports
-python3 - "$LOG" "$MINERS" >"$T/rate" 2>&1 <<'EOF'
+cat "$LOG.1" "$LOG" >"$T/all.log"
+python3 - "$T/all.log" "$MINERS" >"$T/rate" 2>&1 <<'EOF'
 import json, re, sys
 units = {"H/s": 1, "kH/s": 1e3, "MH/s": 1e6, "GH/s": 1e9, "TH/s": 1e12}
 totals = []
@@ -146,7 +163,7 @@ prc=$?
 check "the summary's rate is within 2x of the rounds' ($(cat "$T/rate" | tail -n 1))" \
 	[ "$prc" -eq 0 ]
 
-# 4. a lone miner: its events in its log file (and on stderr)
+# 5. a lone miner: its events in its log file (and on stderr)
 run miner "$BUILD/brainstem-miner" --test --root "$ROOT" --rounds 2 \
 	--zeros 7 --max-attempts 200000 --miner-id lone --log-file "$T/miner.log"
 check "a lone miner with --log-file: exit 0" [ "$rc" -eq 0 ]
@@ -185,14 +202,14 @@ check "  and nothing was mined" \
 	[ "$(python3 "$REPO/tests/tools/events.py" "$MINERS" miner_id=nofile \
 		--count)" -eq 0 ]
 
-# 5. the dtm logs its command's outcome
+# 6. the dtm logs its command's outcome
 run dtm "$BUILD/brainstem-dtm" --test --root "$ROOT" --log-file "$T/dtm.log" \
 	validate
 check "dtm validate --log-file: exit 0, its outcome logged" \
 	sh -c "[ $rc -eq 0 ] && grep -Eq ' INFO dtm: validate: done \\(exit 0\\)$' '$T/dtm.log'"
 check "  every line a log line" every_line "$T/dtm.log"
 
-# 6. --syslog: accepted; its lines reach /dev/log
+# 7. --syslog: accepted; its lines reach /dev/log
 run syslog "$BUILD/brainstem-miner" --test --root "$ROOT" --rounds 1 \
 	--zeros 7 --max-attempts 1000 --miner-id s --syslog
 check "--syslog is accepted (exit 0)" [ "$rc" -eq 0 ]
