@@ -31,6 +31,30 @@
  * over the program's life: a looper adds up what its miners reported
  * across their restarts.  /api/status adds "version" and "uptime"
  * (seconds since "started") to it.
+ *
+ * /metrics (text/plain; version=0.0.4), each family with HELP and TYPE;
+ * a member missing from the status gives no sample:
+ *
+ *   brainstem_build_info{version,engine,program,mode}         gauge, 1
+ *   brainstem_start_time_seconds                              gauge
+ *   brainstem_threads                                         gauge
+ *   brainstem_program_hashrate_hashes_per_second              gauge
+ *   brainstem_hashrate_hashes_per_second{miner}               gauge
+ *   brainstem_hashes_total{miner}                             counter
+ *   brainstem_blocks_total{miner}                             counter
+ *   brainstem_miner_restarts_total{miner}                     counter
+ *   brainstem_miner_up{miner}                                 gauge, 0|1
+ *   brainstem_miner_last_heartbeat_timestamp_seconds{miner}   gauge
+ *   brainstem_shares_total{pool,result="accepted|rejected|stale"} counter
+ *   brainstem_errors_total{category}                          counter
+ *   brainstem_last_error_timestamp_seconds                    gauge
+ *
+ * {miner} is a miner's "id"; {pool} a "pools" url (else "pool", with the
+ * top-level "shares"); the program's hash rate is the status' "hashrate"
+ * (sum the per-miner series rather than adding it to them).
+ *
+ * GET and HEAD only (405 with "Allow: GET, HEAD" otherwise); any other
+ * path is 404.
  */
 #ifndef BRAINSTEM_HTTP_H
 #define BRAINSTEM_HTTP_H
