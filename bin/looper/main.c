@@ -42,6 +42,7 @@ typedef struct looper {
 	const char *stop_reason;
 	int tty;
 	int settings_error; /* a miner exited 2: the looper exits 2 */
+	looper_status st;   /* --http */
 } looper;
 
 /* The miner's exit status for a usage or configuration error
@@ -67,6 +68,8 @@ static void report(looper *l, json_t *r)
 
 static void report_error(looper *l, json_t *e)
 {
+	looper_status_error(&l->st,
+			    json_string_value(json_object_get(e, "message")));
 	if (!e || brain_save_system_error(l->b, CATEGORY, e) != 0)
 		fprintf(stderr, "brainstem-looper: cannot record an error: %s\n",
 			brain_errmsg(l->b));
@@ -157,6 +160,7 @@ static int start_miner(looper *l, miner_proc *m, const char *why)
 	m->state = M_RUNNING;
 	m->started = m->last_beat = now_s();
 	m->buflen = 0;
+	looper_status_run_start(m, why != NULL);
 	m->restart_after_exit = 0;
 	if (why)
 		report(l, json_pack("{s:s, s:s, s:i, s:i, s:I, s:s}", "event",
@@ -303,6 +307,7 @@ static void on_line(looper *l, miner_proc *m, const char *line)
 	double rate;
 
 	m->last_beat = now_s();
+	looper_status_line(&l->st, m, line);
 	if (!strncmp(line, "hb ", 3)) {
 		unsigned long long hashes;
 		long blocks;
@@ -417,6 +422,8 @@ static double timers(looper *l, double now)
 		next = l->stop_at;
 	if (l->tty && l->next_summary < next)
 		next = l->next_summary;
+	if (l->st.http && l->st.next < next)
+		next = l->st.next;
 	for (i = 0; i < l->o.miners; i++) {
 		miner_proc *m = &l->m[i];
 		if (m->state == M_DOWN && !l->stopping && m->restart_at < next)
@@ -512,6 +519,7 @@ static void run(looper *l)
 		reap(l); /* SIGCHLD can merge: look anyway */
 		due(l, now_s());
 		roll(l);
+		looper_status_publish(&l->st, l->b, l->m, l->o.miners, now_s());
 	}
 }
 
@@ -544,6 +552,10 @@ int main(int argc, char **argv)
 	}
 	if (!(l.b = cli_open(&l.o.cli, COMPONENT)))
 		return 2;
+	if (looper_status_start(&l.st, &l.o, l.b) != 0) {
+		cli_close(&l.o.cli, l.b);
+		return 2;
+	}
 	l.tty = isatty(STDOUT_FILENO) && l.o.cli.verbosity >= 0;
 	l.start = now_s();
 	l.stop_at = l.o.run_seconds ? l.start + l.o.run_seconds : 0;
@@ -571,6 +583,7 @@ int main(int argc, char **argv)
 			     l.stop_reason ? l.stop_reason : "miners finished",
 			     "blocks", (json_int_t)l.blocks, "runtime",
 			     now_s() - l.start));
+	looper_status_stop(&l.st);
 	if (cli_close(&l.o.cli, l.b))
 		return 1;
 	if (l.settings_error)

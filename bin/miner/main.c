@@ -32,6 +32,10 @@ void miner_fail(session *s, const char *what, long round)
 
 	s->failures++;
 	fprintf(stderr, "brainstem-miner: %s: %s\n", what, brain_errmsg(s->b));
+	s->last_error_time = (long long)time(NULL);
+	snprintf(s->last_error, sizeof(s->last_error), "%s: %s", what,
+		 brain_errmsg(s->b));
+	miner_beat(s, "error %s\n", what);
 	err = json_pack("{s:s, s:s, s:{s:s, s:i, s:s}}", "error_type", what,
 			"message", brain_errmsg(s->b), "context", "miner_id",
 			s->o.miner_id, "round", (int)round, "mode",
@@ -144,6 +148,8 @@ void miner_status(uint64_t hashes, double seconds, void *ctx)
 
 	miner_beat(s, "hb %llu %.0f %ld\n", (unsigned long long)hashes,
 	     seconds > 0 ? (double)hashes / seconds : 0.0, s->blocks);
+	miner_totals(s, s->hashes_done + hashes,
+		     seconds > 0 ? (double)hashes / seconds : 0.0);
 	if (!s->status_line)
 		return;
 	printf("\r\033[K%.2f MH/s  %llu hashes  %ld blocks",
@@ -174,6 +180,8 @@ void miner_round_end(session *s, long round, uint64_t hashes,
 	miner_report(s, r, round);
 	miner_beat(s, "round %ld %llu %.0f %ld\n", round,
 		   (unsigned long long)hashes, rate, blocks);
+	s->hashes_done += hashes;
+	miner_totals(s, s->hashes_done, rate);
 	if (s->o.cli.verbosity >= 0)
 		printf("%sround %ld: %llu hashes in %.2f s (%.2f MH/s), best "
 		       "%u zeros, %ld blocks\n",
@@ -193,7 +201,8 @@ static int run_round(session *s, long round)
 
 	rc = miner_round(&s->o, (uint32_t)round, s->zeros, s->round_seconds,
 			 s->max_attempts, htime,
-			 s->status_line || s->o.heartbeat_fd >= 0 ? miner_status
+			 s->status_line || s->o.heartbeat_fd >= 0 || s->http
+				 ? miner_status
 								 : NULL,
 			 s, &r);
 	if (rc != 0)
@@ -266,11 +275,18 @@ int main(int argc, char **argv)
 	if (!(s.b = cli_open(&s.o.cli, COMPONENT)))
 		return 2;
 	settle(&s);
+	miner_beat(&s, "engine %s %d\n", brain_engine_name(s.o.engine),
+		   s.o.threads);
+	if (miner_http_start(&s) != 0) {
+		cli_close(&s.o.cli, s.b);
+		return 2;
+	}
 	if (strcmp(brain_mode(s.b), "demo") && strcmp(brain_mode(s.b), "test")) {
 		/* staging and live: pools', else a Bitcoin node's work */
 		brain_stratum_pool_t pools[MINER_POOLS_MAX];
 		int rc = miner_pools(&s, pools) ? miner_pool_session(&s)
 						 : miner_node_session(&s);
+		miner_http_stop(&s);
 		if (cli_close(&s.o.cli, s.b) && !rc)
 			rc = 1;
 		return rc;
@@ -279,6 +295,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "brainstem-miner: -o: %s mode mines synthetic "
 				"work; pool mining is for --staging and "
 				"--live\n", brain_mode(s.b));
+		miner_http_stop(&s);
 		cli_close(&s.o.cli, s.b);
 		return 2;
 	}
@@ -315,6 +332,7 @@ int main(int argc, char **argv)
 	if (s.o.cli.verbosity >= 0)
 		printf("session over: %ld blocks; records in %s\n", s.blocks,
 		       brain_base_path(s.b));
+	miner_http_stop(&s);
 	if (cli_close(&s.o.cli, s.b))
 		return 1;
 	return s.failures ? 1 : 0;
