@@ -360,6 +360,10 @@ int brain_http_start(brain_http_t **out, const char *bind, brain_t *b)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT,
 		MHD_OPTION_END);
 	if (!h->d) {
+		/* whether a daemon that failed to start closed the socket it
+		 * was given is not documented: leaking it beats closing a
+		 * descriptor another thread may have been given since */
+		h->fd = -1;
 		rc = brain__errf(e, BRAIN_EIO,
 				 "http address '%s': the server did not start",
 				 bind);

@@ -238,6 +238,33 @@ else
 	show "$T/status.json"
 fi
 
+# --- 4b. a miner killed: restarted, and its counters go on from where
+# they were (the looper adds what the dead run reported) -------------------
+field() { # FILE MINER-INDEX KEY
+	python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["miners"][int(sys.argv[2])][sys.argv[3]])' "$@"
+}
+$HTTP get "$URL/api/status" "$T/before.json" >/dev/null
+victim=$(field "$T/before.json" 0 pid)
+hashes_before=$(field "$T/before.json" 0 hashes)
+kill -9 "$victim"
+restarted_past() {
+	$HTTP get "$URL/api/status" "$T/after.json" >/dev/null &&
+		[ "$(field "$T/after.json" 0 restarts)" = 1 ] &&
+		[ "$(field "$T/after.json" 0 state)" = running ] &&
+		[ "$(field "$T/after.json" 0 pid)" != "$victim" ]
+}
+# just restarted, its new run has hashed far less than the old one had:
+# a counter that started again from 0 would be below hashes_before
+if wait_for 30 restarted_past; then
+	hashes_after=$(field "$T/after.json" 0 hashes)
+	check "a SIGKILLed miner is back (restarts 1) and its hashes did not go back: $hashes_before, then $hashes_after" \
+		[ "$hashes_after" -ge "$hashes_before" ]
+else
+	fail "a SIGKILLed miner shows restarts 1, running, with a new pid"
+	show "$T/after.json"
+fi
+
 # --- 5. bad requests ------------------------------------------------------
 code=$($HTTP get "$URL/no/such/page" -)
 check "an unknown path is 404 (got $code)" [ "$code" = 404 ]
