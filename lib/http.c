@@ -5,12 +5,15 @@
  * and why), handed to one libmicrohttpd daemon that runs its own polling
  * thread: every request is answered on that thread, which alone uses the
  * read-only tree handle of the dashboard.  The program's thread only
- * swaps the status under a mutex; a request copies what it needs under
- * the same mutex (microseconds: the status is a few hundred bytes per
- * miner) and renders outside it, so neither ever waits for the other's
- * work.
+ * swaps the status under a mutex; a request renders /metrics, or copies
+ * the status for the others, under the same mutex (microseconds: the
+ * status is a few hundred bytes per miner) and does the rest outside it,
+ * so neither ever waits for the other's real work (the dashboard's reads
+ * of the tree).
  *
- * Bounds: HTTP_MAX_CONNECTIONS connections (more are refused at accept),
+ * Bounds: HTTP_MAX_CONNECTIONS connections, HTTP_PER_IP_CONNECTIONS of
+ * them from one address (more are closed as soon as accepted, so one
+ * client cannot take every slot from a Prometheus elsewhere),
  * HTTP_CONN_MEMORY bytes for a connection's headers and buffers (a larger
  * request gets 431 and is closed), HTTP_TIMEOUT seconds of silence before
  * a connection is dropped.  A silent client holds one connection slot,

@@ -359,6 +359,51 @@ START_TEST(a_silent_client_does_not_hold_up_another)
 }
 END_TEST
 
+/* A connection the server closed (0 from recv, or a reset) without a
+ * byte, within WAIT_MS. */
+static int closed_unanswered(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	char c;
+
+	if (poll(&p, 1, WAIT_MS) != 1)
+		return 0;
+	return recv(fd, &c, 1, 0) <= 0;
+}
+
+START_TEST(connections_beyond_the_limit_are_closed_at_once)
+{
+	server *s = server_new();
+	int held[16], extra, i, code = 0;
+
+	/* the limit from one address is 16: the 17th is closed at once */
+	for (i = 0; i < 16; i++)
+		held[i] = connect_to(s->port);
+	extra = connect_to(s->port);
+	ck_assert_msg(closed_unanswered(extra),
+		      "a 17th connection from one address was kept open");
+	close(extra);
+	for (i = 0; i < 16; i++)
+		close(held[i]);
+	/* and once they are gone, requests are answered again (the server
+	 * may see the closes just after the next connection: a deadline) */
+	for (i = 0; i < WAIT_MS && code != 200; i++) {
+		int fd = connect_to(s->port);
+		const char *req = "GET /metrics HTTP/1.1\r\nHost: x\r\n"
+				  "Connection: close\r\n\r\n";
+		char *raw;
+		send_all(fd, req, strlen(req));
+		raw = read_all(fd);
+		close(fd);
+		if (sscanf(raw, "HTTP/1.%*d %d", &code) != 1)
+			poll(NULL, 0, 1);
+		free(raw);
+	}
+	ck_assert_int_eq(code, 200);
+	server_free(s);
+}
+END_TEST
+
 typedef struct churn {
 	brain_http_t *h;
 	volatile int stop;
@@ -602,6 +647,7 @@ Suite *http_suite(void)
 	tcase_add_test(tc, unknown_paths_are_404_and_other_methods_405);
 	tcase_add_test(tc, a_huge_header_is_refused_and_the_server_goes_on);
 	tcase_add_test(tc, a_silent_client_does_not_hold_up_another);
+	tcase_add_test(tc, connections_beyond_the_limit_are_closed_at_once);
 	tcase_add_test(tc, set_status_from_another_thread_while_requests_run);
 	tcase_add_test(tc, a_stopped_server_closes_its_port);
 	tcase_add_test(tc, bind_addresses_are_loopback_unless_named);

@@ -86,7 +86,9 @@ typedef struct brain_http brain_http_t; /* opaque */
  * Ownership: the caller stops and frees *out with brain_http_stop().
  * Threads: one server thread; at most a bounded number of connections,
  * each with a small memory limit and a timeout, so slow or hostile
- * clients cannot grow it or hold it.
+ * clients cannot grow it or hold it.  The thread inherits the caller's
+ * signal mask: block the signals the program waits for (sigwait,
+ * signalfd) before the call, so the server never takes them.
  */
 BRAIN_EXTERN(int)
 brain_http_start(brain_http_t **out, const char *bind,
