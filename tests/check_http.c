@@ -505,6 +505,48 @@ START_TEST(bind_addresses_are_loopback_unless_named)
 }
 END_TEST
 
+/* 1 when this machine has an IPv6 loopback to bind (containers may not). */
+static int have_ipv6_loopback(void)
+{
+	struct sockaddr_in6 sa = {0};
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), ok;
+
+	if (fd < 0)
+		return 0;
+	sa.sin6_family = AF_INET6;
+	sa.sin6_addr = in6addr_loopback;
+	ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+START_TEST(an_ipv6_loopback_address_is_served)
+{
+	struct sockaddr_in6 sa = {0};
+	brain_http_t *h;
+	const char *req = "GET /api/status HTTP/1.1\r\nHost: x\r\n"
+			  "Connection: close\r\n\r\n";
+	char *raw;
+	int fd;
+
+	if (!have_ipv6_loopback())
+		return; /* nothing to serve on here */
+	ck_assert_msg(brain_http_start(&h, "[::1]:0", NULL) == 0, "%s",
+		      brain_errmsg(NULL));
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sa.sin6_family = AF_INET6;
+	sa.sin6_addr = in6addr_loopback;
+	sa.sin6_port = htons((uint16_t)brain_http_port(h));
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	send_all(fd, req, strlen(req));
+	raw = read_all(fd);
+	close(fd);
+	ck_assert_msg(!strncmp(raw, "HTTP/1.1 200", 12), "answer '%.40s'", raw);
+	free(raw);
+	brain_http_stop(h);
+}
+END_TEST
+
 START_TEST(bad_bind_addresses_are_einval_saying_why)
 {
 	static const struct {
@@ -651,6 +693,7 @@ Suite *http_suite(void)
 	tcase_add_test(tc, set_status_from_another_thread_while_requests_run);
 	tcase_add_test(tc, a_stopped_server_closes_its_port);
 	tcase_add_test(tc, bind_addresses_are_loopback_unless_named);
+	tcase_add_test(tc, an_ipv6_loopback_address_is_served);
 	tcase_add_test(tc, bad_bind_addresses_are_einval_saying_why);
 	tcase_add_test(tc, a_port_in_use_is_eio_naming_the_address);
 	tcase_add_test(tc, a_server_without_a_tree_serves_the_status);

@@ -14,13 +14,18 @@
 
 #include "miner.h"
 
+static void publish(session *s, uint64_t hashes, double rate);
+
 int miner_http_start(session *s)
 {
 	s->started = (long long)time(NULL);
 	if (!s->o.http)
 		return 0;
 	s->http = cli_http_start(&s->o.cli, s->o.http, s->b);
-	return s->http ? 0 : -1;
+	if (!s->http)
+		return -1;
+	publish(s, 0, 0); /* the figures are there from the first request */
+	return 0;
 }
 
 void miner_http_stop(session *s)
@@ -74,21 +79,24 @@ static json_t *status_json(const session *s, uint64_t hashes, double rate)
 		shares_json(s));
 }
 
-void miner_totals(session *s, uint64_t hashes, double rate)
+static void publish(session *s, uint64_t hashes, double rate)
 {
-	json_t *st;
+	json_t *st = status_json(s, hashes, rate);
 
-	miner_beat(s, "total %llu\n", (unsigned long long)hashes);
-	if (s->pool)
-		miner_beat(s, "shares %ld %ld %ld %s\n", s->shares[0],
-			   s->shares[1], s->shares[2],
-			   s->pool[0] ? s->pool : "-");
-	if (!s->http)
-		return;
-	st = status_json(s, hashes, rate);
 	if (!st || brain_http_set_status(s->http, st) != 0)
 		fprintf(stderr, "brainstem-miner: the http status was not "
 				"updated: %s\n",
 			st ? brain_errmsg(NULL) : "out of memory");
 	json_decref(st);
+}
+
+void miner_totals(session *s, uint64_t hashes, double rate)
+{
+	miner_beat(s, "total %llu\n", (unsigned long long)hashes);
+	if (s->pool)
+		miner_beat(s, "shares %ld %ld %ld %s\n", s->shares[0],
+			   s->shares[1], s->shares[2],
+			   s->pool[0] ? s->pool : "-");
+	if (s->http)
+		publish(s, hashes, rate);
 }
