@@ -81,7 +81,8 @@ typedef struct brain_http brain_http_t; /* opaque */
  *       the live status only.
  * Returns 0, or BRAIN_EINVAL (out or bind NULL, a bind that does not
  * parse: the message says why), BRAIN_EIO (the address cannot be bound,
- * e.g. in use: the message names it and the system's reason),
+ * e.g. in use: the message names it and the system's reason; or b's tree
+ * cannot be opened read-only),
  * BRAIN_ENOMEM.  On failure *out is NULL and brain_errmsg(NULL) says why.
  * Ownership: the caller stops and frees *out with brain_http_stop().
  * Threads: one server thread; at most a bounded number of connections,
