@@ -203,7 +203,7 @@ static int run_round(session *s, long round)
 			 s->max_attempts, htime,
 			 s->status_line || s->o.heartbeat_fd >= 0 || s->http
 				 ? miner_status
-								 : NULL,
+				 : NULL,
 			 s, &r);
 	if (rc != 0)
 		miner_fail(s, "round_failed", round);
