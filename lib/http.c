@@ -22,7 +22,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -149,7 +148,8 @@ static int listen_on(brain__err *e, const char *where, int *fd_out,
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (sa.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, len) != 0 || listen(fd, HTTP_BACKLOG) != 0 ||
+	if (bind(fd, (struct sockaddr *)&sa, len) != 0 ||
+	    listen(fd, HTTP_BACKLOG) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&got, &glen) != 0) {
 		rc = brain__errno(e, BRAIN_EIO, "http address '%s': cannot "
 						"listen there",

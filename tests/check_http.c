@@ -240,7 +240,8 @@ START_TEST(metrics_are_prometheus_text_of_the_last_status)
 		r.body, "\nbrainstem_miner_up{miner=\"looper1_miner_001\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(r.body, "\nbrainstem_start_time_seconds "
 					     "1764400000\n"));
-	ck_assert_ptr_nonnull(strstr(r.body, "brainstem_build_info{version=\"" BRAIN_VERSION_STRING
+	ck_assert_ptr_nonnull(strstr(r.body, "brainstem_build_info{version=\""
+					     BRAIN_VERSION_STRING
 					     "\",engine=\"generic\""));
 	free(type);
 	free(r.raw);

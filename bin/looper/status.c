@@ -158,7 +158,8 @@ static json_t *pools_json(const miner_proc *m, int n)
 	return pools;
 }
 
-static json_t *build(const looper_status *st, brain_t *b, const miner_proc *m, int n, double now)
+static json_t *build(const looper_status *st, brain_t *b,
+		     const miner_proc *m, int n, double now)
 {
 	long long wall = (long long)time(NULL);
 	json_t *miners = json_array(), *s;
@@ -219,7 +220,8 @@ static unsigned long events(const miner_proc *m, int n)
 	return h;
 }
 
-void looper_status_publish(looper_status *st, brain_t *b, const miner_proc *m, int n, double now)
+void looper_status_publish(looper_status *st, brain_t *b,
+			   const miner_proc *m, int n, double now)
 {
 	unsigned long seen;
 	json_t *s;
