@@ -99,7 +99,8 @@ void looper_status_run_start(miner_proc *m, int restarted);
 void looper_status_error(looper_status *st, const char *message);
 /* Hands the server the status when a second has passed or something
  * changed; now is monotonic. */
-void looper_status_publish(looper_status *st, brain_t *b, const miner_proc *m, int n, double now);
+void looper_status_publish(looper_status *st, brain_t *b,
+			   const miner_proc *m, int n, double now);
 void looper_status_stop(looper_status *st);
 
 #endif
