@@ -270,3 +270,22 @@ int cli_close(const cli_common *c, brain_t *b)
 	cli_say(c, BRAIN_LOG_ERROR, "%s", brain_errmsg(NULL));
 	return 1;
 }
+
+brain_http_t *cli_http_start(const cli_common *c, const char *bind,
+			     brain_t *b)
+{
+	const char *colon = strrchr(bind, ':');
+	brain_http_t *h;
+	int hostlen;
+
+	if (brain_http_start(&h, bind, b) != 0) {
+		fprintf(stderr, "%s: %s\n", c->program, brain_errmsg(NULL));
+		return NULL;
+	}
+	/* the host as given ("[::1]", "0.0.0.0"); a bare port is loopback's */
+	hostlen = colon ? (int)(colon - bind) : 0;
+	fprintf(stderr, "%s: serving http://%.*s:%d/\n", c->program,
+		colon ? hostlen : 9, colon ? bind : "127.0.0.1",
+		brain_http_port(h));
+	return h;
+}

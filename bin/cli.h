@@ -116,6 +116,15 @@ void cli_rate_text(double hashes_per_second, char *out, size_t size);
  * NULL. */
 brain_t *cli_open(cli_common *c, const char *component);
 
+/*
+ * Starts the status server (--http) on bind over b's tree and says where
+ * on stderr ("<program>: serving http://HOST:PORT/", the port the system
+ * gave when bind asked for 0).  On failure prints "<program>: <message>"
+ * and returns NULL: the caller exits 2.
+ */
+brain_http_t *cli_http_start(const cli_common *c, const char *bind,
+			     brain_t *b);
+
 /* Closes the tree; when its final flush fails prints "<program>:
  * <message>" and returns 1, else 0. */
 int cli_close(const cli_common *c, brain_t *b);

@@ -407,6 +407,11 @@ START_TEST(every_call_with_a_null_handle_is_einval_not_a_crash)
 					     NULL),
 			  "brain_read_records");
 	}
+	NO_HANDLE(brain_http_start(NULL, "127.0.0.1:0", NULL),
+		  "brain_http_start");
+	NO_HANDLE(brain_http_set_status(NULL, r), "brain_http_set_status");
+	ck_assert_int_eq(brain_http_port(NULL), -1);
+	brain_http_stop(NULL);
 	ck_assert_ptr_null(brain_get_flags(NULL));
 	ck_assert_ptr_null(brain_get_config(NULL));
 	ck_assert_ptr_null(brain_mode(NULL));

@@ -33,6 +33,7 @@ Suite *validate_suite(void);
 Suite *read_suite(void);
 Suite *dashboard_suite(void);
 Suite *log_suite(void);
+Suite *http_suite(void);
 
 /* A new empty folder under $TMPDIR; removed by tu_rmrf. Caller frees. */
 char *tu_tmpdir(void);

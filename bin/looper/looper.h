@@ -30,6 +30,7 @@ typedef struct looper_opts {
 	long blocks;           /* stop after this many blocks; 0: never */
 	int on_demand;         /* a miner is restarted after each block */
 	const char *miner_path;
+	const char *http;      /* --http ADDR:PORT; NULL: no server */
 	char **extra;          /* options after "--" for every miner */
 	int nextra;
 	char path_buf[4096];
@@ -63,20 +64,59 @@ typedef struct miner_proc {
 	 *                 the round just ended ("round"), so it is right
 	 *                 whatever the round length; 0 while not running
 	 *   hashes        done by this slot's miners since the looper
-	 *                 started, over restarts: rounds ended plus the
-	 *                 current round so far (a counter: never goes down)
-	 *   round_hashes  of those, the current round's (its last "hb")
+	 *                 started, over restarts: hashes_before plus the
+	 *                 running miner's "total" (a counter: never goes down)
 	 *   blocks        blocks found ("block" lines), over restarts
 	 *   last_beat     (above) monotonic seconds of its latest line
 	 *   restarts_total restarts since the looper started
 	 */
 	uint64_t hashrate;
 	uint64_t hashes;
-	uint64_t round_hashes;
 	long blocks;
 	long restarts_total;
 	char buf[512];
 	size_t buflen;
+	/* for the status (status.c): what this run of the miner said, and
+	 * what its runs before said, so the counters grow across restarts */
+	uint64_t hashes_run, hashes_before;
+	long shares_run[3], shares_before[3]; /* accepted, rejected, stale */
+	int threads;    /* as its "engine" line said; 0: not yet */
+	char pool[256]; /* the pool its last "shares" line named */
 } miner_proc;
+
+/*
+ * status.c - the looper's figures for --http: a status object (see
+ * brainstem/http.h) built from its miners, handed to the server once a
+ * second and whenever a miner starts, stops or finds a block.
+ */
+typedef struct looper_status {
+	brain_http_t *http; /* NULL: no --http */
+	long long started;  /* Unix time */
+	double next;        /* monotonic time of the next status */
+	unsigned long seen; /* what the last status showed (its events) */
+	char engine[32];    /* the miners' engine, as they said */
+	long errors_looping, errors_miners;
+	long long last_error_time;
+	char last_error[256];
+} looper_status;
+
+/* Starts the server when --http was given.  Returns 0, or -1 when it
+ * could not (said on stderr: the looper exits 2). */
+int looper_status_start(looper_status *st, const looper_opts *o,
+			brain_t *b);
+/* The figures of a miner's heartbeat line that the status needs ("engine
+ * NAME THREADS", "total HASHES", "shares ACC REJ STALE POOL", "error
+ * WHAT"); other lines are left alone. */
+void looper_status_line(looper_status *st, miner_proc *m, const char *line);
+/* A miner (re)started: its last run's counters are kept; restarted: the
+ * start was a restart. */
+void looper_status_run_start(miner_proc *m);
+/* An error the looper recorded into its category. */
+void looper_status_error(looper_status *st, const char *message);
+/* Hands the server the status when a second has passed or something
+ * changed; now is monotonic. */
+void looper_status_publish(looper_status *st, brain_t *b,
+			   const miner_proc *m, int n, double now);
+void looper_status_stop(looper_status *st);
 
 #endif

@@ -45,6 +45,7 @@ typedef struct looper {
 	const char *stop_reason;
 	int tty;
 	int settings_error; /* a miner exited 2: the looper exits 2 */
+	looper_status st;   /* --http */
 } looper;
 
 /* The miner's exit status for a usage or configuration error
@@ -71,6 +72,8 @@ static void report(looper *l, json_t *r)
 
 static void report_error(looper *l, json_t *e)
 {
+	looper_status_error(&l->st,
+			    json_string_value(json_object_get(e, "message")));
 	if (!e || brain_save_system_error(l->b, CATEGORY, e) != 0)
 		cli_say(&l->o.cli, BRAIN_LOG_ERROR,
 			"cannot record an error: %s", brain_errmsg(l->b));
@@ -247,11 +250,10 @@ static int start_miner(looper *l, miner_proc *m, const char *why)
 	m->state = M_RUNNING;
 	m->started = m->last_beat = now_s();
 	m->buflen = 0;
+	looper_status_run_start(m);
 	m->restart_after_exit = 0;
 	m->hashrate = 0;
-	m->round_hashes = 0;
 	if (why) {
-		m->restarts_total++;
 		report(l, json_pack("{s:s, s:s, s:i, s:i, s:I, s:s}", "event",
 				    "miner_restarted", "miner_id", m->id, "pid",
 				    (int)pid, "attempt", m->attempt, "delay_ms",
@@ -381,7 +383,6 @@ static void on_exit_status(looper *l, miner_proc *m, int status)
 		    "%s (pid %d) exited with status %d after %.1f s", m->id,
 		    (int)m->pid, code, runtime);
 	/* hashes it did after its last round line count too */
-	m->round_hashes = 0;
 	m->hashrate = 0;
 	m->pid = 0;
 	if (l->stopping) {
@@ -429,22 +430,15 @@ static void on_line(looper *l, miner_proc *m, const char *line)
 	long n, blocks;
 
 	m->last_beat = now_s();
+	looper_status_line(&l->st, m, line);
 	if (!strncmp(line, "hb ", 3)) {
 		if (sscanf(line + 3, "%llu %lf %ld", &hashes, &rate,
 			   &blocks) == 3) {
-			/* less than before: a round whose end was lost */
-			m->hashes += hashes >= m->round_hashes
-					     ? hashes - m->round_hashes
-					     : hashes;
-			m->round_hashes = hashes;
 			m->hashrate = rate > 0 ? (uint64_t)rate : 0;
 		}
 	} else if (!strncmp(line, "round ", 6)) {
 		if (sscanf(line + 6, "%ld %llu %lf %ld", &n, &hashes, &rate,
 			   &blocks) == 4) {
-			if (hashes >= m->round_hashes)
-				m->hashes += hashes - m->round_hashes;
-			m->round_hashes = 0; /* the next round starts */
 			m->hashrate = rate > 0 ? (uint64_t)rate : 0;
 		}
 	} else if (!strncmp(line, "block ", 6)) {
@@ -569,6 +563,8 @@ static double timers(looper *l, double now)
 		next = l->next_summary;
 	if (l->next_log && l->next_log < next)
 		next = l->next_log;
+	if (l->st.http && l->st.next < next)
+		next = l->st.next;
 	for (i = 0; i < l->o.miners; i++) {
 		miner_proc *m = &l->m[i];
 		if (m->state == M_DOWN && !l->stopping && m->restart_at < next)
@@ -688,6 +684,7 @@ static void run(looper *l)
 		reap(l); /* SIGCHLD can merge: look anyway */
 		due(l, now_s());
 		roll(l);
+		looper_status_publish(&l->st, l->b, l->m, l->o.miners, now_s());
 	}
 }
 
@@ -721,6 +718,10 @@ int main(int argc, char **argv)
 	}
 	if (!(l.b = cli_open(&l.o.cli, COMPONENT)))
 		return 2;
+	if (looper_status_start(&l.st, &l.o, l.b) != 0) {
+		cli_close(&l.o.cli, l.b);
+		return 2;
+	}
 	l.tty = isatty(STDOUT_FILENO) && l.o.cli.verbosity >= 0;
 	l.start = now_s();
 	l.stop_at = l.o.run_seconds ? l.start + l.o.run_seconds : 0;
@@ -756,6 +757,7 @@ int main(int argc, char **argv)
 	LOG(&l, BRAIN_LOG_INFO, "looper stop: %s after %.1f s, %ld blocks",
 	    l.stop_reason ? l.stop_reason : "miners finished",
 	    now_s() - l.start, l.blocks);
+	looper_status_stop(&l.st);
 	if (cli_close(&l.o.cli, l.b))
 		return 1;
 	if (l.settings_error)

@@ -24,6 +24,7 @@ enum {
 	OPT_ON_DEMAND,
 	OPT_MINER,
 	OPT_SUMMARY,
+	OPT_HTTP,
 };
 
 static void print_help(FILE *out)
@@ -64,7 +65,14 @@ static void print_help(FILE *out)
 		"      --blocks N            stop after N blocks across all "
 		"miners\n"
 		"      --on-demand           stop a miner after each block and "
-		"start it again\n\n");
+		"start it again\n"
+		"Watching:\n"
+		"      --http ADDR:PORT      serve /metrics (Prometheus), "
+		"/api/status (JSON) and\n"
+		"                            a dashboard at / (e.g. "
+		"127.0.0.1:9100; PORT alone is\n"
+		"                            loopback; port 0 picks one, said "
+		"on stderr)\n\n");
 	cli_common_help(out);
 }
 
@@ -121,6 +129,7 @@ void looper_parse(looper_opts *o, int argc, char **argv)
 		{"on-demand", no_argument, NULL, OPT_ON_DEMAND},
 		{"miner", required_argument, NULL, OPT_MINER},
 		{"summary-seconds", required_argument, NULL, OPT_SUMMARY},
+		{"http", required_argument, NULL, OPT_HTTP},
 		{NULL, 0, NULL, 0}};
 	int opt;
 
@@ -184,6 +193,9 @@ void looper_parse(looper_opts *o, int argc, char **argv)
 		case OPT_SUMMARY:
 			o->summary_seconds = number(o, "--summary-seconds",
 						    optarg, 0, 1e7);
+			break;
+		case OPT_HTTP:
+			o->http = optarg;
 			break;
 		default:
 			if (!cli_common_option(&o->cli, opt, optarg, print_help))

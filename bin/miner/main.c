@@ -33,6 +33,10 @@ void miner_fail(session *s, const char *what, long round)
 
 	s->failures++;
 	cli_say(&s->o.cli, BRAIN_LOG_ERROR, "%s: %s", what, brain_errmsg(s->b));
+	s->last_error_time = (long long)time(NULL);
+	snprintf(s->last_error, sizeof(s->last_error), "%s: %s", what,
+		 brain_errmsg(s->b));
+	miner_beat(s, "error %s\n", what);
 	err = json_pack("{s:s, s:s, s:{s:s, s:i, s:s}}", "error_type", what,
 			"message", brain_errmsg(s->b), "context", "miner_id",
 			s->o.miner_id, "round", (int)round, "mode",
@@ -148,6 +152,8 @@ void miner_status(uint64_t hashes, double seconds, void *ctx)
 
 	miner_beat(s, "hb %llu %.0f %ld\n", (unsigned long long)hashes,
 	     seconds > 0 ? (double)hashes / seconds : 0.0, s->blocks);
+	miner_totals(s, s->hashes_done + hashes,
+		     seconds > 0 ? (double)hashes / seconds : 0.0);
 	if (!s->status_line)
 		return;
 	printf("\r\033[K%.2f MH/s  %llu hashes  %ld blocks",
@@ -186,6 +192,8 @@ void miner_round_end(session *s, long round, uint64_t hashes,
 			round, (unsigned long long)hashes, seconds, rate_text,
 			best_zeros, blocks,
 			MINER_STOPPING() ? " (interrupted)" : "");
+	s->hashes_done += hashes;
+	miner_totals(s, s->hashes_done, rate);
 	if (s->o.cli.verbosity >= 0)
 		printf("%sround %ld: %llu hashes in %.2f s (%.2f MH/s), best "
 		       "%u zeros, %ld blocks\n",
@@ -205,8 +213,9 @@ static int run_round(session *s, long round)
 
 	rc = miner_round(&s->o, (uint32_t)round, s->zeros, s->round_seconds,
 			 s->max_attempts, htime,
-			 s->status_line || s->o.heartbeat_fd >= 0 ? miner_status
-								 : NULL,
+			 s->status_line || s->o.heartbeat_fd >= 0 || s->http
+				 ? miner_status
+				 : NULL,
 			 s, &r);
 	if (rc != 0)
 		miner_fail(s, "round_failed", round);
@@ -279,11 +288,18 @@ int main(int argc, char **argv)
 	if (!(s.b = cli_open(&s.o.cli, COMPONENT)))
 		return 2;
 	settle(&s);
+	miner_beat(&s, "engine %s %d\n", brain_engine_name(s.o.engine),
+		   s.o.threads);
+	if (miner_http_start(&s) != 0) {
+		cli_close(&s.o.cli, s.b);
+		return 2;
+	}
 	if (strcmp(brain_mode(s.b), "demo") && strcmp(brain_mode(s.b), "test")) {
 		/* staging and live: pools', else a Bitcoin node's work */
 		brain_stratum_pool_t pools[MINER_POOLS_MAX];
 		int rc = miner_pools(&s, pools) ? miner_pool_session(&s)
 						 : miner_node_session(&s);
+		miner_http_stop(&s);
 		if (cli_close(&s.o.cli, s.b) && !rc)
 			rc = 1;
 		return rc;
@@ -293,6 +309,7 @@ int main(int argc, char **argv)
 			"-o: %s mode mines synthetic work; pool mining is for "
 			"--staging and --live",
 			brain_mode(s.b));
+		miner_http_stop(&s);
 		cli_close(&s.o.cli, s.b);
 		return 2;
 	}
@@ -339,6 +356,7 @@ int main(int argc, char **argv)
 	if (s.o.cli.verbosity >= 0)
 		printf("session over: %ld blocks; records in %s\n", s.blocks,
 		       brain_base_path(s.b));
+	miner_http_stop(&s);
 	if (cli_close(&s.o.cli, s.b))
 		return 1;
 	return s.failures ? 1 : 0;

@@ -33,6 +33,7 @@ typedef struct miner_opts {
 	 * "round N H RATE BLOCKS" at a round's end, "block HASH" */
 	int heartbeat_fd;
 	long max_blocks;  /* 0: no limit; else end the session after N */
+	const char *http; /* --http ADDR:PORT; NULL: no server */
 	/* staging and live: the node (NULL/-1: config.json bitcoin_rpc) */
 	const char *rpc_url, *rpc_user, *rpc_password, *rpc_cookie;
 	const char *payout_address, *payout_script;
@@ -134,7 +135,27 @@ typedef struct session {
 	uint64_t max_attempts;
 	long blocks, failures;
 	int status_line;
+	/* the session's figures (status.c): hashes of the rounds ended, and
+	 * in pool mining the shares so far and the pool in use */
+	uint64_t hashes_done;
+	long shares[3]; /* accepted, rejected, stale */
+	const char *pool;
+	brain_http_t *http; /* --http; NULL: none */
+	long long started, last_error_time;
+	char last_error[256];
 } session;
+
+/*
+ * status.c - the session's figures once a second (and at each round's
+ * end): the supervisor's "total HASHES" line (and "shares ACC REJ STALE
+ * POOL" in pool mining), and the status --http serves.  hashes: the
+ * session's so far; rate: the current hash rate.
+ */
+void miner_totals(session *s, uint64_t hashes, double rate);
+/* Starts the server when --http was given.  Returns 0, or -1 (said on
+ * stderr: the miner exits 2). */
+int miner_http_start(session *s);
+void miner_http_stop(session *s);
 
 /* Logs a failure to stderr and to the error tree, with context. */
 void miner_fail(session *s, const char *what, long round);

@@ -22,6 +22,7 @@ enum {
 	OPT_JSON,
 	OPT_HEARTBEAT_FD,
 	OPT_MAX_BLOCKS,
+	OPT_HTTP,
 	OPT_RPC_URL,
 	OPT_RPC_USER,
 	OPT_RPC_PASSWORD,
@@ -147,7 +148,11 @@ static void print_help(FILE *out)
 		"and per block and\n"
 		"                            round (for brainstem-looper)\n"
 		"      --max-blocks N        end the session after N blocks "
-		"(default 0: no limit)\n\n"
+		"(default 0: no limit)\n"
+		"      --http ADDR:PORT      serve this session's /metrics, "
+		"/api/status and\n"
+		"                            dashboard (e.g. 127.0.0.1:9101; "
+		"port 0 picks one)\n\n"
 		"Staging and live (a Bitcoin node's getblocktemplate; default: "
 		"config.json\nbitcoin_rpc, its \"staging\" or \"live\" part "
 		"first):\n"
@@ -297,6 +302,7 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 		{"json", no_argument, NULL, OPT_JSON},
 		{"heartbeat-fd", required_argument, NULL, OPT_HEARTBEAT_FD},
 		{"max-blocks", required_argument, NULL, OPT_MAX_BLOCKS},
+		{"http", required_argument, NULL, OPT_HTTP},
 		{"rpc-url", required_argument, NULL, OPT_RPC_URL},
 		{"rpc-user", required_argument, NULL, OPT_RPC_USER},
 		{"rpc-password", required_argument, NULL, OPT_RPC_PASSWORD},
@@ -384,6 +390,9 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 		case OPT_MAX_BLOCKS:
 			o->max_blocks = (long)number(o, "--max-blocks", optarg,
 						     0, 1000000000);
+			break;
+		case OPT_HTTP:
+			o->http = optarg;
 			break;
 		case OPT_RPC_URL:
 			o->rpc_url = optarg;

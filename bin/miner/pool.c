@@ -406,15 +406,22 @@ static void status(pctx *c, int force)
 	double now = miner_now();
 	uint64_t hashes = c->hashes_before + miner_crew_hashes(&c->crew);
 	long answered = c->total.accepted + c->total.rejected + c->total.stale;
+	double beat_rate;
 	char rate[32];
 
 	if (!force && now < c->next_status)
 		return;
 	c->next_status = now + 1;
+	beat_rate = rate_since(&c->beat, now, hashes);
 	/* "hb": this round's hashes, as in the other modes */
 	miner_beat(s, "hb %llu %.0f %ld\n",
-		   (unsigned long long)(hashes - c->hashes_before),
-		   rate_since(&c->beat, now, hashes), s->blocks);
+		   (unsigned long long)(hashes - c->hashes_before), beat_rate,
+		   s->blocks);
+	s->shares[0] = c->total.accepted;
+	s->shares[1] = c->total.rejected;
+	s->shares[2] = c->total.stale;
+	s->pool = pool_url(c, c->active);
+	miner_totals(s, hashes, beat_rate);
 	if (s->o.cli.verbosity < 0)
 		return;
 	if (!s->status_line) {

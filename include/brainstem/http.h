@@ -31,6 +31,30 @@
  * over the program's life: a looper adds up what its miners reported
  * across their restarts.  /api/status adds "version" and "uptime"
  * (seconds since "started") to it.
+ *
+ * /metrics (text/plain; version=0.0.4), each family with HELP and TYPE;
+ * a member missing from the status gives no sample:
+ *
+ *   brainstem_build_info{version,engine,program,mode}         gauge, 1
+ *   brainstem_start_time_seconds                              gauge
+ *   brainstem_threads                                         gauge
+ *   brainstem_program_hashrate_hashes_per_second              gauge
+ *   brainstem_hashrate_hashes_per_second{miner}               gauge
+ *   brainstem_hashes_total{miner}                             counter
+ *   brainstem_blocks_total{miner}                             counter
+ *   brainstem_miner_restarts_total{miner}                     counter
+ *   brainstem_miner_up{miner}                                 gauge, 0|1
+ *   brainstem_miner_last_heartbeat_timestamp_seconds{miner}   gauge
+ *   brainstem_shares_total{pool,result="accepted|rejected|stale"} counter
+ *   brainstem_errors_total{category}                          counter
+ *   brainstem_last_error_timestamp_seconds                    gauge
+ *
+ * {miner} is a miner's "id"; {pool} a "pools" url (else "pool", with the
+ * top-level "shares"); the program's hash rate is the status' "hashrate"
+ * (sum the per-miner series rather than adding it to them).
+ *
+ * GET and HEAD only (405 with "Allow: GET, HEAD" otherwise); any other
+ * path is 404.
  */
 #ifndef BRAINSTEM_HTTP_H
 #define BRAINSTEM_HTTP_H
@@ -57,12 +81,15 @@ typedef struct brain_http brain_http_t; /* opaque */
  *       the live status only.
  * Returns 0, or BRAIN_EINVAL (out or bind NULL, a bind that does not
  * parse: the message says why), BRAIN_EIO (the address cannot be bound,
- * e.g. in use: the message names it and the system's reason),
+ * e.g. in use: the message names it and the system's reason; or b's tree
+ * cannot be opened read-only),
  * BRAIN_ENOMEM.  On failure *out is NULL and brain_errmsg(NULL) says why.
  * Ownership: the caller stops and frees *out with brain_http_stop().
  * Threads: one server thread; at most a bounded number of connections,
  * each with a small memory limit and a timeout, so slow or hostile
- * clients cannot grow it or hold it.
+ * clients cannot grow it or hold it.  The thread inherits the caller's
+ * signal mask: block the signals the program waits for (sigwait,
+ * signalfd) before the call, so the server never takes them.
  */
 BRAIN_EXTERN(int)
 brain_http_start(brain_http_t **out, const char *bind,

@@ -14,6 +14,7 @@
 #  * brainstem-miner -o A -o B: A killed (SIGKILL) mid-run, the miner goes to
 #    B; A back, the miner returns to A (pool_switched reports); both pools
 #    stopped, SIGTERM ends it likewise;
+#  * the miner's --http /metrics counts A's accepted shares;
 #  * throughout: shares accepted with none rejected (bar stale ones after a
 #    new block, or ones a stopped pool never answered), the tree's accepted
 #    shares are the pools' accepted shares one for one (and the session
@@ -185,7 +186,7 @@ ROOT=$T/tree
 BASE=$ROOT/Mining
 EVENTS="python3 $REPO/tests/tools/events.py"
 REPORTS=$BASE/System/System_Reports/Miners/Global/global_miners_report.json
-MINE="--staging --root $ROOT -u $POOL_ADDRESS -p x -t 2 --pool-timeout 5 --failover-retry 2"
+MINE="--staging --root $ROOT -u $POOL_ADDRESS -p x -t 2 --pool-timeout 5 --failover-retry 2 --http 127.0.0.1:0"
 reports() { # EVENT [KEY=VALUE...]: how many such reports
 	_e=$1
 	shift
@@ -241,6 +242,18 @@ check "and the miner connects to the second, A, instead" \
 	until_miner 30 reported 1 pool_connected pool="$URL_A" pool_index=1
 check "its shares are accepted on A" until_miner 30 more_accepted A 3
 [ "$(accepted A)" -ge 3 ] || { show "$T/m1.err" "miner stderr"; show "$T/A.err" "pool A stderr"; }
+# the miner's --http /metrics counts them too, per pool and verdict
+metric_accepted() { # NAME URL MIN: brainstem_shares_total accepted >= MIN
+	_port=$(sed -n 's|.*serving http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/$1.err")
+	[ -n "$_port" ] && python3 -c 'import sys, urllib.request
+want = "brainstem_shares_total{pool=\"%s\",result=\"accepted\"} " % sys.argv[2]
+text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+got = [float(l[len(want):]) for l in text.splitlines() if l.startswith(want)]
+sys.exit(0 if got and got[0] >= int(sys.argv[3]) else 1)' \
+		"http://127.0.0.1:$_port/metrics" "$2" "$3"
+}
+check "the miner's /metrics has brainstem_shares_total for A, accepted >= 3" \
+	until_miner 30 metric_accepted m1 "$URL_A" 3
 c=$(reports pool_connected pool="$URL_A")
 pool_stop A
 n=$(accepted A) # after the stop: A's last shares are in
