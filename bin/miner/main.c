@@ -185,14 +185,14 @@ void miner_round_end(session *s, long round, uint64_t hashes,
 static int run_round(session *s, long round)
 {
 	round_result r;
-	uint32_t htime = s->o.seed_given && !strcmp(brain_mode(s->b), "test")
-				 ? SEED_EXAMPLE_TIME + (uint32_t)round
-				 : (uint32_t)time(NULL);
+	/* --seed: the same headers on every run, so the same blocks */
+	uint32_t htime = s->o.seed_given ? SEED_EXAMPLE_TIME + (uint32_t)round
+					 : (uint32_t)time(NULL);
 	size_t i;
 	int rc;
 
 	rc = miner_round(&s->o, (uint32_t)round, s->zeros, s->round_seconds,
-			 s->max_attempts, htime,
+			 s->max_attempts ? s->max_attempts : UINT64_MAX, htime,
 			 s->status_line || s->o.heartbeat_fd >= 0 ? miner_status
 								 : NULL,
 			 s, &r);
@@ -219,7 +219,7 @@ static void settle(session *s)
 					    ? s->o.round_seconds
 					    : json_integer_value(json_object_get(
 						      m, "round_duration_seconds")));
-	s->max_attempts = (uint64_t)(s->o.max_attempts > 0
+	s->max_attempts = (uint64_t)(s->o.max_attempts >= 0
 					     ? s->o.max_attempts
 					     : json_integer_value(json_object_get(
 						       m, "max_attempts_per_round")));

@@ -313,10 +313,12 @@ static void poll_node(nctx *c, int force)
 /* ---- scanning ----------------------------------------------------------- */
 
 static void merge(nctx *c, miner_job *j, const brain_work_t *w,
-		  const brain_scan_t *r, const brain_match_t *m)
+		  const brain_scan_t *r, const brain_match_t *m,
+		  uint64_t claimed)
 {
 	pthread_mutex_lock(&c->crew.mu);
-	miner_crew_count(&c->crew, r);
+	if (miner_crew_count(&c->crew, r, claimed))
+		pthread_cond_broadcast(&c->crew.cv); /* the round is done */
 	/* One block per job: once found, the job's tip is (about to be) gone,
 	 * and a second block on the same parent would only fork. */
 	if (r->nmatches && !j->found && c->npend < MAX_PENDING) {
@@ -351,17 +353,20 @@ static void scan_job(miner_crew *crew, int index, uint64_t *k, miner_job *j)
 		while (next < (1ull << 32) && !flag_is_set(&j->stale)) {
 			brain_match_t m;
 			brain_scan_t r;
-			uint64_t n = (1ull << 32) - next < CHUNK
-					     ? (1ull << 32) - next
-					     : CHUNK;
+			uint64_t n = miner_crew_claim(
+				crew, j,
+				(1ull << 32) - next < CHUNK ? (1ull << 32) - next
+							    : CHUNK);
+			if (n == 0)
+				return; /* stale, or the round is over */
 			if (brain_scan(c->s->o.engine, &w.header,
 				       (uint32_t)next, n, w.target, &m, 1,
 				       &j->stale, &r) != 0) {
 				crew->error = 1;
 				return;
 			}
-			merge(c, j, &w, &r, &m);
-			next += n;
+			merge(c, j, &w, &r, &m, n);
+			next += r.hashes;
 		}
 	}
 }
@@ -498,7 +503,8 @@ static void node_round(nctx *c, long round)
 		int force = drain(c) > 0;
 		uint64_t so_far = miner_crew_hashes(crew);
 
-		if (done(c) || now >= end || so_far >= s->max_attempts)
+		if (done(c) || now >= end ||
+		    (s->max_attempts && so_far >= s->max_attempts))
 			break;
 		if (force || now >= next_poll) {
 			poll_node(c, force);
@@ -567,6 +573,7 @@ int miner_node_session(session *s)
 		free(c);
 		return 1;
 	}
+	miner_crew_budget(&c->crew, s->max_attempts);
 	miner_signal_wake(&c->crew.cv, NULL);
 
 	miner_report(s,
