@@ -248,6 +248,10 @@ void miner_round_end(session *s, long round, uint64_t hashes,
 		     unsigned best_zeros, long blocks, double seconds,
 		     json_t *extra);
 
+/* A header's compact target as people and block explorers write it:
+ * 8 lower-case hex digits, "207fffff". */
+void miner_bits_hex(uint32_t bits, char out[9]);
+
 /* A hash rate with its unit: "512.0 H/s", "12.34 MH/s", ... */
 void miner_rate_text(double hashes_per_second, char *out, size_t size);
 

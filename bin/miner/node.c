@@ -380,7 +380,7 @@ static void submit_and_record(nctx *c, found *f)
 	session *s = c->s;
 	const brain_template_info_t *in = brain_template_info(tmpl(f->j));
 	brain_header_t h = f->work.header;
-	char hash[65], target[65], prev[65], *block = NULL;
+	char hash[65], target[65], prev[65], bits[9], *block = NULL;
 	char *reason = NULL, *why_not = NULL;
 	unsigned zeros = brain_hash_leading_zeros(f->hash);
 	int rc = 0, tries, submitted = 0;
@@ -390,6 +390,7 @@ static void submit_and_record(nctx *c, found *f)
 	brain_hash_to_hex(f->hash, hash);
 	brain_hash_to_hex(f->work.target, target);
 	brain_hash_to_hex(h.prev_hash, prev);
+	miner_bits_hex(h.bits, bits);
 	if (brain_template_block_hex(tmpl(f->j), f->work.extranonce, &h,
 				     &block) != 0) {
 		why_not = strdup("out of memory building the block");
@@ -418,11 +419,12 @@ static void submit_and_record(nctx *c, found *f)
 
 	miner_proof(s, &h, f->hash, f->work.target, c->round,
 		    json_pack("{s:O}", "node_result", answer));
-	r = json_pack("{s:s, s:I, s:s, s:i, s:s, s:s, s:I, s:i, s:I, s:s, "
-		      "s:s, s:I, s:I, s:b, s:O}",
+	r = json_pack("{s:s, s:I, s:s, s:i, s:s, s:s, s:s, s:I, s:i, s:I, "
+		      "s:s, s:s, s:I, s:I, s:b, s:O}",
 		      "block_hash", hash, "height", (json_int_t)in->height,
 		      "previous_block", prev, "leading_zeros", (int)zeros,
-		      "target", target, "miner_id", s->o.miner_id, "nonce",
+		      "target", target, "bits_hex", bits, "miner_id",
+		      s->o.miner_id, "nonce",
 		      (json_int_t)f->nonce, "round", (int)c->round,
 		      "extranonce", (json_int_t)f->work.extranonce,
 		      "work_source", "node", "node", c->url, "transactions",

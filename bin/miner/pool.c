@@ -232,7 +232,7 @@ static void record_block(pctx *c, const brain_stratum_event_t *ev,
 	const brain_stratum_share_t *sh = ev->share;
 	brain_header_t h;
 	uint8_t target[32];
-	char target_hex[65], prev[65];
+	char target_hex[65], prev[65], bits[9];
 
 	if (brain_header_from_hex(sh->header_hex, &h) != 0 ||
 	    brain_bits_to_target(h.bits, target) != 0) {
@@ -242,16 +242,18 @@ static void record_block(pctx *c, const brain_stratum_event_t *ev,
 	}
 	brain_hash_to_hex(target, target_hex);
 	brain_hash_to_hex(h.prev_hash, prev);
+	miner_bits_hex(h.bits, bits);
 	miner_proof(s, &h, sh->hash, target, c->round,
 		    json_pack("{s:s, s:O}", "pool", ev->url, "pool_result",
 			      result));
 	miner_save(s, "ledger",
-		   json_pack("{s:s, s:n, s:s, s:i, s:s, s:s, s:I, s:i, s:s, "
-			     "s:s, s:s, s:s, s:b, s:O}",
+		   json_pack("{s:s, s:n, s:s, s:i, s:s, s:s, s:s, s:I, s:i, "
+			     "s:s, s:s, s:s, s:s, s:b, s:O}",
 			     "block_hash", hash, "height", "previous_block",
 			     prev, "leading_zeros",
 			     (int)brain_hash_leading_zeros(sh->hash), "target",
-			     target_hex, "miner_id", s->o.miner_id, "nonce",
+			     target_hex, "bits_hex", bits, "miner_id",
+			     s->o.miner_id, "nonce",
 			     (json_int_t)sh->nonce, "round", (int)c->round,
 			     "extranonce2", sh->extranonce2_hex, "job_id",
 			     sh->job_id, "work_source", "pool", "pool",

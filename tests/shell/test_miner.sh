@@ -66,6 +66,18 @@ check "rounds report the blocks they found" [ "$found" -eq "$blocks" ]
 first=$($EVENTS "$P" --field header_hex | head -1)
 run proof "$BUILD/brainstem-dtm" proof --header "$first" --zeros 3 --json
 check "a recorded header meets its target (dtm proof)" [ "$rc" -eq 0 ]
+$EVENTS "$P" >"$T/proofs"
+check "every proof gives its bits in hex too (bits_hex)" python3 -c '
+import json, sys
+n = 0
+for l in sys.stdin:
+    p = json.loads(l)
+    h = bytes.fromhex(p["header_hex"])
+    assert p["bits_hex"] == "%08x" % p["bits"], p
+    assert p["bits_hex"] == h[72:76][::-1].hex(), p
+    n += 1
+assert n > 0
+' <"$T/proofs"
 run validate "$BUILD/brainstem-dtm" --test --root "$T/a" validate
 check "the miner's tree validates clean" [ "$rc" -eq 0 ]
 show "$T/validate.out"
@@ -122,13 +134,14 @@ check "its start says no cap (max_attempts_per_round 0)" [ \
 	"$($EVENTS "$MD" event=mining_session_start max_attempts_per_round=0 \
 		--count)" -eq 1 ]
 $EVENTS "$MD" >"$T/dflt.events"
-check "3 round reports, each lasting its second (duration >= 0.99)" python3 -c '
+check "3 round reports, each lasting its second (duration_ms >= 990)" python3 -c '
 import json, sys
 rounds = [json.loads(l) for l in sys.stdin
           if json.loads(l).get("event") == "mining_round_complete"]
 assert len(rounds) == 3, len(rounds)
 for r in rounds:
-    assert r["duration"] >= 0.99, r
+    assert isinstance(r["duration_ms"], int) and r["duration_ms"] >= 990, r
+    assert r["hashrate"] == int(r["hashrate"]) and r["hashrate"] > 0, r
 ' <"$T/dflt.events"
 
 # 4. SIGTERM finishes the round and the session
