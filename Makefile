@@ -213,22 +213,26 @@ fuzz-run: $(FUZZ_BINS)
 		|| { tail -50 build/fuzz/last.log; exit 1; }; \
 		grep -E '^Done' build/fuzz/last.log || true; done
 
-# A short demo session: real double-SHA-256 mining of synthetic blocks at
-# 5 hex zeros, three rounds of 4M hashes, recorded under demo/.
-DEMO_ROOT ?= $(CURDIR)/demo
+# A short demo session, shown as it goes: real double-SHA-256 mining of
+# synthetic blocks at 6 hex zeros (one block in 16.7M hashes) in rounds of
+# DEMO_SECONDS, recorded under demo/; then the tree is validated and the
+# ways to look at it are printed (the report, the dashboard).
+DEMO_ROOT    ?= $(CURDIR)/demo
+DEMO_ROUNDS  ?= 4
+DEMO_SECONDS ?= 3
 demo: all
-	@$(BUILD)/brainstem-miner --demo --root "$(DEMO_ROOT)" --rounds 3 \
-		--zeros 5 --max-attempts 4000000 --round-seconds 20 --quiet
+	@echo "demo: mining $(DEMO_ROUNDS) rounds of $(DEMO_SECONDS) s at 6 hex zeros into $(DEMO_ROOT)"
+	@$(BUILD)/brainstem-miner --demo --root "$(DEMO_ROOT)" \
+		--rounds $(DEMO_ROUNDS) --round-seconds $(DEMO_SECONDS) \
+		--max-attempts 0 --zeros 6
 	@$(BUILD)/brainstem-dtm --demo --root "$(DEMO_ROOT)" --quiet validate && \
 		echo "demo: the tree validates clean"
-	@echo "demo: records are in $(DEMO_ROOT)/Test/Demo/Mining:"
-	@cd "$(DEMO_ROOT)/Test/Demo/Mining" && for f in \
-		System/System_Reports/Miners/Global/global_miners_report.json \
-		Ledgers/global_ledger.json Ledgers/global_math_proof.json \
-		Submission_Logs/global_submission.json; do \
-		printf '  %-64s %s records\n' "$$f" \
-			"$$(grep -c '{"seq":' "$$f")"; done
-	@echo "demo: roll-ups in .../Aggregated/ and .../Aggregated_Index/ (six levels + Global)"
+	@echo "demo: look at what it wrote:"
+	@echo "  $(BUILD)/brainstem-dtm report --demo --root $(DEMO_ROOT) --hour"
+	@echo "      the hour's hash rate, hashes, rounds and blocks, as text"
+	@echo "  $(BUILD)/brainstem-looper --demo --root $(DEMO_ROOT) --http 127.0.0.1:8080"
+	@echo "      mines on and serves the dashboard at http://127.0.0.1:8080/"
+	@echo "      (/metrics for Prometheus, /api/status as JSON)"
 
 # Benchmarks: each bench/NAME.c is a program linked against the shared
 # library (build/bench/NAME); `make bench` runs them all and prints tables,

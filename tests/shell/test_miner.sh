@@ -4,7 +4,8 @@
 # submission per block, exact --max-attempts, repeatable with --seed
 # whatever -t, rounds of their seconds by default, SIGTERM finishing the
 # round, --benchmark writing nothing, and a small resident size; pool
-# mining's settings (-o/-u/-p/-O and config.json's pools) and their errors.
+# mining's settings (-o/-u/-p/-O and config.json's pools) and their errors;
+# make demo showing the mining and the ways to look at it.
 . "$(dirname "$0")/lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/brainstem-miner.XXXXXX")
@@ -304,5 +305,27 @@ mkdir -p "$T/u"
 pool_session "$T/u" --config "$T/s/config.json" -o stratum+tcp://127.0.0.1:4 -u cli
 check "-o replaces config.json's pools" [ "$(pools "$T/u")" = \
 	"stratum+tcp://127.0.0.1:4=cli" ]
+
+
+# 8. make demo shows the mining as it goes (its rounds and their rate) and
+# ends by saying how to look at what it wrote: the report, the dashboard
+rc=0
+(cd "$REPO" && $TIMEOUT make -s demo BUILD="$BUILD" SAN="$SAN" CC="$CC" \
+	DEMO_ROOT="$T/demo" DEMO_ROUNDS=2 DEMO_SECONDS=1) >"$T/demo.out" 2>&1 ||
+	rc=$?
+check "make demo (2 rounds of 1 s): exit 0" [ "$rc" -eq 0 ]
+check "make demo shows each round and its rate" sh -c \
+	"grep 'round 1' '$T/demo.out' | grep -q 'H/s' &&
+	 grep 'round 2' '$T/demo.out' | grep -q 'H/s'"
+check "make demo says the tree validates" grep -q 'validates clean' "$T/demo.out"
+check "make demo ends with the report's command line" \
+	grep -qF "brainstem-dtm report --demo --root $T/demo" "$T/demo.out"
+check "... and the dashboard's" \
+	grep -qF "brainstem-looper --demo --root $T/demo --http 127.0.0.1:8080" \
+	"$T/demo.out"
+[ "$rc" -eq 0 ] || show "$T/demo.out"
+check "make demo recorded its 2 rounds" [ \
+	"$($EVENTS "$T/demo/Test/Demo/Mining/System/System_Reports/Miners/Global/global_miners_report.json" \
+		event=mining_round_complete --count)" -eq 2 ]
 
 finish
