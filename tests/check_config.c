@@ -199,6 +199,9 @@ START_TEST(shipped_example_loads_with_no_live_payout)
 				 json_object_get(rpc, "live"), "payout_address")),
 			 "");
 	ck_assert_ptr_null(json_object_get(rpc, "payout_address"));
+	/* and rounds as the defaults make them: a minute, no cap */
+	ck_assert_int_eq(mining_value(b, "round_duration_seconds"), 60);
+	ck_assert_int_eq(mining_value(b, "max_attempts_per_round"), 0);
 	brain_close(b);
 	tu_rmrf(dir);
 	free(dir);
