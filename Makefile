@@ -140,16 +140,28 @@ $(TEST_BIN): $(TEST_SRCS) tests/testutil.h tests/storecheck.h $(LIB_OBJS)
 		$(LIB_OBJS) $(CHECK_LIBS) $(DEP_LIBS) -lpthread -ldl -lm
 
 # Check's own per-test limit (4 s) is about a quiet machine; a loaded or
-# sanitized run gets 60 s, which still ends a test that hangs.
+# sanitized run gets 60 s, which still ends a test that hangs.  Every step
+# runs even when one before failed; each one's output goes to the terminal
+# and to $(CHECK_LOGS), from which tests/check-summary.sh makes the last
+# line: what ran, how many passed and failed, and what failed (make check
+# then fails).
+CHECK_LOGS := $(BUILD)/check-logs
 check: all $(TEST_BIN)
+	@rm -rf $(CHECK_LOGS) && mkdir -p $(CHECK_LOGS)
 	@echo "== unit tests (Check)"
-	$(Q)BRAINSTEM_BLUEPRINT= BRAINSTEM_ROOT= \
-		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-60} $(TEST_BIN)
+	$(Q){ BRAINSTEM_BLUEPRINT= BRAINSTEM_ROOT= \
+		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-60} $(TEST_BIN); \
+		echo $$? >$(CHECK_LOGS)/unit.rc; } 2>&1 | tee $(CHECK_LOGS)/unit.log
 	@echo "== program and packaging tests"
-	$(Q)BUILD=$(BUILD) CC="$(CC)" SAN=$(SAN) sh tests/run-shell-tests.sh
+	$(Q){ BUILD=$(BUILD) CC="$(CC)" SAN=$(SAN) sh tests/run-shell-tests.sh; \
+		echo $$? >$(CHECK_LOGS)/shell.rc; } 2>&1 | tee $(CHECK_LOGS)/shell.log
 	$(Q)if [ -z "$(SAN)" ] && command -v clang >/dev/null 2>&1; then \
-		$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS); \
+		{ $(MAKE) --no-print-directory fuzz-run \
+			FUZZ_SECONDS=$(FUZZ_SECONDS); \
+		echo $$? >$(CHECK_LOGS)/fuzz.rc; } 2>&1 | \
+		tee $(CHECK_LOGS)/fuzz.log; \
 	else echo "== fuzz: skipped (needs clang, and runs only without SAN)"; fi
+	$(Q)sh tests/check-summary.sh $(CHECK_LOGS)
 
 # The fault-injection matrix of tests/check_faults.c in full: every nth
 # system call of a save, an open and a rebuild fails with each fault kind
@@ -198,37 +210,46 @@ fuzz: $(FUZZ_BINS)
 		build/fuzz/fuzz_$$f -max_total_time=$(or $(FUZZ_TIME),600) $$a \
 		|| exit 1; done
 
-# make check's short run: FUZZ_SECONDS split between the targets
+# make check's short run: FUZZ_SECONDS split between the targets; each
+# one runs even when one before failed, and says "ok - fuzz NAME" or
+# "FAIL - fuzz NAME" (make check's summary counts those lines).
 fuzz-run: $(FUZZ_BINS)
 	@mkdir -p $(FUZZ_CORPORA)
-	$(Q)for f in $(FUZZ_NAMES); do \
+	$(Q)failed=0; for f in $(FUZZ_NAMES); do \
 		t=$$(($(FUZZ_SECONDS) / $(words $(FUZZ_NAMES)))); \
 		echo "== fuzz: $$f for $${t}s"; \
 		case $$f in blueprint) a='$(FUZZ_ARGS_blueprint)';; \
 		node) a='$(FUZZ_ARGS_node)';; record) a='$(FUZZ_ARGS_record)';; \
 		disk) a='$(FUZZ_ARGS_disk)';; \
 		stratum) a='$(FUZZ_ARGS_stratum)';; esac; \
-		build/fuzz/fuzz_$$f -max_total_time=$$t \
-			-print_final_stats=0 $$a 2>build/fuzz/last.log \
-		|| { tail -50 build/fuzz/last.log; exit 1; }; \
-		grep -E '^Done' build/fuzz/last.log || true; done
+		if build/fuzz/fuzz_$$f -max_total_time=$$t \
+			-print_final_stats=0 $$a 2>build/fuzz/last.log; then \
+			grep -E '^Done' build/fuzz/last.log; \
+			echo "ok - fuzz $$f"; \
+		else tail -50 build/fuzz/last.log; \
+			echo "FAIL - fuzz $$f"; failed=1; fi; done; \
+	exit $$failed
 
-# A short demo session: real double-SHA-256 mining of synthetic blocks at
-# 5 hex zeros, three rounds of 4M hashes, recorded under demo/.
-DEMO_ROOT ?= $(CURDIR)/demo
+# A short demo session, shown as it goes: real double-SHA-256 mining of
+# synthetic blocks at 6 hex zeros (one block in 16.7M hashes) in rounds of
+# DEMO_SECONDS, recorded under demo/; then the tree is validated and the
+# ways to look at it are printed (the report, the dashboard).
+DEMO_ROOT    ?= $(CURDIR)/demo
+DEMO_ROUNDS  ?= 4
+DEMO_SECONDS ?= 3
 demo: all
-	@$(BUILD)/brainstem-miner --demo --root "$(DEMO_ROOT)" --rounds 3 \
-		--zeros 5 --max-attempts 4000000 --round-seconds 20 --quiet
+	@echo "demo: mining $(DEMO_ROUNDS) rounds of $(DEMO_SECONDS) s at 6 hex zeros into $(DEMO_ROOT)"
+	@$(BUILD)/brainstem-miner --demo --root "$(DEMO_ROOT)" \
+		--rounds $(DEMO_ROUNDS) --round-seconds $(DEMO_SECONDS) \
+		--max-attempts 0 --zeros 6
 	@$(BUILD)/brainstem-dtm --demo --root "$(DEMO_ROOT)" --quiet validate && \
 		echo "demo: the tree validates clean"
-	@echo "demo: records are in $(DEMO_ROOT)/Test/Demo/Mining:"
-	@cd "$(DEMO_ROOT)/Test/Demo/Mining" && for f in \
-		System/System_Reports/Miners/Global/global_miners_report.json \
-		Ledgers/global_ledger.json Ledgers/global_math_proof.json \
-		Submission_Logs/global_submission.json; do \
-		printf '  %-64s %s records\n' "$$f" \
-			"$$(grep -c '{"seq":' "$$f")"; done
-	@echo "demo: roll-ups in .../Aggregated/ and .../Aggregated_Index/ (six levels + Global)"
+	@echo "demo: look at what it wrote:"
+	@echo "  $(BUILD)/brainstem-dtm report --demo --root $(DEMO_ROOT) --hour"
+	@echo "      the hour's hash rate, hashes, rounds and blocks, as text"
+	@echo "  $(BUILD)/brainstem-looper --demo --root $(DEMO_ROOT) --http 127.0.0.1:8080"
+	@echo "      mines on and serves the dashboard at http://127.0.0.1:8080/"
+	@echo "      (/metrics for Prometheus, /api/status as JSON)"
 
 # Benchmarks: each bench/NAME.c is a program linked against the shared
 # library (build/bench/NAME); `make bench` runs them all and prints tables,

@@ -117,7 +117,7 @@ try:
     recs = [v for v in doc.values() if isinstance(v, list)][-1]
     rounds = [r for r in recs if r.get("event") == "mining_round_complete"]
     h = sum(r["attempts_this_round"] for r in rounds)
-    t = sum(r["duration"] for r in rounds)
+    t = sum(r["duration_ms"] for r in rounds) / 1000
     if h and t:
         counter = h / t / 1e6
 except (OSError, ValueError, IndexError, KeyError):

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <brainstem/brain.h>
 #include <brainstem/errors.h>
 
 #include "config.h"
@@ -25,7 +26,8 @@ static int load_mining(brain__vctx *v, const brain__ynode *root, json_t *cfg)
 					   "round_duration_seconds",
 					   "max_attempts_per_round", NULL};
 	const brain__ynode *n = brain__yaml_get(root, "mining");
-	long zeros = 6, round = 3600, attempts = 1000000;
+	long zeros = BRAIN_DEFAULT_ZEROS, round = BRAIN_DEFAULT_ROUND_SECONDS,
+	     attempts = BRAIN_DEFAULT_MAX_ATTEMPTS;
 	int rc;
 
 	if (n && ((rc = brain__want(v, n, BRAIN__Y_MAP, "mining")) ||
@@ -34,7 +36,7 @@ static int load_mining(brain__vctx *v, const brain__ynode *root, json_t *cfg)
 					&zeros)) ||
 		  (rc = brain__get_long(v, n, "round_duration_seconds", 1,
 					31622400L, &round)) ||
-		  (rc = brain__get_long(v, n, "max_attempts_per_round", 1,
+		  (rc = brain__get_long(v, n, "max_attempts_per_round", 0,
 					0x7fffffffffffffffL, &attempts))))
 		return rc;
 	return json_object_set_new(

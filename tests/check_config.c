@@ -36,24 +36,72 @@ static void expect_config_error(const char *text, const char *msg_tail)
 	free(dir);
 }
 
+static long long mining_value(const brain_t *b, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(
+		json_object_get(brain_get_config(b), "mining"), key));
+}
+
+/* Without a config.json a round lasts a minute and has no cap on its
+ * attempts (the seed's 1,000,000 made rounds of a quarter second). */
 START_TEST(defaults_without_a_config_file)
 {
 	char *dir = tu_tmpdir();
 	time_t now = T_SEED_EXAMPLE;
 	brain_options_t o = tu_options(dir, NULL, &now);
-	const json_t *mining;
 	brain_t *b;
 
 	ck_assert_int_eq(brain_initialize_mode(&b, "demo", "Tester", &o), 0);
-	mining = json_object_get(brain_get_config(b), "mining");
-	ck_assert_int_eq(json_integer_value(json_object_get(mining, "default_zeros")), 6);
-	ck_assert_int_eq(json_integer_value(json_object_get(
-				 mining, "round_duration_seconds")), 3600);
-	ck_assert_int_eq(json_integer_value(json_object_get(
-				 mining, "max_attempts_per_round")), 1000000);
+	ck_assert_int_eq(mining_value(b, "default_zeros"), 6);
+	ck_assert_int_eq(mining_value(b, "round_duration_seconds"), 60);
+	ck_assert_int_eq(mining_value(b, "max_attempts_per_round"), 0);
+	ck_assert_int_eq(BRAIN_DEFAULT_ZEROS, 6);
+	ck_assert_int_eq(BRAIN_DEFAULT_ROUND_SECONDS, 60);
+	ck_assert_int_eq(BRAIN_DEFAULT_MAX_ATTEMPTS, 0);
 	brain_close(b);
 	tu_rmrf(dir);
 	free(dir);
+}
+END_TEST
+
+/* The seed's own config.json values are kept exactly; a mining section
+ * that names only some keys gets the defaults for the others. */
+START_TEST(seed_round_settings_are_kept_as_given)
+{
+	char *dir = tu_tmpdir();
+	brain_t *b;
+
+	ck_assert_int_eq(
+		open_with_config(dir,
+				 "{\"mining\": {\"default_zeros\": 6,\n"
+				 "  \"round_duration_seconds\": 3600,\n"
+				 "  \"max_attempts_per_round\": 1000000}}\n",
+				 &b),
+		0);
+	ck_assert_int_eq(mining_value(b, "round_duration_seconds"), 3600);
+	ck_assert_int_eq(mining_value(b, "max_attempts_per_round"), 1000000);
+	brain_close(b);
+	ck_assert_int_eq(open_with_config(dir,
+					  "{\"mining\": "
+					  "{\"max_attempts_per_round\": 0}}",
+					  &b),
+			 0);
+	ck_assert_int_eq(mining_value(b, "max_attempts_per_round"), 0);
+	ck_assert_int_eq(mining_value(b, "round_duration_seconds"), 60);
+	brain_close(b);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(round_settings_out_of_range_are_refused)
+{
+	expect_config_error("{\"mining\": {\"max_attempts_per_round\": -1}}",
+			    "1:39: expected a whole number from 0 to "
+			    "9223372036854775807 for 'max_attempts_per_round'");
+	expect_config_error("{\"mining\": {\"round_duration_seconds\": 0}}",
+			    "1:39: expected a whole number from 1 to 31622400 "
+			    "for 'round_duration_seconds'");
 }
 END_TEST
 
@@ -151,6 +199,9 @@ START_TEST(shipped_example_loads_with_no_live_payout)
 				 json_object_get(rpc, "live"), "payout_address")),
 			 "");
 	ck_assert_ptr_null(json_object_get(rpc, "payout_address"));
+	/* and rounds as the defaults make them: a minute, no cap */
+	ck_assert_int_eq(mining_value(b, "round_duration_seconds"), 60);
+	ck_assert_int_eq(mining_value(b, "max_attempts_per_round"), 0);
 	brain_close(b);
 	tu_rmrf(dir);
 	free(dir);
@@ -261,6 +312,8 @@ Suite *config_suite(void)
 	TCase *tc = tcase_create("config_json");
 
 	tcase_add_test(tc, defaults_without_a_config_file);
+	tcase_add_test(tc, seed_round_settings_are_kept_as_given);
+	tcase_add_test(tc, round_settings_out_of_range_are_refused);
 	tcase_add_test(tc, seed_config_is_read_and_flags_overlay);
 	tcase_add_test(tc, paths_move_the_mode_base);
 	tcase_add_test(tc, wrong_type_has_line_and_column);

@@ -520,7 +520,6 @@ static json_t *comparable(const char *path)
 
 	ck_assert_ptr_nonnull(f);
 	m = json_object_get(f, "metadata");
-	json_object_del(m, "generated_at");
 	json_object_del(m, "created_at");
 	json_object_del(m, "component");
 	return f;

@@ -146,7 +146,7 @@ START_TEST(new_file_is_its_template_with_entries_last)
 	ck_assert_str_eq(json_string_value(json_object_get(meta, "mode")),
 			 "demo");
 	ck_assert_str_eq(
-		json_string_value(json_object_get(meta, "generated_at")),
+		json_string_value(json_object_get(meta, "created_at")),
 		"2025-12-18T01:47:41Z");
 	json_object_foreach(j, key, v) last_key = key;
 	ck_assert_str_eq(last_key, "ledger_entries");

@@ -68,17 +68,18 @@ void miner_save(session *s, const char *stream, json_t *r, long round)
 void miner_proof(session *s, const brain_header_t *h, const uint8_t hash[32],
 		 const uint8_t target[32], long round, json_t *extra)
 {
-	char hash_hex[65], target_hex[65], header[161];
+	char hash_hex[65], target_hex[65], header[161], bits[9];
 	json_t *r;
 
 	brain_hash_to_hex(hash, hash_hex);
 	brain_hash_to_hex(target, target_hex);
 	brain_header_to_hex(h, header);
-	r = json_pack("{s:s, s:I, s:s, s:s, s:i, s:I, s:s, s:s}",
+	miner_bits_hex(h->bits, bits);
+	r = json_pack("{s:s, s:I, s:s, s:s, s:i, s:I, s:s, s:s, s:s}",
 		      "header_hex", header, "nonce", (json_int_t)h->nonce,
 		      "hash", hash_hex, "target", target_hex, "leading_zeros",
 		      (int)brain_hash_leading_zeros(hash), "bits",
-		      (json_int_t)h->bits, "engine",
+		      (json_int_t)h->bits, "bits_hex", bits, "engine",
 		      brain_engine_name(s->o.engine), "miner_id",
 		      s->o.miner_id);
 	if (r && extra && json_object_update(r, extra)) {
@@ -162,20 +163,28 @@ void miner_status(uint64_t hashes, double seconds, void *ctx)
 	fflush(stdout);
 }
 
+void miner_bits_hex(uint32_t bits, char out[9])
+{
+	snprintf(out, 9, "%08x", (unsigned)bits);
+}
+
 void miner_round_end(session *s, long round, uint64_t hashes,
 		     unsigned best_zeros, long blocks, double seconds,
 		     json_t *extra)
 {
 	double rate = seconds > 0 ? (double)hashes / seconds : 0;
 	char rate_text[32];
-	json_t *r = json_pack("{s:s, s:s, s:i, s:I, s:i, s:i, s:f, s:f, s:b}",
+	/* what a person reads: whole hashes a second, whole milliseconds
+	 * (the store writes a real with 17 digits: 29.963280370999996) */
+	json_t *r = json_pack("{s:s, s:s, s:i, s:I, s:i, s:i, s:f, s:I, s:b}",
 			      "event", "mining_round_complete", "miner_id",
 			      s->o.miner_id, "round_number", (int)round,
 			      "attempts_this_round", (json_int_t)hashes,
 			      "best_difficulty", (int)best_zeros,
-			      "blocks_found", (int)blocks, "hashrate", rate,
-			      "duration", seconds, "interrupted",
-			      MINER_STOPPING());
+			      "blocks_found", (int)blocks, "hashrate",
+			      (double)(uint64_t)(rate + 0.5), "duration_ms",
+			      (json_int_t)(seconds * 1000 + 0.5),
+			      "interrupted", MINER_STOPPING());
 
 	if (r && extra && json_object_update(r, extra)) {
 		json_decref(r);
@@ -205,14 +214,14 @@ void miner_round_end(session *s, long round, uint64_t hashes,
 static int run_round(session *s, long round)
 {
 	round_result r;
-	uint32_t htime = s->o.seed_given && !strcmp(brain_mode(s->b), "test")
-				 ? SEED_EXAMPLE_TIME + (uint32_t)round
-				 : (uint32_t)time(NULL);
+	/* --seed: the same headers on every run, so the same blocks */
+	uint32_t htime = s->o.seed_given ? SEED_EXAMPLE_TIME + (uint32_t)round
+					 : (uint32_t)time(NULL);
 	size_t i;
 	int rc;
 
 	rc = miner_round(&s->o, (uint32_t)round, s->zeros, s->round_seconds,
-			 s->max_attempts, htime,
+			 s->max_attempts ? s->max_attempts : UINT64_MAX, htime,
 			 s->status_line || s->o.heartbeat_fd >= 0 || s->http
 				 ? miner_status
 				 : NULL,
@@ -240,7 +249,7 @@ static void settle(session *s)
 					    ? s->o.round_seconds
 					    : json_integer_value(json_object_get(
 						      m, "round_duration_seconds")));
-	s->max_attempts = (uint64_t)(s->o.max_attempts > 0
+	s->max_attempts = (uint64_t)(s->o.max_attempts >= 0
 					     ? s->o.max_attempts
 					     : json_integer_value(json_object_get(
 						       m, "max_attempts_per_round")));

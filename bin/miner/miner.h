@@ -132,7 +132,7 @@ typedef struct session {
 	brain_t *b;
 	unsigned zeros;
 	double round_seconds;
-	uint64_t max_attempts;
+	uint64_t max_attempts; /* 0: no cap, rounds end by their time */
 	long blocks, failures;
 	int status_line;
 	/* the session's figures (status.c): hashes of the rounds ended, and
@@ -215,6 +215,8 @@ struct miner_crew {
 	miner_job *cur;          /* under mu; NULL: no work */
 	int quit;                /* under mu */
 	uint64_t hashes;         /* under mu: this round's */
+	uint64_t budget;         /* under mu: a round's hashes; 0: no cap */
+	uint64_t claimed;        /* under mu: hashes + those being scanned */
 	unsigned best_zeros;     /* under mu: this round's */
 	uint8_t best_hash[32];
 	int nthreads, started;
@@ -241,12 +243,24 @@ void miner_crew_publish(miner_crew *c, void *work, void (*free_work)(void *),
 			uint64_t seq);
 /* Drops a reference to j; the caller holds mu. */
 void miner_job_release(miner_job *j);
-/* Folds a scan's hashes and best hash into the round; caller holds mu. */
-void miner_crew_count(miner_crew *c, const brain_scan_t *r);
+/* Caps every round at `budget` hashes (0: no cap), so that a round ended
+ * by its attempts has exactly that many.  Call before miner_crew_start. */
+void miner_crew_budget(miner_crew *c, uint64_t budget);
+/* Takes up to `want` nonces of the round's budget for one scan of j,
+ * waiting while the round's budget is all taken (until the next round).
+ * Returns the count, or 0 when j went stale or the crew stops.  Runs on a
+ * scanning thread, without mu. */
+uint64_t miner_crew_claim(miner_crew *c, miner_job *j, uint64_t want);
+/* Folds a scan of `claimed` nonces (r->hashes of them hashed, the rest
+ * given back) and its best hash into the round; caller holds mu.
+ * Returns 1 when that spent the round's budget: the caller wakes its
+ * main thread to end the round. */
+int miner_crew_count(miner_crew *c, const brain_scan_t *r, uint64_t claimed);
 /* The round's hash count so far. */
 uint64_t miner_crew_hashes(miner_crew *c);
 /* Ends a round without stopping the scanners: gives its hash count and
- * best zeros and starts the next round's from zero. */
+ * best zeros and starts the next round's from zero (the scans under way
+ * count in the next round, and take from its budget). */
 void miner_crew_take(miner_crew *c, uint64_t *hashes, unsigned *best_zeros);
 
 /*
@@ -257,6 +271,10 @@ void miner_crew_take(miner_crew *c, uint64_t *hashes, unsigned *best_zeros);
 void miner_round_end(session *s, long round, uint64_t hashes,
 		     unsigned best_zeros, long blocks, double seconds,
 		     json_t *extra);
+
+/* A header's compact target as people and block explorers write it:
+ * 8 lower-case hex digits, "207fffff". */
+void miner_bits_hex(uint32_t bits, char out[9]);
 
 /* A hash rate with its unit: "512.0 H/s", "12.34 MH/s", ... */
 void miner_rate_text(double hashes_per_second, char *out, size_t size);

@@ -317,10 +317,12 @@ static void poll_node(nctx *c, int force)
 /* ---- scanning ----------------------------------------------------------- */
 
 static void merge(nctx *c, miner_job *j, const brain_work_t *w,
-		  const brain_scan_t *r, const brain_match_t *m)
+		  const brain_scan_t *r, const brain_match_t *m,
+		  uint64_t claimed)
 {
 	pthread_mutex_lock(&c->crew.mu);
-	miner_crew_count(&c->crew, r);
+	if (miner_crew_count(&c->crew, r, claimed))
+		pthread_cond_broadcast(&c->crew.cv); /* the round is done */
 	/* One block per job: once found, the job's tip is (about to be) gone,
 	 * and a second block on the same parent would only fork. */
 	if (r->nmatches && !j->found && c->npend < MAX_PENDING) {
@@ -355,17 +357,20 @@ static void scan_job(miner_crew *crew, int index, uint64_t *k, miner_job *j)
 		while (next < (1ull << 32) && !flag_is_set(&j->stale)) {
 			brain_match_t m;
 			brain_scan_t r;
-			uint64_t n = (1ull << 32) - next < CHUNK
-					     ? (1ull << 32) - next
-					     : CHUNK;
+			uint64_t n = miner_crew_claim(
+				crew, j,
+				(1ull << 32) - next < CHUNK ? (1ull << 32) - next
+							    : CHUNK);
+			if (n == 0)
+				return; /* stale, or the round is over */
 			if (brain_scan(c->s->o.engine, &w.header,
 				       (uint32_t)next, n, w.target, &m, 1,
 				       &j->stale, &r) != 0) {
 				crew->error = 1;
 				return;
 			}
-			merge(c, j, &w, &r, &m);
-			next += n;
+			merge(c, j, &w, &r, &m, n);
+			next += r.hashes;
 		}
 	}
 }
@@ -379,7 +384,7 @@ static void submit_and_record(nctx *c, found *f)
 	session *s = c->s;
 	const brain_template_info_t *in = brain_template_info(tmpl(f->j));
 	brain_header_t h = f->work.header;
-	char hash[65], target[65], prev[65], *block = NULL;
+	char hash[65], target[65], prev[65], bits[9], *block = NULL;
 	char *reason = NULL, *why_not = NULL;
 	unsigned zeros = brain_hash_leading_zeros(f->hash);
 	int rc = 0, tries, submitted = 0;
@@ -389,6 +394,7 @@ static void submit_and_record(nctx *c, found *f)
 	brain_hash_to_hex(f->hash, hash);
 	brain_hash_to_hex(f->work.target, target);
 	brain_hash_to_hex(h.prev_hash, prev);
+	miner_bits_hex(h.bits, bits);
 	if (brain_template_block_hex(tmpl(f->j), f->work.extranonce, &h,
 				     &block) != 0) {
 		why_not = strdup("out of memory building the block");
@@ -417,11 +423,12 @@ static void submit_and_record(nctx *c, found *f)
 
 	miner_proof(s, &h, f->hash, f->work.target, c->round,
 		    json_pack("{s:O}", "node_result", answer));
-	r = json_pack("{s:s, s:I, s:s, s:i, s:s, s:s, s:I, s:i, s:I, s:s, "
-		      "s:s, s:I, s:I, s:b, s:O}",
+	r = json_pack("{s:s, s:I, s:s, s:i, s:s, s:s, s:s, s:I, s:i, s:I, "
+		      "s:s, s:s, s:I, s:I, s:b, s:O}",
 		      "block_hash", hash, "height", (json_int_t)in->height,
 		      "previous_block", prev, "leading_zeros", (int)zeros,
-		      "target", target, "miner_id", s->o.miner_id, "nonce",
+		      "target", target, "bits_hex", bits, "miner_id",
+		      s->o.miner_id, "nonce",
 		      (json_int_t)f->nonce, "round", (int)c->round,
 		      "extranonce", (json_int_t)f->work.extranonce,
 		      "work_source", "node", "node", c->url, "transactions",
@@ -512,7 +519,8 @@ static void node_round(nctx *c, long round)
 		int force = drain(c) > 0;
 		uint64_t so_far = miner_crew_hashes(crew);
 
-		if (done(c) || now >= end || so_far >= s->max_attempts)
+		if (done(c) || now >= end ||
+		    (s->max_attempts && so_far >= s->max_attempts))
 			break;
 		if (force || now >= next_poll) {
 			poll_node(c, force);
@@ -581,6 +589,7 @@ int miner_node_session(session *s)
 		free(c);
 		return 1;
 	}
+	miner_crew_budget(&c->crew, s->max_attempts);
 	miner_signal_wake(&c->crew.cv, NULL);
 
 	miner_report(s,

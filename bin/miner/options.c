@@ -120,10 +120,14 @@ static void print_help(FILE *out)
 		"Mining:\n"
 		"      --rounds N            rounds to run (default 0: until "
 		"SIGINT/SIGTERM)\n"
-		"      --round-seconds S     longest round (default: config "
-		"mining.round_duration_seconds)\n"
-		"      --max-attempts N      hashes per round (default: config "
-		"mining.max_attempts_per_round)\n"
+		"      --round-seconds S     longest round (default: config\n"
+		"                            mining.round_duration_seconds, "
+		"else 60)\n"
+		"      --max-attempts N      end a round after exactly N hashes, "
+		"0: no cap\n"
+		"                            (default: config "
+		"mining.max_attempts_per_round,\n"
+		"                            else 0)\n"
 		"      --zeros N             leading hex zeros wanted: target "
 		"2^(256-4N)-1\n"
 		"                            (default: config "
@@ -136,8 +140,11 @@ static void print_help(FILE *out)
 		"(default: miner_<pid>;\n"
 		"                            1-64 bytes of UTF-8, no '/' or "
 		"control characters)\n"
-		"      --seed N              seed of the synthetic work (test "
-		"mode: repeatable runs)\n"
+		"      --seed N              seed of the synthetic work: the same "
+		"seed, rounds\n"
+		"                            and --max-attempts find the same "
+		"blocks whatever -t\n"
+		"                            (default miner id: miner_seed_N)\n"
 		"      --engine NAME         auto, generic, shani, avx2, avx512 "
 		"(default: auto)\n"
 		"      --benchmark           hash for --seconds and print the "
@@ -350,7 +357,7 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 							optarg, 1, 31622400);
 			break;
 		case OPT_MAX_ATTEMPTS:
-			o->max_attempts = number(o, "--max-attempts", optarg, 1,
+			o->max_attempts = number(o, "--max-attempts", optarg, 0,
 						 (long long)1 << 62);
 			break;
 		case OPT_ZEROS:
@@ -462,8 +469,14 @@ void miner_parse(miner_opts *o, int argc, char **argv)
 		o->threads = n > 0 ? (int)n : 1;
 	}
 	if (!o->miner_id) {
-		snprintf(o->id_buf, sizeof(o->id_buf), "miner_%ld",
-			 (long)getpid());
+		/* a seeded run is a repeatable one: its id (in every
+		 * coinbase) comes from the seed, not the process */
+		if (o->seed_given)
+			snprintf(o->id_buf, sizeof(o->id_buf), "miner_seed_%llu",
+				 (unsigned long long)o->seed);
+		else
+			snprintf(o->id_buf, sizeof(o->id_buf), "miner_%ld",
+				 (long)getpid());
 		o->miner_id = o->id_buf;
 	}
 	if ((why = miner_id_problem(o->miner_id)))

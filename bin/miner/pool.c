@@ -124,12 +124,13 @@ static long timing_ms(const session *s, long cli, const char *key)
 /* Folds a scan into the round and queues its shares for the main thread. */
 static void hand_over(pctx *c, miner_job *j, uint64_t extranonce2,
 		      uint32_t ntime, const brain_scan_t *r,
-		      const brain_match_t *m, size_t nm)
+		      const brain_match_t *m, size_t nm, uint64_t claimed)
 {
+	int spent;
 	size_t i;
 
 	pthread_mutex_lock(&c->crew.mu);
-	miner_crew_count(&c->crew, r);
+	spent = miner_crew_count(&c->crew, r, claimed);
 	for (i = 0; i < nm; i++) {
 		pshare *p;
 		if (c->npend == MAX_PENDING) {
@@ -144,7 +145,7 @@ static void hand_over(pctx *c, miner_job *j, uint64_t extranonce2,
 		p->nonce = m[i].nonce;
 	}
 	pthread_mutex_unlock(&c->crew.mu);
-	if (nm)
+	if (nm || spent) /* shares to send, or the round to end */
 		brain_stratum_wake(c->st);
 }
 
@@ -169,10 +170,13 @@ static void scan_job(miner_crew *crew, int index, uint64_t *k, miner_job *j)
 		}
 		while (next < (1ull << 32) && !flag_is_set(&j->stale)) {
 			brain_scan_t r;
-			uint64_t n = (1ull << 32) - next < CHUNK
-					     ? (1ull << 32) - next
-					     : CHUNK;
+			uint64_t n = miner_crew_claim(
+				crew, j,
+				(1ull << 32) - next < CHUNK ? (1ull << 32) - next
+							    : CHUNK);
 			size_t nm;
+			if (n == 0)
+				return; /* stale, or the crew stops */
 			if (brain_scan(c->s->o.engine, &w.header,
 				       (uint32_t)next, n, w.target, m,
 				       MAX_MATCHES, &j->stale, &r) != 0) {
@@ -186,7 +190,7 @@ static void scan_job(miner_crew *crew, int index, uint64_t *k, miner_job *j)
 				nm = MAX_MATCHES;
 				r.hashes = m[nm - 1].nonce + 1ull - next;
 			}
-			hand_over(c, j, en2, ntime, &r, m, nm);
+			hand_over(c, j, en2, ntime, &r, m, nm, n);
 			next += r.hashes;
 		}
 	}
@@ -229,7 +233,7 @@ static void record_block(pctx *c, const brain_stratum_event_t *ev,
 	const brain_stratum_share_t *sh = ev->share;
 	brain_header_t h;
 	uint8_t target[32];
-	char target_hex[65], prev[65];
+	char target_hex[65], prev[65], bits[9];
 
 	if (brain_header_from_hex(sh->header_hex, &h) != 0 ||
 	    brain_bits_to_target(h.bits, target) != 0) {
@@ -239,16 +243,18 @@ static void record_block(pctx *c, const brain_stratum_event_t *ev,
 	}
 	brain_hash_to_hex(target, target_hex);
 	brain_hash_to_hex(h.prev_hash, prev);
+	miner_bits_hex(h.bits, bits);
 	miner_proof(s, &h, sh->hash, target, c->round,
 		    json_pack("{s:s, s:O}", "pool", ev->url, "pool_result",
 			      result));
 	miner_save(s, "ledger",
-		   json_pack("{s:s, s:n, s:s, s:i, s:s, s:s, s:I, s:i, s:s, "
-			     "s:s, s:s, s:s, s:b, s:O}",
+		   json_pack("{s:s, s:n, s:s, s:i, s:s, s:s, s:s, s:I, s:i, "
+			     "s:s, s:s, s:s, s:s, s:b, s:O}",
 			     "block_hash", hash, "height", "previous_block",
 			     prev, "leading_zeros",
 			     (int)brain_hash_leading_zeros(sh->hash), "target",
-			     target_hex, "miner_id", s->o.miner_id, "nonce",
+			     target_hex, "bits_hex", bits, "miner_id",
+			     s->o.miner_id, "nonce",
 			     (json_int_t)sh->nonce, "round", (int)c->round,
 			     "extranonce2", sh->extranonce2_hex, "job_id",
 			     sh->job_id, "work_source", "pool", "pool",
@@ -622,7 +628,8 @@ static int pool_round(pctx *c, long round)
 	memset(&c->this_round, 0, sizeof(c->this_round));
 	while (!done(c) && rc == 0) {
 		double now = miner_now();
-		if (now >= end || miner_crew_hashes(crew) >= s->max_attempts)
+		if (now >= end || (s->max_attempts &&
+				   miner_crew_hashes(crew) >= s->max_attempts))
 			break;
 		drain(c);
 		status(c, 0);
@@ -741,6 +748,7 @@ int miner_pool_session(session *s)
 		       brain_base_path(s->b), brain_engine_name(s->o.engine),
 		       s->o.threads);
 	rc = 0;
+	miner_crew_budget(&c->crew, s->max_attempts);
 	if (miner_crew_start(&c->crew) < s->o.threads)
 		s->failures++;
 	for (round = 1; !s->o.rounds || round <= s->o.rounds; round++) {

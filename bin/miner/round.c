@@ -2,11 +2,15 @@
  * bin/miner/round.c - one mining round: N threads scan synthetic work
  * units until the round's attempts, its time or a stop request run out.
  *
- * Each thread owns its units (extranonce = thread + threads * k), so no
- * two threads hash the same header; the miner id in the coinbase keeps
- * miners apart the same way.  The main thread sleeps on a condition
- * variable and is woken by the scanners (budget spent), the signal thread
- * (stop) or its once-a-second status deadline.
+ * A round's work is one line of positions: position p is nonce p mod 2^32
+ * of the unit with extranonce p / 2^32 (the miner id in the coinbase keeps
+ * miners apart).  The scanners take consecutive stretches of it from one
+ * cursor, so a round capped at N attempts hashes exactly positions 0 to
+ * N - 1 however many threads share them: the same seed, round and N find
+ * the same blocks with -t 1 or -t 64 (the blocks are recorded sorted by
+ * position, so in the same order too).  The main thread sleeps on a
+ * condition variable and is woken by the scanners (budget spent), the
+ * signal thread (stop) or its once-a-second status deadline.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,7 +24,8 @@
 #include "miner.h"
 
 #define CHUNK (1u << 20) /* nonces per scan call: ~10 ms at worst */
-#define MAX_MATCHES 64
+#define MAX_MATCHES 64   /* per scan call; more are scanned again */
+#define UNIT (1ull << 32) /* positions per work unit: its nonces */
 
 volatile int miner_stop_requested;
 
@@ -34,6 +39,7 @@ typedef struct round_ctx {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	volatile int stop;
+	uint64_t next;   /* under mu: the first position nobody took */
 	uint64_t hashes; /* under mu */
 	int running;     /* scanners still going, under mu */
 	round_result *res;
@@ -149,7 +155,7 @@ static void record_block(round_ctx *c, const brain_work_t *w,
 
 /* Folds one scan call's outcome into the round, under the lock. */
 static void merge(round_ctx *c, const brain_work_t *w,
-		  const brain_scan_t *s, const brain_match_t *m)
+		  const brain_scan_t *s, const brain_match_t *m, size_t nm)
 {
 	round_result *r = c->res;
 	size_t i;
@@ -158,7 +164,7 @@ static void merge(round_ctx *c, const brain_work_t *w,
 	c->hashes += s->hashes;
 	miner_keep_best(&r->best_zeros, r->best_hash, r->attempts == 0, s);
 	r->attempts = c->hashes;
-	for (i = 0; i < s->nmatches && i < MAX_MATCHES; i++)
+	for (i = 0; i < nm; i++)
 		record_block(c, w, &m[i]);
 	if (c->hashes >= c->max_attempts) {
 		flag_raise(&c->stop);
@@ -167,20 +173,28 @@ static void merge(round_ctx *c, const brain_work_t *w,
 	pthread_mutex_unlock(&c->mu);
 }
 
-/* How many nonces a scanner takes next: its share of what is left of the
- * round's budget, at most CHUNK. */
-static uint64_t next_share(round_ctx *c)
+/*
+ * Takes the next stretch of the round's positions: *from and the count
+ * (0 when the budget is all taken).  A stretch is the scanner's share of
+ * what is left, at most CHUNK, and never crosses into the next unit.
+ */
+static uint64_t take(round_ctx *c, uint64_t *from)
 {
-	uint64_t left, share;
+	uint64_t left, n;
 
 	pthread_mutex_lock(&c->mu);
-	left = c->max_attempts > c->hashes ? c->max_attempts - c->hashes : 0;
+	left = c->max_attempts - c->next;
+	/* left / nthreads rounded up: the last stretches shrink, so the
+	 * threads finish together */
+	n = left / (uint64_t)c->nthreads + (left % (uint64_t)c->nthreads != 0);
+	if (n > CHUNK)
+		n = CHUNK;
+	if (n > UNIT - c->next % UNIT)
+		n = UNIT - c->next % UNIT;
+	*from = c->next;
+	c->next += n;
 	pthread_mutex_unlock(&c->mu);
-	/* left / nthreads rounded up, without overflow when the budget is
-	 * unlimited (UINT64_MAX) */
-	share = left / (uint64_t)c->nthreads +
-		(left % (uint64_t)c->nthreads != 0);
-	return share < CHUNK ? share : CHUNK;
+	return n;
 }
 
 typedef struct worker_arg {
@@ -193,43 +207,59 @@ static void *worker(void *arg)
 	worker_arg *a = arg;
 	round_ctx *c = a->c;
 	brain_match_t matches[MAX_MATCHES];
-	uint64_t k;
+	brain_work_t w;
+	uint64_t unit = UINT64_MAX, from, n;
 
-	for (k = 0; !flag_is_set(&c->stop) && !MINER_STOPPING(); k++) {
-		brain_work_t w;
-		uint64_t next = 0;
-		if (brain_work_synthetic(c->o->seed, c->o->miner_id, c->round,
-					 (uint64_t)a->index +
-						 (uint64_t)c->nthreads * k,
-					 c->zeros, c->header_time, &w) != 0) {
-			c->error = 1;
-			break;
-		}
-		while (next < (1ull << 32) && !flag_is_set(&c->stop) &&
-		       !MINER_STOPPING()) {
-			brain_scan_t s;
-			uint64_t n = next_share(c);
-			if (n == 0) {
-				flag_raise(&c->stop); /* the budget is spent */
-				break;
-			}
-			if (n > (1ull << 32) - next)
-				n = (1ull << 32) - next;
-			if (brain_scan(c->o->engine, &w.header, (uint32_t)next,
-				       n, w.target, matches, MAX_MATCHES,
-				       &c->stop, &s) != 0) {
+	while (!flag_is_set(&c->stop) && !MINER_STOPPING() &&
+	       (n = take(c, &from)) > 0) {
+		if (from / UNIT != unit) {
+			unit = from / UNIT;
+			if (brain_work_synthetic(c->o->seed, c->o->miner_id,
+						 c->round, unit, c->zeros,
+						 c->header_time, &w) != 0) {
 				c->error = 1;
 				break;
 			}
-			merge(c, &w, &s, matches);
-			next += n;
 		}
+		/* the whole stretch, unless stopped: a scan that met more
+		 * blocks than it has room for goes on after the last kept */
+		while (n > 0 && !flag_is_set(&c->stop)) {
+			uint32_t nonce = (uint32_t)(from % UNIT);
+			brain_scan_t s;
+			size_t nm;
+			if (brain_scan(c->o->engine, &w.header, nonce, n,
+				       w.target, matches, MAX_MATCHES, &c->stop,
+				       &s) != 0) {
+				c->error = 1;
+				break;
+			}
+			nm = s.nmatches;
+			if (nm > MAX_MATCHES) {
+				nm = MAX_MATCHES;
+				s.hashes = matches[nm - 1].nonce + 1ull - nonce;
+			}
+			merge(c, &w, &s, matches, nm);
+			from += s.hashes;
+			n -= s.hashes;
+		}
+		if (c->error)
+			break;
 	}
 	pthread_mutex_lock(&c->mu);
 	c->running--;
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	return NULL;
+}
+
+/* Position order: unit, then nonce. */
+static int by_position(const void *a, const void *b)
+{
+	const miner_block *x = a, *y = b;
+
+	if (x->work.extranonce != y->work.extranonce)
+		return x->work.extranonce < y->work.extranonce ? -1 : 1;
+	return x->nonce < y->nonce ? -1 : x->nonce > y->nonce;
 }
 
 int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
@@ -290,6 +320,9 @@ int miner_round(const miner_opts *o, uint32_t round, unsigned zeros,
 		pthread_join(tids[i], NULL);
 	miner_signal_wake(NULL, NULL);
 	out->seconds = miner_now() - t0;
+	if (out->nblocks > 1)
+		qsort(out->blocks, out->nblocks, sizeof(*out->blocks),
+		      by_position);
 	out->interrupted = MINER_STOPPING();
 	pthread_cond_destroy(&c.cv);
 	pthread_mutex_destroy(&c.mu);
@@ -365,10 +398,47 @@ void miner_job_release(miner_job *j)
 	}
 }
 
-void miner_crew_count(miner_crew *c, const brain_scan_t *r)
+void miner_crew_budget(miner_crew *c, uint64_t budget)
+{
+	pthread_mutex_lock(&c->mu);
+	c->budget = budget;
+	pthread_mutex_unlock(&c->mu);
+}
+
+uint64_t miner_crew_claim(miner_crew *c, miner_job *j, uint64_t want)
+{
+	uint64_t left, n = 0;
+
+	pthread_mutex_lock(&c->mu);
+	if (!c->budget) {
+		n = want;
+		goto out;
+	}
+	while (!c->quit && !flag_is_set(&j->stale) &&
+	       c->claimed >= c->budget)
+		pthread_cond_wait(&c->cv, &c->mu);
+	if (c->quit || flag_is_set(&j->stale))
+		goto out;
+	/* the scanner's share of what is left, rounded up: the last scans
+	 * of a round shrink, so the threads finish it together */
+	left = c->budget - c->claimed;
+	n = left / (uint64_t)c->nthreads + (left % (uint64_t)c->nthreads != 0);
+	if (n > want)
+		n = want;
+	c->claimed += n;
+out:
+	pthread_mutex_unlock(&c->mu);
+	return n;
+}
+
+int miner_crew_count(miner_crew *c, const brain_scan_t *r, uint64_t claimed)
 {
 	miner_keep_best(&c->best_zeros, c->best_hash, c->hashes == 0, r);
 	c->hashes += r->hashes;
+	if (!c->budget)
+		return 0;
+	c->claimed -= claimed - r->hashes; /* what a stop left unscanned */
+	return c->hashes >= c->budget;
 }
 
 void miner_crew_take(miner_crew *c, uint64_t *hashes, unsigned *best_zeros)
@@ -376,9 +446,11 @@ void miner_crew_take(miner_crew *c, uint64_t *hashes, unsigned *best_zeros)
 	pthread_mutex_lock(&c->mu);
 	*hashes = c->hashes;
 	*best_zeros = c->best_zeros;
+	c->claimed -= c->budget ? c->hashes : 0;
 	c->hashes = 0;
 	c->best_zeros = 0;
 	memset(c->best_hash, 0xff, 32);
+	pthread_cond_broadcast(&c->cv); /* a new budget for those waiting */
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -452,6 +524,7 @@ int miner_crew_start(miner_crew *c)
 	int i;
 
 	c->hashes = 0;
+	c->claimed = 0;
 	c->best_zeros = 0;
 	memset(c->best_hash, 0xff, 32);
 	c->quit = 0;

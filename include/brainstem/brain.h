@@ -187,9 +187,28 @@ BRAIN_EXTERN(const char *) brain_errmsg(const brain_t *b);
 BRAIN_EXTERN(const json_t *) brain_get_flags(const brain_t *b);
 
 /*
+ * The mining defaults, for a config.json without them:
+ *   default_zeros 6           leading hex zeros of a synthetic target
+ *   round_duration_seconds 60 a round lasts a minute: the tree's finest
+ *                             level is the hour, so a miner writes 60
+ *                             round reports an hour, points enough for an
+ *                             hour's roll-up and its chart, and a looper of
+ *                             many miners still writes a few a second
+ *   max_attempts_per_round 0  no cap: a round ends by its duration (N > 0:
+ *                             a round ends after exactly N hashes, or its
+ *                             duration, whichever comes first)
+ * A config.json's own values (the seed's 3600 and 1000000) are used as
+ * given.
+ */
+#define BRAIN_DEFAULT_ZEROS 6
+#define BRAIN_DEFAULT_ROUND_SECONDS 60
+#define BRAIN_DEFAULT_MAX_ATTEMPTS 0
+
+/*
  * brain_get_config - config.json after validation, with every default
- * filled in: {"mining": {"default_zeros", "round_duration_seconds",
- * "max_attempts_per_round"}, "paths": {...}, "flags": {...},
+ * filled in (above): {"mining": {"default_zeros" 0..64,
+ * "round_duration_seconds" 1..31622400, "max_attempts_per_round" 0 (no
+ * cap) or more}, "paths": {...}, "flags": {...},
  * "bitcoin_rpc": {...}}.  bitcoin_rpc holds the node settings as given
  * (strings url, user, password, cookie_file, payout_address,
  * payout_script; numbers timeout_seconds, poll_seconds, max_retries), and

@@ -90,6 +90,18 @@ check "the node's header of that block is the proof's header" [ \
 run validate "$BUILD/brainstem-dtm" --staging --root "$ROOT" validate
 check "brainstem-dtm validate: the tree is clean" [ "$rc" = 0 ]
 [ "$rc" = 0 ] || show "$T/validate.out" validate
+check "the proofs and ledger entries give bits in hex too (regtest's 207fffff)" [ \
+	"$($EVENTS "$PROOFS" bits_hex=207fffff --count)" = 5 -a \
+	"$($EVENTS "$LEDGER" bits_hex=207fffff --count)" = 5 ]
+
+# --- 1b. --max-attempts is exact against a node too -----------------------
+# shellcheck disable=SC2086
+run exact "$BUILD/brainstem-miner" $MINE --payout-script $OP_TRUE --rounds 2 \
+	--max-attempts 100000 -t 2 --quiet
+check "miner --staging --rounds 2 --max-attempts 100000 -t 2: exit 0" [ "$rc" = 0 ]
+check "each of its 2 rounds hashed exactly 100000" [ \
+	"$($EVENTS "$REPORTS" event=mining_round_complete \
+		attempts_this_round=100000 --count)" = 2 ]
 
 # --- 2. mempool transactions ------------------------------------------------
 # bcoin's wallet shows mainnet-style addresses but parses regtest ones

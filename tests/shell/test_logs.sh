@@ -147,10 +147,10 @@ doc = json.load(open(sys.argv[2]))
 records = [v for v in doc.values() if isinstance(v, list)][-1]
 att, dur = {}, {}
 for r in records:
-    if r.get("event") == "mining_round_complete" and r.get("duration", 0) > 0:
+    if r.get("event") == "mining_round_complete" and r.get("duration_ms", 0) > 0:
         i = r["miner_id"]
         att[i] = att.get(i, 0) + r["attempts_this_round"]
-        dur[i] = dur.get(i, 0) + r["duration"]
+        dur[i] = dur.get(i, 0) + r["duration_ms"] / 1000
 tree = sum(att[i] / dur[i] for i in att)
 totals.sort()
 shown = totals[len(totals) // 2] if totals else 0

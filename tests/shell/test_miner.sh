@@ -1,9 +1,11 @@
 #!/bin/sh
 # tests/shell/test_miner.sh - brainstem-miner in test mode: a session of
 # rounds with real double-SHA-256 work, a ledger entry, math proof and
-# submission per block, repeatable with --seed, SIGTERM finishing the
+# submission per block, exact --max-attempts, repeatable with --seed
+# whatever -t, rounds of their seconds by default, SIGTERM finishing the
 # round, --benchmark writing nothing, and a small resident size; pool
-# mining's settings (-o/-u/-p/-O and config.json's pools) and their errors.
+# mining's settings (-o/-u/-p/-O and config.json's pools) and their errors;
+# make demo showing the mining and the ways to look at it.
 . "$(dirname "$0")/lib.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/brainstem-miner.XXXXXX")
@@ -65,6 +67,18 @@ check "rounds report the blocks they found" [ "$found" -eq "$blocks" ]
 first=$($EVENTS "$P" --field header_hex | head -1)
 run proof "$BUILD/brainstem-dtm" proof --header "$first" --zeros 3 --json
 check "a recorded header meets its target (dtm proof)" [ "$rc" -eq 0 ]
+$EVENTS "$P" >"$T/proofs"
+check "every proof gives its bits in hex too (bits_hex)" python3 -c '
+import json, sys
+n = 0
+for l in sys.stdin:
+    p = json.loads(l)
+    h = bytes.fromhex(p["header_hex"])
+    assert p["bits_hex"] == "%08x" % p["bits"], p
+    assert p["bits_hex"] == h[72:76][::-1].hex(), p
+    n += 1
+assert n > 0
+' <"$T/proofs"
 run validate "$BUILD/brainstem-dtm" --test --root "$T/a" validate
 check "the miner's tree validates clean" [ "$rc" -eq 0 ]
 show "$T/validate.out"
@@ -76,6 +90,60 @@ check "the same seed finds the same blocks" [ \
 	"$($EVENTS "$L" --field block_hash | sort)" = \
 	"$($EVENTS "$(base "$T/b")/Ledgers/global_ledger.json" \
 		--field block_hash | sort)" ]
+
+# 3b. --max-attempts N is exact and --seed repeatable whatever -t: every
+# round hashes exactly N (the last scans cut to fit) and -t 1 to 4 hash the
+# same headers, so they find the same blocks, recorded in the same order
+for n in 100000 99991; do
+	for t in 1 2 3 4; do
+		r="$T/x$n-$t"
+		run "x$n-$t" "$BUILD/brainstem-miner" --test --root "$r" --seed 9 \
+			--rounds 3 --zeros 3 --max-attempts "$n" -t "$t" --quiet
+		check "--max-attempts $n -t $t: exit 0" [ "$rc" -eq 0 ]
+		check "--max-attempts $n -t $t: attempts_this_round is $n in each of 3 rounds" [ \
+			"$($EVENTS "$(journal "$r" miners)" event=mining_round_complete \
+				attempts_this_round="$n" --count)" -eq 3 ]
+		$EVENTS "$(base "$r")/Ledgers/global_ledger.json" --field block_hash \
+			>"$T/x$n-$t.blocks"
+	done
+	nb=$(wc -l <"$T/x$n-1.blocks")
+	check "--seed 9 --max-attempts $n finds blocks ($nb)" [ "$nb" -gt 10 ]
+	for t in 2 3 4; do
+		check "--max-attempts $n: -t $t finds -t 1's blocks, in its order" \
+			cmp -s "$T/x$n-1.blocks" "$T/x$n-$t.blocks"
+	done
+done
+# demo mode too, and without --miner-id: a seeded run's id is the seed's
+for t in 1 4; do
+	run "demo$t" "$BUILD/brainstem-miner" --demo --root "$T/demo$t" --seed 9 \
+		--rounds 2 --zeros 3 --max-attempts 120000 -t "$t" --quiet
+	$EVENTS "$T/demo$t/Test/Demo/Mining/Ledgers/global_ledger.json" \
+		--field block_hash >"$T/demo$t.blocks"
+done
+check "demo mode, --seed 9 without --miner-id finds blocks" [ \
+	"$(wc -l <"$T/demo1.blocks")" -gt 10 ]
+check "demo mode, --seed 9 without --miner-id: -t 4 finds -t 1's blocks" \
+	cmp -s "$T/demo1.blocks" "$T/demo4.blocks"
+
+# 3c. the default rounds (no config.json) last their seconds: no cap of
+# 1,000,000 hashes ending them four times a second
+run dflt "$BUILD/brainstem-miner" --test --root "$T/dflt" --round-seconds 1 \
+	--rounds 3 -t 1 --quiet
+check "a default session of 3 one-second rounds: exit 0" [ "$rc" -eq 0 ]
+MD=$(journal "$T/dflt" miners)
+check "its start says no cap (max_attempts_per_round 0)" [ \
+	"$($EVENTS "$MD" event=mining_session_start max_attempts_per_round=0 \
+		--count)" -eq 1 ]
+$EVENTS "$MD" >"$T/dflt.events"
+check "3 round reports, each lasting its second (duration_ms >= 990)" python3 -c '
+import json, sys
+rounds = [json.loads(l) for l in sys.stdin
+          if json.loads(l).get("event") == "mining_round_complete"]
+assert len(rounds) == 3, len(rounds)
+for r in rounds:
+    assert isinstance(r["duration_ms"], int) and r["duration_ms"] >= 990, r
+    assert r["hashrate"] == int(r["hashrate"]) and r["hashrate"] > 0, r
+' <"$T/dflt.events"
 
 # 4. SIGTERM finishes the round and the session
 "$BUILD/brainstem-miner" --test --root "$T/c" --rounds 0 \
@@ -237,5 +305,27 @@ mkdir -p "$T/u"
 pool_session "$T/u" --config "$T/s/config.json" -o stratum+tcp://127.0.0.1:4 -u cli
 check "-o replaces config.json's pools" [ "$(pools "$T/u")" = \
 	"stratum+tcp://127.0.0.1:4=cli" ]
+
+
+# 8. make demo shows the mining as it goes (its rounds and their rate) and
+# ends by saying how to look at what it wrote: the report, the dashboard
+rc=0
+(cd "$REPO" && $TIMEOUT make -s demo BUILD="$BUILD" SAN="$SAN" CC="$CC" \
+	DEMO_ROOT="$T/demo" DEMO_ROUNDS=2 DEMO_SECONDS=1) >"$T/demo.out" 2>&1 ||
+	rc=$?
+check "make demo (2 rounds of 1 s): exit 0" [ "$rc" -eq 0 ]
+check "make demo shows each round and its rate" sh -c \
+	"grep 'round 1' '$T/demo.out' | grep -q 'H/s' &&
+	 grep 'round 2' '$T/demo.out' | grep -q 'H/s'"
+check "make demo says the tree validates" grep -q 'validates clean' "$T/demo.out"
+check "make demo ends with the report's command line" \
+	grep -qF "brainstem-dtm report --demo --root $T/demo" "$T/demo.out"
+check "... and the dashboard's" \
+	grep -qF "brainstem-looper --demo --root $T/demo --http 127.0.0.1:8080" \
+	"$T/demo.out"
+[ "$rc" -eq 0 ] || show "$T/demo.out"
+check "make demo recorded its 2 rounds" [ \
+	"$($EVENTS "$T/demo/Test/Demo/Mining/System/System_Reports/Miners/Global/global_miners_report.json" \
+		event=mining_round_complete --count)" -eq 2 ]
 
 finish

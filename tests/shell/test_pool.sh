@@ -15,6 +15,7 @@
 #    B; A back, the miner returns to A (pool_switched reports); both pools
 #    stopped, SIGTERM ends it likewise;
 #  * the miner's --http /metrics counts A's accepted shares;
+#  * brainstem-miner --rounds 3 --max-attempts N: each round counts N hashes;
 #  * throughout: shares accepted with none rejected (bar stale ones after a
 #    new block, or ones a stopped pool never answered), the tree's accepted
 #    shares are the pools' accepted shares one for one (and the session
@@ -284,6 +285,18 @@ check "A back: the miner returns to A" \
 check "and its shares are accepted there" until_miner 30 more_accepted A $((n + 2))
 quiesce A B
 stop_miner m2
+
+# 2c. --max-attempts is exact in pool mining too, though the scanners run
+# through the rounds: each round counts exactly N hashes
+start_pool A "$PA" "$D"
+# shellcheck disable=SC2086
+run m3 "$BUILD/brainstem-miner" $MINE -o "$URL_A" --rounds 3 \
+	--max-attempts 300000
+check "-o A --rounds 3 --max-attempts 300000: exit 0 (got $rc)" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || show "$T/m3.err" "miner stderr"
+check "each of its 3 rounds counted exactly 300000 hashes" [ \
+	"$(reports mining_round_complete attempts_this_round=300000)" = 3 ]
+pool_stop A
 
 # --- 3. the tree against the pools and the node ------------------------------
 SUBS=$BASE/Submission_Logs/global_submission.json
