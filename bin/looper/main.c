@@ -254,6 +254,7 @@ static int start_miner(looper *l, miner_proc *m, const char *why)
 	m->restart_after_exit = 0;
 	m->hashrate = 0;
 	if (why) {
+		m->restarts_total++;
 		report(l, json_pack("{s:s, s:s, s:i, s:i, s:I, s:s}", "event",
 				    "miner_restarted", "miner_id", m->id, "pid",
 				    (int)pid, "attempt", m->attempt, "delay_ms",
