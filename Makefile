@@ -139,9 +139,18 @@ $(TEST_BIN): $(TEST_SRCS) tests/testutil.h tests/storecheck.h $(LIB_OBJS)
 		-DSOURCE_DIR='"$(CURDIR)"' -o $@ $(TEST_SRCS) \
 		$(LIB_OBJS) $(CHECK_LIBS) $(DEP_LIBS) -lpthread -ldl -lm
 
+# A test tool: fills a tree with the records of a JSON spec (each with its
+# own timestamp), for the tests that read a tree back.
+FILLTREE := $(BUILD)/tests/filltree
+$(FILLTREE): tests/tools/filltree.c $(HEADERS) $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(DEP_LIBS) \
+		-lpthread -ldl -lm
+
 # Check's own per-test limit (4 s) is about a quiet machine; a loaded or
 # sanitized run gets 60 s, which still ends a test that hangs.
-check: all $(TEST_BIN)
+check: all $(TEST_BIN) $(FILLTREE)
 	@echo "== unit tests (Check)"
 	$(Q)BRAINSTEM_BLUEPRINT= BRAINSTEM_ROOT= \
 		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-60} $(TEST_BIN)
