@@ -375,6 +375,28 @@ START_TEST(every_call_with_a_null_handle_is_einval_not_a_crash)
 		  "brain_validate");
 	NO_HANDLE(brain_initialize_mode(NULL, "demo", "Tester", NULL),
 		  "brain_initialize_mode");
+	{
+		brain_level_t lv = BRAIN_LEVEL_DAY;
+		time_t from = 1, to = 2;
+		json_t *sum = NULL;
+		NO_HANDLE(brain_level_parse(NULL, &lv), "brain_level_parse");
+		ck_assert_int_eq(lv, BRAIN_LEVEL_DAY);
+		ck_assert_ptr_null(brain_level_name((brain_level_t)6));
+		ck_assert_str_eq(brain_level_name(BRAIN_LEVEL_WEEK), "week");
+		NO_HANDLE(brain_partition(NULL, BRAIN_LEVEL_HOUR, T_SEED_EXAMPLE,
+					  &from, &to, NULL, 0),
+			  "brain_partition");
+		NO_HANDLE(brain_read_summary(NULL, "miners", BRAIN_LEVEL_HOUR,
+					     T_SEED_EXAMPLE, &sum),
+			  "brain_read_summary");
+		ck_assert_ptr_null(sum);
+		NO_HANDLE(brain_read_series(NULL, "miners", BRAIN_LEVEL_HOUR, 0,
+					    3600, NULL, NULL),
+			  "brain_read_series");
+		NO_HANDLE(brain_read_records(NULL, "miners", 0, 3600, NULL,
+					     NULL),
+			  "brain_read_records");
+	}
 	ck_assert_ptr_null(brain_get_flags(NULL));
 	ck_assert_ptr_null(brain_get_config(NULL));
 	ck_assert_ptr_null(brain_mode(NULL));
@@ -429,6 +451,43 @@ START_TEST(null_arguments_on_a_handle_are_einval_and_write_nothing)
 		    brain_errmsg(t->b), "'problems'");
 	EINVAL_FROM(brain_templates_status(t->b, NULL), brain_errmsg(t->b),
 		    "'out'");
+	{
+		json_t *sum = NULL;
+		time_t from, to;
+		char scope[4];
+		EINVAL_FROM(brain_partition(t->b, BRAIN_LEVEL_HOUR, t->now, NULL,
+					    &to, NULL, 0),
+			    brain_errmsg(t->b), "'start'");
+		EINVAL_FROM(brain_partition(t->b, (brain_level_t)6, t->now, &from,
+					    &to, NULL, 0),
+			    brain_errmsg(t->b), "level");
+		EINVAL_FROM(brain_partition(t->b, BRAIN_LEVEL_HOUR, t->now, &from,
+					    &to, scope, sizeof(scope)),
+			    brain_errmsg(t->b), "bytes");
+		EINVAL_FROM(brain_read_summary(t->b, NULL, BRAIN_LEVEL_HOUR,
+					       t->now, &sum),
+			    brain_errmsg(t->b), "'stream'");
+		EINVAL_FROM(brain_read_summary(t->b, "miners", BRAIN_LEVEL_HOUR,
+					       t->now, NULL),
+			    brain_errmsg(t->b), "'out'");
+		EINVAL_FROM(brain_read_summary(t->b, "miners", (brain_level_t)-1,
+					       t->now, &sum),
+			    brain_errmsg(t->b), "level");
+		EINVAL_FROM(brain_read_summary(t->b, "miners", BRAIN_LEVEL_HOUR,
+					       BRAIN_TIME_MAX + 1, &sum),
+			    brain_errmsg(t->b), "1970 to 9999");
+		ck_assert_ptr_null(sum);
+		EINVAL_FROM(brain_read_series(t->b, "miners", BRAIN_LEVEL_HOUR,
+					      t->now, t->now + 3600, NULL,
+					      NULL),
+			    brain_errmsg(t->b), "'fn'");
+		EINVAL_FROM(brain_read_records(t->b, "miners", t->now,
+					       t->now + 3600, NULL, NULL),
+			    brain_errmsg(t->b), "'fn'");
+		EINVAL_FROM(brain_read_records(t->b, NULL, t->now,
+					       t->now + 3600, NULL, NULL),
+			    brain_errmsg(t->b), "'stream'");
+	}
 	after = tu_read(t->journal);
 	ck_assert_str_eq(after, before);
 	/* and the handle still works */

@@ -159,6 +159,7 @@ int main(void)
 	srunner_add_suite(sr, stratum_suite());
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, validate_suite());
+	srunner_add_suite(sr, read_suite());
 	srunner_add_suite(sr, api_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
