@@ -31,6 +31,7 @@ Suite *stratum_suite(void);
 Suite *metrics_suite(void);
 Suite *validate_suite(void);
 Suite *read_suite(void);
+Suite *report_suite(void);
 
 /* A new empty folder under $TMPDIR; removed by tu_rmrf. Caller frees. */
 char *tu_tmpdir(void);
