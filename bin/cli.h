@@ -65,6 +65,13 @@ void cli_common_help(FILE *out);
 void cli_usage_error(const cli_common *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
+/*
+ * The word of `candidates` (NULL-terminated) closest to `word` by edit
+ * distance, when it is close enough to be a slip (at most a third of the
+ * word's letters, at least 2), else NULL: for "did you mean 'validate'?".
+ */
+const char *cli_suggest(const char *word, const char *const *candidates);
+
 /* Opens the tree; on failure prints "<program>: <message>" and returns
  * NULL. */
 brain_t *cli_open(cli_common *c, const char *component);
