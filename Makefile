@@ -89,13 +89,14 @@ TEST_SRCS := $(wildcard tests/check_*.c) tests/storecheck.c
 TEST_BIN  := $(BUILD)/tests/check_brainstem
 HEADERS   := $(wildcard include/brainstem/*.h)
 MANPAGES  := $(wildcard man/*.1)
+MAN_OUT   := $(patsubst man/%,$(BUILD)/man/%,$(MANPAGES))
 
-.PHONY: all check check-faults bench demo fuzz install uninstall clean FORCE
-all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc
+.PHONY: all check check-faults bench demo fuzz install uninstall clean man FORCE
+all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc $(MAN_OUT)
 
 # The install paths are compiled into the library and the .pc file: a
 # changed PREFIX (or DATADIR...) must rebuild them.
-CONFIG_LINE := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(DATADIR)
+CONFIG_LINE := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(DATADIR)|$(BINDIR)
 $(BUILD)/config.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(CONFIG_LINE)' | cmp -s - $@ || echo '$(CONFIG_LINE)' > $@
@@ -129,6 +130,15 @@ $(BUILD)/brainstem.pc: pkgconfig/brainstem.pc.in $(VERSION_H) $(BUILD)/config.st
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
 		-e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+# The man pages name the installed paths and version: @PREFIX@, @BINDIR@,
+# @DATADIR@, @INCLUDEDIR@, @VERSION@ in man/*.1 become this build's.
+$(BUILD)/man/%.1: man/%.1 $(VERSION_H) $(BUILD)/config.stamp
+	@mkdir -p $(@D)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+		-e 's|@DATADIR@|$(DATADIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+		-e 's|@VERSION@|$(VERSION)|g' $< > $@
+man: $(MAN_OUT)
 
 # The unit tests link the library's objects directly, so internal modules
 # (week numbering, the YAML reader) are tested as well as the API.
@@ -270,7 +280,7 @@ install: all
 	install -m 0644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/brainstem/
 	install -m 0644 $(BUILD)/brainstem.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	install -m 0644 blueprint/brain.qtl $(DESTDIR)$(DATADIR)/brainstem/brain.qtl
-	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MANPAGES),install -m 0644 $(MAN_OUT) $(DESTDIR)$(MANDIR)/man1/)
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libbrainstem.so.$(VERSION) \
