@@ -287,6 +287,15 @@ unknown stauts "unknown command 'templates stauts' (did you mean 'templates stat
 unknown frob "unknown command 'frobnicate'" frobnicate
 check "  and suggests nothing for a word far from any" sh -c \
 	'! grep -q "did you mean" "$1"' _ "$T/frob.err"
+# a mode's name too (the library knows the blueprint's modes)
+for p in $PROGRAMS; do
+	cmd=
+	[ "$p" = brainstem-dtm ] && cmd=validate
+	run "mode-$p" "$BUILD/$p" --mode tset --root "$T/nomode" $cmd
+	check "$p --mode tset: exit 2, did you mean 'test'?" sh -c \
+		'[ "$1" -eq 2 ] && grep -qF "unknown mode '"'tset'"' (did you mean '"'test'"'?" "$2"' \
+		_ "$rc" "$T/mode-$p.err"
+done
 
 # --version: the program's version and the library's
 version=$(version_h BRAIN_VERSION_STRING)
