@@ -211,8 +211,12 @@ static void value_text(const json_t *v, char *buf, size_t size)
 
 		buf[0] = '\0';
 		json_object_foreach((json_t *)v, k, c) {
-			int w = snprintf(buf + o, size - o, "%s%s %s",
-					 o ? ", " : "", k,
+			/* a value with spaces is quoted, so its count
+			 * cannot be read as part of it */
+			int q = strchr(k, ' ') != NULL;
+			int w = snprintf(buf + o, size - o, "%s%s%s%s %s",
+					 o ? ", " : "", q ? "\"" : "", k,
+					 q ? "\"" : "",
 					 count_of(c, n, sizeof(n)));
 			if (w < 0 || (size_t)w >= size - o)
 				break;
@@ -388,11 +392,27 @@ static void kind_text(const char *name, const json_t *k)
 		     count_of(v, a, sizeof(a)));
 }
 
+/* A category or record kind with no record and no error. */
+static int is_empty(const json_t *s)
+{
+	return !json_integer_value(json_object_get(s, "records")) &&
+	       !json_integer_value(json_object_get(json_object_get(s, "errors"),
+						   "total"));
+}
+
+/* ", name" onto a list in buf. */
+static void add_name(char *buf, size_t size, const char *name)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, size - len, "%s%s", len ? ", " : "", name);
+}
+
 static void report_text(const json_t *r)
 {
 	const json_t *t = json_object_get(r, "totals"), *v;
 	const char *level = json_string_value(json_object_get(r, "level"));
-	char a[64];
+	char a[64], empty[1024];
 	const char *k;
 
 	printf("brainstem report: %s %s, %s mode%s\n", level,
@@ -420,10 +440,22 @@ static void report_text(const json_t *r)
 	line("uptime", "%s",
 	     duration(json_number_value(json_object_get(t, "uptime_seconds")),
 		      a, sizeof(a)));
+	/* the streams with nothing in the period are named, not shown */
+	empty[0] = '\0';
 	json_object_foreach((json_t *)json_object_get(r, "categories"), k, v)
-		category_text(k, v);
+		if (is_empty(v))
+			add_name(empty, sizeof(empty), k);
 	json_object_foreach((json_t *)json_object_get(r, "record_kinds"), k, v)
-		kind_text(k, v);
+		if (is_empty(v))
+			add_name(empty, sizeof(empty), k);
+	if (empty[0])
+		line("no records", "%s", empty);
+	json_object_foreach((json_t *)json_object_get(r, "categories"), k, v)
+		if (!is_empty(v))
+			category_text(k, v);
+	json_object_foreach((json_t *)json_object_get(r, "record_kinds"), k, v)
+		if (!is_empty(v))
+			kind_text(k, v);
 }
 
 int dtm_report(brain_t *b, const dtm *d)

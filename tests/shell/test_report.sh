@@ -71,9 +71,11 @@ t = r["totals"]
 assert (t["hashes"], t["rounds"], t["blocks"], t["errors"]) == (0, 0, 0, 0), t
 ' "$T/empty.out"
 run empty-text "$DTM" --test --root "$T/tree" report --hour --at 2026-11-18T05:00Z
-check "an empty hour in text: says 0 records and no rate" sh -c \
-	'grep -q "^  records  *0$" "$1" && ! grep -q "hash rate" "$1"' _ \
+check "an empty hour in text: 0 hashes, no rate, every stream without records" sh -c \
+	'grep -q "^  hashes  *0$" "$1" && ! grep -q "hash rate" "$1" &&
+	grep -q "^  no records  *miners, looping, dtm, brainstem, ledger, math_proof, submission, rejection$" "$1"' _ \
 	"$T/empty-text.out"
+show "$T/empty-text.out"
 
 # what the operator gets wrong
 run badtime "$DTM" --test --root "$T/tree" report --at yesterday
