@@ -75,7 +75,6 @@ check "an empty hour in text: 0 hashes, no rate, every stream without records" s
 	'grep -q "^  hashes  *0$" "$1" && ! grep -q "hash rate" "$1" &&
 	grep -q "^  no records  *miners, looping, dtm, brainstem, ledger, math_proof, submission, rejection$" "$1"' _ \
 	"$T/empty-text.out"
-show "$T/empty-text.out"
 
 # what the operator gets wrong
 run badtime "$DTM" --test --root "$T/tree" report --at yesterday
