@@ -41,7 +41,7 @@ char *brain__level_file(const brain__stream *st, const brain__plevel *pl,
 			const brain__when *w);
 
 /* The scope text of a level: "global", "all", "2025", "2025-12",
- * "2025-W50", "2025-12-18", "2025-12-18T01"; into buf. */
+ * "2025-12-W50", "2025-12-18", "2025-12-18T01"; into buf. */
 void brain__scope(brain__level lv, const brain__when *w, char *buf,
 		  size_t size);
 

@@ -108,7 +108,7 @@ static time_t local_civil(time_t t)
  * offset of at most a day either way, and it never steps back across a
  * whole hour (clocks go back from 02:00 to 01:00, not to 00:59), so
  * "reads c or later" is false then true over [c - 2 days, c + 2 days]:
- * bisection finds the change in about eighteen localtime calls.
+ * bisection finds the change in about nineteen localtime calls.
  */
 static time_t first_at(const brain__blueprint *bp, time_t c)
 {

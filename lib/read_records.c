@@ -58,8 +58,8 @@ static int one_record(rctx *c, const char *path, long n, const char *line,
 				   "%s:%ld: a record does not parse: %s", path,
 				   n, jerr.text);
 	}
-	/* the record's partition: its timestamp, else (a timestamp that is
-	 * not ISO 8601: it was filed by the time it was saved) its hour */
+	/* the record's time: its timestamp (every save gives one in ISO
+	 * 8601); a line without one counts at the start of its hour */
 	ts = json_string_value(json_object_get(rec, "timestamp"));
 	if (!ts || brain__parse_iso8601(c->b->bp, ts, &t))
 		t = hour;
@@ -265,7 +265,9 @@ int brain_read_records(brain_t *b, const char *stream, time_t from, time_t to,
 				   "'%s' has no hourly files to read records "
 				   "from",
 				   stream);
-	/* only the span the stream has records in */
+	/* only the hours the stream has records in */
+	c.from = from;
+	c.to = to;
 	rc = brain__read_index(b, c.s, BRAIN__LV_ROOT, from, &root);
 	if (rc == BRAIN_ECORRUPT) {
 		brain__err_clear(&b->err);
@@ -273,21 +275,28 @@ int brain_read_records(brain_t *b, const char *stream, time_t from, time_t to,
 	} else if (rc) {
 		return rc;
 	} else {
+		time_t start, end;
 		if (json_integer_value(json_object_get(root, "total_entries")) ==
 		    0) {
 			json_decref(root);
 			return 0;
 		}
 		ts = json_string_value(json_object_get(root, "first_timestamp"));
-		if (ts && !brain__parse_iso8601(b->bp, ts, &t) && t > from)
-			from = t;
+		if (ts && !brain__parse_iso8601(b->bp, ts, &t)) {
+			brain__read_partition(b->bp, BRAIN__LV_HOUR, t, &start,
+					      &end);
+			if (start > from)
+				from = start;
+		}
 		ts = json_string_value(json_object_get(root, "last_timestamp"));
-		if (ts && !brain__parse_iso8601(b->bp, ts, &t) && t < to)
-			to = t + 1;
+		if (ts && !brain__parse_iso8601(b->bp, ts, &t)) {
+			brain__read_partition(b->bp, BRAIN__LV_HOUR, t, &start,
+					      &end);
+			if (end < to)
+				to = end;
+		}
 		json_decref(root);
 	}
-	c.from = from;
-	c.to = to;
 	if (from >= to)
 		return 0;
 	return walk(&c, BRAIN__LV_YEAR, from, to);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,6 +344,15 @@ END_TEST
 	} while (0)
 #define NO_HANDLE(call, func) EINVAL_FROM(call, brain_errmsg(NULL), func)
 
+static void log_v(brain_log_t *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	brain_log_vwrite(l, BRAIN_LOG_ERROR, fmt, ap);
+	va_end(ap);
+}
+
 START_TEST(every_call_with_a_null_handle_is_einval_not_a_crash)
 {
 	json_t *r = json_pack("{s:s}", "event", "x");
@@ -412,6 +422,13 @@ START_TEST(every_call_with_a_null_handle_is_einval_not_a_crash)
 			 "brain_now: invalid argument 'b'");
 	ck_assert_int_eq(brain_close(NULL), 0);
 	brain_free(NULL);
+	NO_HANDLE(brain_log_open(NULL, NULL), "brain_log_open");
+	NO_HANDLE(brain_log_reopen(NULL), "brain_log_reopen");
+	brain_log_write(NULL, BRAIN_LOG_ERROR, "%s", "nowhere");
+	log_v(NULL, "%s", "nowhere");
+	brain_log_notice(NULL, "nowhere");
+	ck_assert_int_eq(brain_log_enabled(NULL, BRAIN_LOG_ERROR), 0);
+	brain_log_close(NULL);
 	ck_assert_str_eq(brain_strerror(12345), "unknown error");
 	/* and those without arguments just answer */
 	ck_assert_ptr_nonnull(brain_version());

@@ -160,6 +160,8 @@ int main(void)
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, validate_suite());
 	srunner_add_suite(sr, read_suite());
+	srunner_add_suite(sr, dashboard_suite());
+	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, api_suite());
 	srunner_add_suite(sr, report_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -32,6 +32,8 @@ Suite *metrics_suite(void);
 Suite *validate_suite(void);
 Suite *read_suite(void);
 Suite *report_suite(void);
+Suite *dashboard_suite(void);
+Suite *log_suite(void);
 
 /* A new empty folder under $TMPDIR; removed by tu_rmrf. Caller frees. */
 char *tu_tmpdir(void);

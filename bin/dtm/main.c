@@ -457,6 +457,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	parse(&d, argc, argv);
+	cli_log_start(&d.cli, "dtm");
 	if (optind >= argc)
 		cli_usage_error(&d.cli, "expected a command: templates, "
 					"validate, rebuild, proof or report");
@@ -501,5 +502,15 @@ int main(int argc, char **argv)
 		rc = rebuild(b, &d);
 	if (cli_close(&d.cli, b) && !rc)
 		rc = 1;
+	brain_log_write(d.cli.log, rc == 2 ? BRAIN_LOG_ERROR
+			: rc	    ? BRAIN_LOG_WARN
+				    : BRAIN_LOG_INFO,
+			"%s%s%s: %s (exit %d)", cmd, sub ? " " : "",
+			sub ? sub : "",
+			rc == 0	  ? "done"
+			: rc == 2 ? "failed"
+			: !strcmp(cmd, "validate") ? "problems found"
+						   : "not done",
+			rc);
 	return rc;
 }

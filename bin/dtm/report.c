@@ -138,24 +138,14 @@ static const char *count_of(const json_t *v, char *buf, size_t size)
 	return buf;
 }
 
-/* Hashes per second with a unit: "2.50 MH/s"; "-" for no rate. */
+/* Hashes per second with a unit, as the other programs say them
+ * (cli_rate_text: "2.50 MH/s"); "-" for no rate. */
 static const char *rate(const json_t *v, char *buf, size_t size)
 {
-	static const char *const units[] = {"H/s",  "kH/s", "MH/s",
-					    "GH/s", "TH/s", "PH/s"};
-	double r;
-	int u = 0;
-
-	if (!json_is_number(v)) {
+	if (json_is_number(v))
+		cli_rate_text(json_number_value(v), buf, size);
+	else
 		snprintf(buf, size, "-");
-		return buf;
-	}
-	r = json_number_value(v);
-	while (absval(r) >= 999.995 && u < 5) {
-		r /= 1000;
-		u++;
-	}
-	snprintf(buf, size, u ? "%.2f %s" : "%.0f %s", r, units[u]);
 	return buf;
 }
 

@@ -26,6 +26,7 @@ typedef struct looper_opts {
 	double hang_seconds;   /* silence before a miner counts as hung */
 	double grace_seconds;  /* SIGTERM to SIGKILL */
 	double run_seconds;    /* --hours/--days; 0: until stopped */
+	double summary_seconds; /* the log's summary line every; 0: at end */
 	long blocks;           /* stop after this many blocks; 0: never */
 	int on_demand;         /* a miner is restarted after each block */
 	const char *miner_path;
@@ -54,8 +55,26 @@ typedef struct miner_proc {
 	double restarts[64];  /* times of recent restarts (window) */
 	int nrestarts;
 	int restart_after_exit; /* stopped on purpose: start again */
+	/*
+	 * What it mines, from its heartbeat lines (bin/miner/miner.h); the
+	 * status line, the log's summary and /metrics read these.  Only the
+	 * looper's thread writes them.
+	 *   hashrate      H/s of its latest line: the round so far ("hb"),
+	 *                 the round just ended ("round"), so it is right
+	 *                 whatever the round length; 0 while not running
+	 *   hashes        done by this slot's miners since the looper
+	 *                 started, over restarts: rounds ended plus the
+	 *                 current round so far (a counter: never goes down)
+	 *   round_hashes  of those, the current round's (its last "hb")
+	 *   blocks        blocks found ("block" lines), over restarts
+	 *   last_beat     (above) monotonic seconds of its latest line
+	 *   restarts_total restarts since the looper started
+	 */
 	uint64_t hashrate;
+	uint64_t hashes;
+	uint64_t round_hashes;
 	long blocks;
+	long restarts_total;
 	char buf[512];
 	size_t buflen;
 } miner_proc;

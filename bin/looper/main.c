@@ -7,7 +7,9 @@
  * speaks, a child exits (SIGCHLD), a signal arrives, or a deadline falls
  * due: a restart after back-off, SIGKILL after the grace period, a silent
  * miner's hang limit, the end of the schedule.  Every event is reported
- * to the "looping" category; this program touches no file itself.
+ * to the "looping" category and logged as one line (stderr when it is not
+ * a terminal, --log-file, --syslog), with a summary of the hash rate now
+ * and then; this program touches no file itself.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,7 +31,8 @@
 #define CATEGORY "looping"
 #define BACKOFF_FIRST 0.5 /* seconds */
 #define BACKOFF_MAX 30.0
-#define SUMMARY_EVERY 5.0
+#define SUMMARY_EVERY 5.0 /* the terminal's status line */
+#define LOG_COMPONENT "looper"
 
 typedef struct looper {
 	looper_opts o;
@@ -37,7 +40,7 @@ typedef struct looper {
 	miner_proc m[LOOPER_MAX_MINERS];
 	int sigfd;
 	int stopping, paused, rolling;
-	double start, stop_at, next_summary;
+	double start, stop_at, next_summary, next_log;
 	long blocks;
 	const char *stop_reason;
 	int tty;
@@ -56,21 +59,106 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Saves one event; a failure is said on stderr, and mining goes on. */
+/* Saves one event; a failure is said (log or stderr), and mining goes
+ * on. */
 static void report(looper *l, json_t *r)
 {
 	if (!r || brain_save_system_report(l->b, CATEGORY, r) != 0)
-		fprintf(stderr, "brainstem-looper: cannot record an event: %s\n",
-			brain_errmsg(l->b));
+		cli_say(&l->o.cli, BRAIN_LOG_ERROR,
+			"cannot record an event: %s", brain_errmsg(l->b));
 	json_decref(r);
 }
 
 static void report_error(looper *l, json_t *e)
 {
 	if (!e || brain_save_system_error(l->b, CATEGORY, e) != 0)
-		fprintf(stderr, "brainstem-looper: cannot record an error: %s\n",
-			brain_errmsg(l->b));
+		cli_say(&l->o.cli, BRAIN_LOG_ERROR,
+			"cannot record an error: %s", brain_errmsg(l->b));
 	json_decref(e);
+}
+
+/* One line in the log (nothing on a terminal's stderr). */
+#define LOG(l, level, ...) brain_log_write((l)->o.cli.log, level, __VA_ARGS__)
+
+/* ---- hash rates ---- */
+
+/* The sum of the running miners' rates (H/s); *up: how many run. */
+static uint64_t total_rate(const looper *l, int *up)
+{
+	uint64_t rate = 0;
+	int i;
+
+	*up = 0;
+	for (i = 0; i < l->o.miners; i++)
+		if (l->m[i].state == M_RUNNING) {
+			(*up)++;
+			rate += l->m[i].hashrate;
+		}
+	return rate;
+}
+
+/* The summary line: miners up, total and per-miner rate, hashes, blocks,
+ * restarts.  At the end (final) the rates are means over the run, since
+ * no miner is running any more. */
+static void log_summary(const looper *l, double now, int final)
+{
+	double secs = now - l->start;
+	uint64_t hashes = 0, rate;
+	long restarts = 0;
+	char text[32], *each = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i, up;
+
+	if (!brain_log_enabled(l->o.cli.log, BRAIN_LOG_INFO))
+		return;
+	rate = total_rate(l, &up);
+	for (i = 0; i < l->o.miners; i++) {
+		hashes += l->m[i].hashes;
+		restarts += l->m[i].restarts_total;
+	}
+	if (final)
+		rate = secs > 0 ? (uint64_t)((double)hashes / secs) : 0;
+	if (!(f = open_memstream(&each, &len)))
+		return;
+	for (i = 0; i < l->o.miners; i++) {
+		const miner_proc *m = &l->m[i];
+		cli_rate_text(final ? (secs > 0 ? (double)m->hashes / secs : 0)
+				    : (double)m->hashrate,
+			      text, sizeof(text));
+		fprintf(f, "%s%s %s", i ? ", " : "", m->id, text);
+	}
+	fclose(f);
+	cli_rate_text((double)rate, text, sizeof(text));
+	LOG(l, BRAIN_LOG_INFO,
+	    "summary%s: %d/%d miners up, %s%s (%s), %llu hashes, %ld "
+	    "block%s, %ld restart%s, %.0f s",
+	    final ? " at stop" : "", up, l->o.miners, final ? "mean " : "",
+	    text, each ? each : "", (unsigned long long)hashes, l->blocks,
+	    l->blocks == 1 ? "" : "s", restarts, restarts == 1 ? "" : "s",
+	    secs);
+	free(each);
+}
+
+/* The terminal's status line: total, and each miner's while they fit. */
+static void status_line(const looper *l)
+{
+	char text[32];
+	int i, up;
+	uint64_t rate = total_rate(l, &up);
+
+	cli_rate_text((double)rate, text, sizeof(text));
+	printf("\r\033[Kminers up %d/%d  %s", up, l->o.miners, text);
+	if (l->o.miners > 1 && l->o.miners <= 4) {
+		for (i = 0; i < l->o.miners; i++) {
+			cli_rate_text((double)l->m[i].hashrate, text,
+				      sizeof(text));
+			printf("%s%s", i ? ", " : " [", text);
+		}
+		putchar(']');
+	}
+	printf("  blocks %ld", l->blocks);
+	fflush(stdout);
 }
 
 /* ---- starting a miner ---- */
@@ -85,7 +173,8 @@ static void add_arg(char **argv, int *n, const char *a)
 static void exec_miner(looper *l, miner_proc *m, int pipe_w)
 {
 	const cli_common *c = &l->o.cli;
-	char **argv = calloc((size_t)l->o.nextra + 32, sizeof(char *));
+	char **argv = calloc((size_t)l->o.nextra + 32 + CLI_LOG_ARGS_MAX,
+			     sizeof(char *));
 	char rounds[32], secs[32];
 	sigset_t none;
 	int n = 0, i;
@@ -116,7 +205,8 @@ static void exec_miner(looper *l, miner_proc *m, int pipe_w)
 	add_arg(argv, &n, "1");
 	add_arg(argv, &n, "--heartbeat-fd");
 	add_arg(argv, &n, "3");
-	add_arg(argv, &n, "--quiet");
+	add_arg(argv, &n, "--quiet"); /* its stdout is ours: no lines there */
+	n += cli_log_args(c, argv + n); /* but it logs as this looper does */
 	if (l->o.rounds) {
 		snprintf(rounds, sizeof(rounds), "%ld", l->o.rounds);
 		add_arg(argv, &n, "--rounds");
@@ -130,7 +220,7 @@ static void exec_miner(looper *l, miner_proc *m, int pipe_w)
 	for (i = 0; i < l->o.nextra; i++)
 		add_arg(argv, &n, l->o.extra[i]);
 	execvp(argv[0], argv);
-	fprintf(stderr, "brainstem-looper: cannot run %s: %s\n", argv[0],
+	cli_say(c, BRAIN_LOG_ERROR, "cannot run %s: %s", argv[0],
 		strerror(errno));
 	_exit(127);
 }
@@ -158,13 +248,22 @@ static int start_miner(looper *l, miner_proc *m, const char *why)
 	m->started = m->last_beat = now_s();
 	m->buflen = 0;
 	m->restart_after_exit = 0;
-	if (why)
+	m->hashrate = 0;
+	m->round_hashes = 0;
+	if (why) {
+		m->restarts_total++;
 		report(l, json_pack("{s:s, s:s, s:i, s:i, s:I, s:s}", "event",
 				    "miner_restarted", "miner_id", m->id, "pid",
 				    (int)pid, "attempt", m->attempt, "delay_ms",
 				    (json_int_t)(m->delay * 1000), "reason", why));
+		LOG(l, BRAIN_LOG_INFO,
+		    "%s restarted (pid %d, attempt %d, after %.1f s back-off): "
+		    "%s",
+		    m->id, (int)pid, m->attempt, m->delay, why);
+	}
 	report(l, json_pack("{s:s, s:s, s:i}", "event", "miner_started",
 			    "miner_id", m->id, "pid", (int)pid));
+	LOG(l, BRAIN_LOG_INFO, "%s (pid %d) started", m->id, (int)pid);
 	return 0;
 }
 
@@ -189,6 +288,7 @@ static void begin_stop(looper *l, const char *reason)
 		return;
 	l->stopping = 1;
 	l->stop_reason = reason;
+	LOG(l, BRAIN_LOG_INFO, "stopping the miners: %s", reason);
 	for (i = 0; i < l->o.miners; i++) {
 		if (l->m[i].state == M_DOWN)
 			l->m[i].state = M_DONE;
@@ -216,9 +316,9 @@ static void schedule_restart(looper *l, miner_proc *m, const char *why)
 					  "context", "miner_id", m->id,
 					  "restarts", m->nrestarts, "window",
 					  l->o.restart_window, "last", why));
-		fprintf(stderr, "brainstem-looper: %s failed %d times in %.0f "
-				"s; it stays down\n",
-			m->id, m->nrestarts, l->o.restart_window);
+		cli_say(&l->o.cli, BRAIN_LOG_ERROR,
+			"%s failed %d times in %.0f s; it stays down (%s)",
+			m->id, m->nrestarts, l->o.restart_window, why);
 		return;
 	}
 	delay = BACKOFF_FIRST * (double)(1 << m->nrestarts);
@@ -229,6 +329,11 @@ static void schedule_restart(looper *l, miner_proc *m, const char *why)
 	m->delay = delay;
 	m->state = M_DOWN;
 	m->restart_at = now + delay;
+	LOG(l, BRAIN_LOG_WARN,
+	    "%s will restart in %.1f s (back-off; restart %d of %d allowed in "
+	    "%.0f s): %s",
+	    m->id, delay, m->nrestarts, l->o.max_restarts,
+	    l->o.restart_window, why);
 }
 
 /* A miner refused its settings (exit 2): every miner shares them, so
@@ -243,9 +348,10 @@ static void settings_failed(looper *l, miner_proc *m)
 				  "not restarting it",
 				  "context", "miner_id", m->id, "exit_code",
 				  MINER_EXIT_SETTINGS));
-	fprintf(stderr, "brainstem-looper: %s exited with status 2: its "
-			"options or config.json are wrong (its message is "
-			"above); stopping instead of restarting it\n",
+	cli_say(&l->o.cli, BRAIN_LOG_ERROR,
+		"%s exited with status 2: its options or config.json are "
+		"wrong (its message is above); stopping instead of "
+		"restarting it",
 		m->id);
 	begin_stop(l, "a miner refused its settings");
 }
@@ -266,6 +372,17 @@ static void on_exit_status(looper *l, miner_proc *m, int status)
 			    "miner_exited", "miner_id", m->id, "pid",
 			    (int)m->pid, signaled ? "signal" : "exit_code",
 			    code, "runtime", runtime));
+	if (signaled)
+		LOG(l, deliberate ? BRAIN_LOG_INFO : BRAIN_LOG_WARN,
+		    "%s (pid %d) exited: killed by signal %d (%s) after %.1f s",
+		    m->id, (int)m->pid, code, strsignal(code), runtime);
+	else
+		LOG(l, code && !deliberate ? BRAIN_LOG_WARN : BRAIN_LOG_INFO,
+		    "%s (pid %d) exited with status %d after %.1f s", m->id,
+		    (int)m->pid, code, runtime);
+	/* hashes it did after its last round line count too */
+	m->round_hashes = 0;
+	m->hashrate = 0;
 	m->pid = 0;
 	if (l->stopping) {
 		m->state = M_DONE;
@@ -298,17 +415,38 @@ static void reap(looper *l)
 
 /* ---- heartbeats ---- */
 
+/*
+ * One line from a miner (bin/miner/miner.h): "hb H RATE BLOCKS" during a
+ * round (H: the round's hashes so far), "round N H RATE BLOCKS" at its
+ * end, "block HASH".  The rate is the latest line's, so a miner whose
+ * rounds end before its first "hb" still shows its real rate; hashes
+ * count the round so far and then the whole round.
+ */
 static void on_line(looper *l, miner_proc *m, const char *line)
 {
+	unsigned long long hashes;
 	double rate;
+	long n, blocks;
 
 	m->last_beat = now_s();
 	if (!strncmp(line, "hb ", 3)) {
-		unsigned long long hashes;
-		long blocks;
 		if (sscanf(line + 3, "%llu %lf %ld", &hashes, &rate,
-			   &blocks) == 3)
-			m->hashrate = (uint64_t)rate;
+			   &blocks) == 3) {
+			/* less than before: a round whose end was lost */
+			m->hashes += hashes >= m->round_hashes
+					     ? hashes - m->round_hashes
+					     : hashes;
+			m->round_hashes = hashes;
+			m->hashrate = rate > 0 ? (uint64_t)rate : 0;
+		}
+	} else if (!strncmp(line, "round ", 6)) {
+		if (sscanf(line + 6, "%ld %llu %lf %ld", &n, &hashes, &rate,
+			   &blocks) == 4) {
+			if (hashes >= m->round_hashes)
+				m->hashes += hashes - m->round_hashes;
+			m->round_hashes = 0; /* the next round starts */
+			m->hashrate = rate > 0 ? (uint64_t)rate : 0;
+		}
 	} else if (!strncmp(line, "block ", 6)) {
 		m->blocks++;
 		l->blocks++;
@@ -364,8 +502,13 @@ static void on_signal(looper *l, int sig)
 		begin_stop(l, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		break;
 	case SIGHUP: /* one by one: the next starts when this one is back */
+		if (brain_log_reopen(l->o.cli.log) != 0) /* after logrotate */
+			cli_say(&l->o.cli, BRAIN_LOG_WARN, "%s",
+				brain_errmsg(NULL));
 		if (!l->stopping) {
 			report(l, json_pack("{s:s}", "event", "rolling_restart"));
+			LOG(l, BRAIN_LOG_INFO, "rolling restart (SIGHUP): the "
+			    "miners one by one");
 			l->rolling = 1;
 		}
 		break;
@@ -381,6 +524,9 @@ static void on_signal(looper *l, int sig)
 		report(l, json_pack("{s:s}", "event",
 				    l->paused ? "miners_paused"
 					      : "miners_resumed"));
+		LOG(l, BRAIN_LOG_INFO, "%s",
+		    l->paused ? "miners paused (SIGUSR1)"
+			      : "miners resumed (SIGUSR2)");
 		break;
 	}
 }
@@ -398,11 +544,15 @@ static void roll(looper *l)
 	for (i = l->rolling - 1; i < l->o.miners; i++) {
 		if (l->m[i].state != M_RUNNING)
 			continue;
+		LOG(l, BRAIN_LOG_INFO, "rolling restart: stopping %s (pid %d)",
+		    l->m[i].id, (int)l->m[i].pid);
 		stop_miner(l, &l->m[i]);
 		l->m[i].restart_after_exit = 1;
 		l->rolling = i + 2;
 		return;
 	}
+	if (l->rolling > 1)
+		LOG(l, BRAIN_LOG_INFO, "rolling restart done");
 	l->rolling = 0;
 }
 
@@ -417,6 +567,8 @@ static double timers(looper *l, double now)
 		next = l->stop_at;
 	if (l->tty && l->next_summary < next)
 		next = l->next_summary;
+	if (l->next_log && l->next_log < next)
+		next = l->next_log;
 	for (i = 0; i < l->o.miners; i++) {
 		miner_proc *m = &l->m[i];
 		if (m->state == M_DOWN && !l->stopping && m->restart_at < next)
@@ -432,8 +584,7 @@ static double timers(looper *l, double now)
 
 static void due(looper *l, double now)
 {
-	int i, up = 0;
-	uint64_t rate = 0;
+	int i;
 
 	if (l->stop_at && !l->stopping && now >= l->stop_at)
 		begin_stop(l, "schedule");
@@ -453,23 +604,48 @@ static void due(looper *l, double now)
 			m->kill_at = now + 3600; /* reaped via SIGCHLD */
 		} else if (m->state == M_RUNNING && !l->paused &&
 			   now - m->last_beat >= l->o.hang_seconds) {
+			LOG(l, BRAIN_LOG_WARN,
+			    "%s (pid %d) silent for %.0f s: stopping it as hung",
+			    m->id, (int)m->pid, now - m->last_beat);
 			report(l, json_pack("{s:s, s:s, s:i, s:f}", "event",
 					    "miner_hung", "miner_id", m->id,
 					    "pid", (int)m->pid, "silent_seconds",
 					    now - m->last_beat));
 			stop_miner(l, m);
 		}
-		if (m->state == M_RUNNING) {
-			up++;
-			rate += m->hashrate;
-		}
 	}
 	if (l->tty && now >= l->next_summary) {
-		printf("\r\033[Kminers up %d/%d  %.2f MH/s  blocks %ld", up,
-		       l->o.miners, (double)rate / 1e6, l->blocks);
-		fflush(stdout);
+		status_line(l);
 		l->next_summary = now + SUMMARY_EVERY;
 	}
+	if (l->next_log && now >= l->next_log) {
+		log_summary(l, now, 0);
+		l->next_log = now + l->o.summary_seconds;
+	}
+}
+
+/* The start line: what runs, and the schedule it runs to. */
+static void log_start(const looper *l)
+{
+	char plan[256] = "";
+	size_t n = 0;
+
+	if (l->o.rounds)
+		n += (size_t)snprintf(plan + n, sizeof(plan) - n,
+				      ", %ld rounds per miner", l->o.rounds);
+	if (l->o.run_seconds && n < sizeof(plan))
+		n += (size_t)snprintf(plan + n, sizeof(plan) - n,
+				      ", stop after %.0f s", l->o.run_seconds);
+	if (l->o.blocks && n < sizeof(plan))
+		n += (size_t)snprintf(plan + n, sizeof(plan) - n,
+				      ", stop after %ld blocks", l->o.blocks);
+	if (l->o.on_demand && n < sizeof(plan))
+		snprintf(plan + n, sizeof(plan) - n,
+			 ", a miner restarts after each block");
+	LOG(l, BRAIN_LOG_INFO,
+	    "looper start: %s mode, %d miners (%s); schedule: %s",
+	    brain_mode(l->b), l->o.miners, l->o.miner_path,
+	    plan[0] ? plan + 2 : "until stopped");
 }
 
 static int alive(const looper *l)
@@ -538,8 +714,9 @@ int main(int argc, char **argv)
 	int i, gave_up = 0;
 
 	looper_parse(&l.o, argc, argv);
+	cli_log_start(&l.o.cli, LOG_COMPONENT);
 	if (setup_signals(&l) != 0) {
-		fprintf(stderr, "brainstem-looper: cannot set up signals\n");
+		cli_say(&l.o.cli, BRAIN_LOG_ERROR, "cannot set up signals");
 		return 2;
 	}
 	if (!(l.b = cli_open(&l.o.cli, COMPONENT)))
@@ -547,6 +724,10 @@ int main(int argc, char **argv)
 	l.tty = isatty(STDOUT_FILENO) && l.o.cli.verbosity >= 0;
 	l.start = now_s();
 	l.stop_at = l.o.run_seconds ? l.start + l.o.run_seconds : 0;
+	if (l.o.summary_seconds > 0 &&
+	    brain_log_enabled(l.o.cli.log, BRAIN_LOG_INFO))
+		l.next_log = l.start + l.o.summary_seconds;
+	log_start(&l);
 	report(&l, json_pack("{s:s, s:i, s:s, s:s, s:I, s:f, s:I, s:b}",
 			     "event", "looper_start", "miners", l.o.miners,
 			     "mode", brain_mode(l.b), "miner", l.o.miner_path,
@@ -571,6 +752,10 @@ int main(int argc, char **argv)
 			     l.stop_reason ? l.stop_reason : "miners finished",
 			     "blocks", (json_int_t)l.blocks, "runtime",
 			     now_s() - l.start));
+	log_summary(&l, now_s(), 1);
+	LOG(&l, BRAIN_LOG_INFO, "looper stop: %s after %.1f s, %ld blocks",
+	    l.stop_reason ? l.stop_reason : "miners finished",
+	    now_s() - l.start, l.blocks);
 	if (cli_close(&l.o.cli, l.b))
 		return 1;
 	if (l.settings_error)

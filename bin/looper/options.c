@@ -23,6 +23,7 @@ enum {
 	OPT_BLOCKS,
 	OPT_ON_DEMAND,
 	OPT_MINER,
+	OPT_SUMMARY,
 };
 
 static void print_help(FILE *out)
@@ -51,6 +52,10 @@ static void print_help(FILE *out)
 		"      --restart-window SEC  the window (default 300)\n"
 		"      --hang-seconds SEC    heartbeat silence that counts as "
 		"hung (default 30)\n"
+		"      --summary-seconds SEC the log's hash-rate summary line "
+		"every SEC\n"
+		"                            (default 60; 0: at the end "
+		"only)\n"
 		"      --grace SEC           SIGTERM to SIGKILL (default 10)\n"
 		"Schedule:\n"
 		"      --hours N, --days N   stop after this long (default: "
@@ -115,6 +120,7 @@ void looper_parse(looper_opts *o, int argc, char **argv)
 		{"blocks", required_argument, NULL, OPT_BLOCKS},
 		{"on-demand", no_argument, NULL, OPT_ON_DEMAND},
 		{"miner", required_argument, NULL, OPT_MINER},
+		{"summary-seconds", required_argument, NULL, OPT_SUMMARY},
 		{NULL, 0, NULL, 0}};
 	int opt;
 
@@ -125,6 +131,7 @@ void looper_parse(looper_opts *o, int argc, char **argv)
 	o->restart_window = 300;
 	o->hang_seconds = 30;
 	o->grace_seconds = 10;
+	o->summary_seconds = 60;
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts,
 				  NULL)) != -1) {
 		switch (opt) {
@@ -173,6 +180,10 @@ void looper_parse(looper_opts *o, int argc, char **argv)
 			break;
 		case OPT_MINER:
 			o->miner_path = optarg;
+			break;
+		case OPT_SUMMARY:
+			o->summary_seconds = number(o, "--summary-seconds",
+						    optarg, 0, 1e7);
 			break;
 		default:
 			if (!cli_common_option(&o->cli, opt, optarg, print_help))

@@ -25,20 +25,21 @@
 #define CATEGORY "miners"
 #define SEED_EXAMPLE_TIME 1766022461u /* 2025-12-18T01:47:41Z */
 
-/* Logs a failure to stderr and to the error tree, with context. */
+/* Logs a failure (the log, else stderr) and to the error tree, with
+ * context. */
 void miner_fail(session *s, const char *what, long round)
 {
 	json_t *err;
 
 	s->failures++;
-	fprintf(stderr, "brainstem-miner: %s: %s\n", what, brain_errmsg(s->b));
+	cli_say(&s->o.cli, BRAIN_LOG_ERROR, "%s: %s", what, brain_errmsg(s->b));
 	err = json_pack("{s:s, s:s, s:{s:s, s:i, s:s}}", "error_type", what,
 			"message", brain_errmsg(s->b), "context", "miner_id",
 			s->o.miner_id, "round", (int)round, "mode",
 			brain_mode(s->b));
 	if (err && brain_save_system_error(s->b, CATEGORY, err) != 0)
-		fprintf(stderr, "brainstem-miner: could not record the error: "
-				"%s\n", brain_errmsg(s->b));
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR,
+			"could not record the error: %s", brain_errmsg(s->b));
 	json_decref(err);
 }
 
@@ -133,6 +134,9 @@ static void record_block(session *s, const miner_block *blk, long round)
 		   round);
 	s->blocks++;
 	miner_beat(s, "block %s\n", hash);
+	brain_log_write(s->o.cli.log, BRAIN_LOG_INFO,
+			"block found: %s (%u zeros) in round %ld", hash, zeros,
+			round);
 	if (s->o.cli.verbosity >= 0)
 		printf("%sblock found: %s (%u zeros)\n",
 		       s->status_line ? "\r\033[K" : "", hash, zeros);
@@ -157,6 +161,7 @@ void miner_round_end(session *s, long round, uint64_t hashes,
 		     json_t *extra)
 {
 	double rate = seconds > 0 ? (double)hashes / seconds : 0;
+	char rate_text[32];
 	json_t *r = json_pack("{s:s, s:s, s:i, s:I, s:i, s:i, s:f, s:f, s:b}",
 			      "event", "mining_round_complete", "miner_id",
 			      s->o.miner_id, "round_number", (int)round,
@@ -174,6 +179,13 @@ void miner_round_end(session *s, long round, uint64_t hashes,
 	miner_report(s, r, round);
 	miner_beat(s, "round %ld %llu %.0f %ld\n", round,
 		   (unsigned long long)hashes, rate, blocks);
+	cli_rate_text(rate, rate_text, sizeof(rate_text));
+	brain_log_write(s->o.cli.log, BRAIN_LOG_INFO,
+			"round %ld: %llu hashes in %.2f s (%s), best %u zeros, "
+			"%ld blocks%s",
+			round, (unsigned long long)hashes, seconds, rate_text,
+			best_zeros, blocks,
+			MINER_STOPPING() ? " (interrupted)" : "");
 	if (s->o.cli.verbosity >= 0)
 		printf("%sround %ld: %llu hashes in %.2f s (%.2f MH/s), best "
 		       "%u zeros, %ld blocks\n",
@@ -234,7 +246,7 @@ static int benchmark(session *s)
 	double secs, mhs;
 
 	if (miner_benchmark(&s->o, &hashes, &secs) != 0) {
-		fprintf(stderr, "brainstem-miner: benchmark failed\n");
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR, "benchmark failed");
 		return 1;
 	}
 	mhs = secs > 0 ? (double)hashes / secs / 1e6 : 0;
@@ -257,8 +269,9 @@ int main(int argc, char **argv)
 	long round;
 
 	miner_parse(&s.o, argc, argv);
+	cli_log_start(&s.o.cli, s.o.miner_id);
 	if (miner_signals_start() != 0) {
-		fprintf(stderr, "brainstem-miner: cannot set up signals\n");
+		cli_say(&s.o.cli, BRAIN_LOG_ERROR, "cannot set up signals");
 		return 1;
 	}
 	if (s.o.benchmark)
@@ -276,9 +289,10 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	if (s.o.npools) {
-		fprintf(stderr, "brainstem-miner: -o: %s mode mines synthetic "
-				"work; pool mining is for --staging and "
-				"--live\n", brain_mode(s.b));
+		cli_say(&s.o.cli, BRAIN_LOG_ERROR,
+			"-o: %s mode mines synthetic work; pool mining is for "
+			"--staging and --live",
+			brain_mode(s.b));
 		cli_close(&s.o.cli, s.b);
 		return 2;
 	}
@@ -292,6 +306,12 @@ int main(int argc, char **argv)
 			 (json_int_t)s.max_attempts, "round_seconds",
 			 s.round_seconds),
 	       0);
+	brain_log_write(s.o.cli.log, BRAIN_LOG_INFO,
+			"session start: %s mode, mining into %s (engine %s, %d "
+			"threads, %u zeros, rounds of %llu hashes or %.0f s)",
+			brain_mode(s.b), brain_base_path(s.b),
+			brain_engine_name(s.o.engine), s.o.threads, s.zeros,
+			(unsigned long long)s.max_attempts, s.round_seconds);
 	if (s.o.cli.verbosity >= 0)
 		printf("%s mode: mining into %s (engine %s, %d threads, %u "
 		       "zeros)\n",
@@ -312,6 +332,10 @@ int main(int argc, char **argv)
 			 "blocks_found", (int)s.blocks, "stopped_by_signal",
 			 MINER_STOPPING()),
 	       round);
+	brain_log_write(s.o.cli.log, BRAIN_LOG_INFO,
+			"session end: %ld rounds, %ld blocks%s",
+			round > s.o.rounds && s.o.rounds ? s.o.rounds : round,
+			s.blocks, MINER_STOPPING() ? " (stopped by a signal)" : "");
 	if (s.o.cli.verbosity >= 0)
 		printf("session over: %ld blocks; records in %s\n", s.blocks,
 		       brain_base_path(s.b));

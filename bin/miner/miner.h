@@ -28,7 +28,10 @@ typedef struct miner_opts {
 	brain_engine_t engine;
 	int benchmark, json;
 	double bench_seconds;
-	int heartbeat_fd; /* -1: none; else "hb"/"block"/"round" lines */
+	/* -1: none; else lines for the supervisor: "hb H RATE BLOCKS" about
+	 * once a second (H: this round's hashes so far, RATE: H/s),
+	 * "round N H RATE BLOCKS" at a round's end, "block HASH" */
+	int heartbeat_fd;
 	long max_blocks;  /* 0: no limit; else end the session after N */
 	/* staging and live: the node (NULL/-1: config.json bitcoin_rpc) */
 	const char *rpc_url, *rpc_user, *rpc_password, *rpc_cookie;

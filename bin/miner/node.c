@@ -130,7 +130,7 @@ static int settle_node(nctx *c, brain_rpc_options_t *ro)
 		if (brain_hex_decode(script, c->payout, sizeof(c->payout),
 				     &c->payout_len) != 0 ||
 		    c->payout_len == 0) {
-			fprintf(stderr, "brainstem-miner: --payout-script: %s\n",
+			cli_say(&s->o.cli, BRAIN_LOG_ERROR, "--payout-script: %s",
 				c->payout_len ? brain_errmsg(NULL)
 					      : "empty script");
 			return 2;
@@ -138,16 +138,16 @@ static int settle_node(nctx *c, brain_rpc_options_t *ro)
 	} else if (address && *address) {
 		brain_address_t a;
 		if (brain_address_decode(address, &a) != 0) {
-			fprintf(stderr, "brainstem-miner: payout address %s: "
-					"%s\n", address, brain_errmsg(NULL));
+			cli_say(&s->o.cli, BRAIN_LOG_ERROR, "payout address %s: "
+					"%s", address, brain_errmsg(NULL));
 			return 2;
 		}
 		/* live pays real coins: only to a mainnet address; staging
 		 * (testnet, regtest) never to one */
 		if (staging == !strcmp(a.network, "main")) {
-			fprintf(stderr, "brainstem-miner: payout address %s is "
+			cli_say(&s->o.cli, BRAIN_LOG_ERROR, "payout address %s is "
 					"a %s address; %s mining pays to %s "
-					"addresses only\n", address,
+					"addresses only", address,
 				!strcmp(a.network, "main") ? "mainnet"
 							   : "testnet/regtest",
 				brain_mode(s->b),
@@ -160,10 +160,10 @@ static int settle_node(nctx *c, brain_rpc_options_t *ro)
 			printf("payout: %s %s address (%s)\n", a.network,
 			       a.kind, address);
 	} else {
-		fprintf(stderr, "brainstem-miner: %s mining needs a payout: "
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR, "%s mining needs a payout: "
 				"--payout-address ADDR or --payout-script HEX "
 				"(or bitcoin_rpc.%s.payout_address in "
-				"config.json)\n", brain_mode(s->b),
+				"config.json)", brain_mode(s->b),
 			brain_mode(s->b));
 		return 2;
 	}
@@ -194,7 +194,7 @@ static void node_error(nctx *c, const char *call, int rc)
 
 	c->fails_in_row++;
 	c->next_try = miner_now() + c->backoff;
-	fprintf(stderr, "brainstem-miner: %s (retry in %.0f s)\n",
+	cli_say(&s->o.cli, BRAIN_LOG_ERROR, "%s (retry in %.0f s)",
 		brain_rpc_errmsg(c->rpc), c->backoff);
 	err = json_pack("{s:s, s:s, s:{s:s, s:i, s:s, s:s, s:s, s:I, s:I, "
 			"s:f}}",
@@ -207,8 +207,8 @@ static void node_error(nctx *c, const char *call, int rc)
 			"retry_in_seconds", c->backoff);
 	if (!err || brain_save_system_error(s->b, CATEGORY, err) != 0) {
 		s->failures++;
-		fprintf(stderr, "brainstem-miner: could not record the error: "
-				"%s\n", brain_errmsg(s->b));
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR, "could not record the error: "
+				"%s", brain_errmsg(s->b));
 	}
 	json_decref(err);
 	c->backoff = c->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX
@@ -268,6 +268,10 @@ static void fetch(nctx *c, const char *why)
 	}
 	in = brain_template_info(t);
 	brain_hash_to_hex(in->prev_hash, prev);
+	brain_log_write(c->s->o.cli.log, BRAIN_LOG_DEBUG,
+			"work: height %lld on %s, %zu transactions, %s (%s)",
+			(long long)in->height, prev, in->ntx,
+			in->segwit ? "segwit" : "legacy", why);
 	if (c->s->o.cli.verbosity > 0)
 		printf("%swork: height %lld on %s, %zu transactions, %s (%s)\n",
 		       c->s->status_line ? "\r\033[K" : "",
@@ -435,6 +439,16 @@ static void submit_and_record(nctx *c, found *f)
 	json_decref(answer);
 	s->blocks++;
 	miner_beat(s, "block %s\n", hash);
+	brain_log_write(s->o.cli.log, submitted && !reason ? BRAIN_LOG_INFO
+							   : BRAIN_LOG_WARN,
+			"block %s at height %lld: %s%s", hash,
+			(long long)in->height,
+			!submitted ? "not submitted: "
+			: reason   ? "rejected: "
+				   : "accepted",
+			!submitted ? (why_not ? why_not : "")
+			: reason   ? reason
+				   : "");
 	if (s->o.cli.verbosity >= 0)
 		printf("%sblock %s at height %lld: %s%s\n",
 		       s->status_line ? "\r\033[K" : "", hash,
@@ -521,7 +535,7 @@ static void node_round(nctx *c, long round)
 	drain(c); /* blocks found in the last moments are submitted too */
 	publish(c, NULL); /* the next round starts from a fresh template */
 	if (crew->error) {
-		fprintf(stderr, "brainstem-miner: a scanning thread failed\n");
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR, "a scanning thread failed");
 		s->failures++;
 		crew->error = 0;
 	}
@@ -542,7 +556,7 @@ int miner_node_session(session *s)
 	int rc;
 
 	if (!c) {
-		fprintf(stderr, "brainstem-miner: out of memory\n");
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR, "out of memory");
 		return 1;
 	}
 	c->s = s;
@@ -552,17 +566,17 @@ int miner_node_session(session *s)
 		return rc;
 	}
 	if (s->o.zeros >= 0)
-		fprintf(stderr, "brainstem-miner: --zeros is ignored in %s "
-				"mode: the node's template sets the target\n",
+		cli_say(&s->o.cli, BRAIN_LOG_WARN, "--zeros is ignored in %s "
+				"mode: the node's template sets the target",
 			brain_mode(s->b));
 	if (brain_rpc_open(&c->rpc, &ro) != 0) {
-		fprintf(stderr, "brainstem-miner: %s\n", brain_errmsg(NULL));
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR, "%s", brain_errmsg(NULL));
 		free(c);
 		return 2;
 	}
 	c->url = brain_rpc_url(c->rpc);
 	if (miner_crew_init(&c->crew, s->o.threads, scan_job, c) != 0) {
-		fprintf(stderr, "brainstem-miner: out of memory\n");
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR, "out of memory");
 		brain_rpc_close(c->rpc);
 		free(c);
 		return 1;
@@ -581,6 +595,11 @@ int miner_node_session(session *s)
 			       s->round_seconds, "node", c->url, "coinbase_tag",
 			       c->tag),
 		     0);
+	brain_log_write(s->o.cli.log, BRAIN_LOG_INFO,
+			"session start: %s mode, mining the node at %s into %s "
+			"(engine %s, %d threads)",
+			brain_mode(s->b), c->url, brain_base_path(s->b),
+			brain_engine_name(s->o.engine), s->o.threads);
 	if (s->o.cli.verbosity >= 0)
 		printf("%s mode: mining the node at %s into %s (engine %s, %d "
 		       "threads)\n",
@@ -592,8 +611,8 @@ int miner_node_session(session *s)
 			break;
 	}
 	if (c->gave_up)
-		fprintf(stderr, "brainstem-miner: gave up after %ld failed "
-				"node calls in a row (--max-retries)\n",
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR, "gave up after %ld failed "
+				"node calls in a row (--max-retries)",
 			c->fails_in_row);
 	miner_report(s,
 		     json_pack("{s:s, s:s, s:i, s:i, s:I, s:I, s:b, s:b}",
@@ -608,6 +627,10 @@ int miner_node_session(session *s)
 			       "stopped_by_signal", MINER_STOPPING(),
 			       "gave_up_on_node", c->gave_up),
 		     round);
+	brain_log_write(s->o.cli.log, BRAIN_LOG_INFO,
+			"session end: %ld blocks (%ld accepted)%s", s->blocks,
+			c->accepted,
+			MINER_STOPPING() ? " (stopped by a signal)" : "");
 	if (s->o.cli.verbosity >= 0)
 		printf("session over: %ld blocks (%ld accepted); records in "
 		       "%s\n",

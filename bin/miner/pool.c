@@ -200,16 +200,17 @@ static void pool_error(pctx *c, const char *type, int pool, const char *msg)
 	session *s = c->s;
 	json_t *err;
 
-	fprintf(stderr, "%sbrainstem-miner: %s: %s\n",
-		s->status_line ? "\r\033[K" : "", pool_url(c, pool), msg);
+	if (s->status_line && !s->o.cli.log_on_stderr)
+		fputs("\r\033[K", stderr); /* off the status line */
+	cli_say(&s->o.cli, BRAIN_LOG_ERROR, "%s: %s", pool_url(c, pool), msg);
 	err = json_pack("{s:s, s:s, s:{s:s, s:s, s:i, s:s}}", "error_type",
 			type, "message", msg, "context", "pool",
 			pool_url(c, pool), "miner_id", s->o.miner_id, "round",
 			(int)c->round, "mode", brain_mode(s->b));
 	if (!err || brain_save_system_error(s->b, CATEGORY, err) != 0) {
 		s->failures++;
-		fprintf(stderr, "brainstem-miner: could not record the error: "
-				"%s\n", brain_errmsg(s->b));
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR, "could not record the error: "
+				"%s", brain_errmsg(s->b));
 	}
 	json_decref(err);
 }
@@ -258,6 +259,9 @@ static void record_block(pctx *c, const brain_stratum_event_t *ev,
 	c->this_round.blocks++;
 	s->blocks++;
 	miner_beat(s, "block %s\n", hash);
+	brain_log_write(s->o.cli.log, BRAIN_LOG_INFO, "block %s via %s: %s",
+			hash, ev->url,
+			ev->accepted ? "share accepted" : "share rejected");
 	if (s->o.cli.verbosity >= 0)
 		printf("%sblock %s via %s: %s\n",
 		       s->status_line ? "\r\033[K" : "", hash, ev->url,
@@ -319,6 +323,11 @@ static void record_share(pctx *c, const brain_stratum_event_t *ev)
 		c->total.rejected++;
 		c->this_round.rejected++;
 	}
+	brain_log_write(s->o.cli.log,
+			ev->accepted ? BRAIN_LOG_INFO : BRAIN_LOG_WARN,
+			"share %s (difficulty %g of %g, job %s) to %s: %s", hash,
+			sh->hash_difficulty, sh->difficulty, sh->job_id, ev->url,
+			ev->accepted ? "accepted" : json_string_value(result));
 	if (s->o.cli.verbosity > 0)
 		printf("%sshare %s (difficulty %g of %g, job %s): %s\n",
 		       s->status_line ? "\r\033[K" : "", hash,
@@ -360,6 +369,9 @@ static void drain(pctx *c)
 	pthread_mutex_unlock(&c->crew.mu);
 	c->total.stale += stale;
 	c->this_round.stale += stale;
+	if (stale)
+		brain_log_write(c->s->o.cli.log, BRAIN_LOG_WARN,
+				"%ld stale shares not sent", stale);
 	if (stale && c->s->o.cli.verbosity > 0)
 		printf("%s%ld stale shares not sent\n",
 		       c->s->status_line ? "\r\033[K" : "", stale);
@@ -399,7 +411,9 @@ static void status(pctx *c, int force)
 	if (!force && now < c->next_status)
 		return;
 	c->next_status = now + 1;
-	miner_beat(s, "hb %llu %.0f %ld\n", (unsigned long long)hashes,
+	/* "hb": this round's hashes, as in the other modes */
+	miner_beat(s, "hb %llu %.0f %ld\n",
+		   (unsigned long long)(hashes - c->hashes_before),
 		   rate_since(&c->beat, now, hashes), s->blocks);
 	if (s->o.cli.verbosity < 0)
 		return;
@@ -421,9 +435,11 @@ static void status(pctx *c, int force)
 	fflush(stdout);
 }
 
+/* A pool event: a log line, and a line on stdout unless -q. */
 static void say(const pctx *c, const char *fmt, const char *a,
 		const char *b)
 {
+	brain_log_write(c->s->o.cli.log, BRAIN_LOG_INFO, fmt, a, b);
 	if (c->s->o.cli.verbosity < 0)
 		return;
 	printf("%s", c->s->status_line ? "\r\033[K" : "");
@@ -454,6 +470,10 @@ static void on_event(pctx *c, brain_stratum_event_t *ev)
 		c->difficulty = in->difficulty;
 		miner_crew_publish(&c->crew, brain_stratum_job_ref(c->job),
 				   unref_job, ++c->seq);
+		brain_log_write(s->o.cli.log, BRAIN_LOG_DEBUG,
+				"job %s from %s, difficulty %g%s", in->job_id,
+				ev->url, in->difficulty,
+				in->clean_jobs ? " (clean)" : "");
 		if (s->o.cli.verbosity > 0)
 			printf("%sjob %s from %s, difficulty %g%s\n",
 			       s->status_line ? "\r\033[K" : "", in->job_id,
@@ -462,6 +482,9 @@ static void on_event(pctx *c, brain_stratum_event_t *ev)
 		break;
 	}
 	case BRAIN_STRATUM_DIFFICULTY:
+		brain_log_write(s->o.cli.log, BRAIN_LOG_DEBUG,
+				"%s sets difficulty %g (from its next job)",
+				ev->url, ev->difficulty);
 		if (s->o.cli.verbosity > 0)
 			printf("%s%s sets difficulty %g (from its next job)\n",
 			       s->status_line ? "\r\033[K" : "", ev->url,
@@ -605,8 +628,8 @@ static int pool_round(pctx *c, long round)
 		if (rc == 0)
 			rc = await_verdicts(c); /* the round counts them all */
 		if (crew->error) {
-			fprintf(stderr, "brainstem-miner: a scanning thread "
-					"failed\n");
+			cli_say(&s->o.cli, BRAIN_LOG_ERROR, "a scanning thread "
+					"failed");
 			s->failures++;
 			crew->error = 0;
 		}
@@ -650,7 +673,7 @@ static int open_client(pctx *c)
 	so.failover_retry_ms =
 		timing_ms(s, s->o.failover_retry, "failover_retry_seconds");
 	if (brain_stratum_open(&c->st, &so) != 0) {
-		fprintf(stderr, "brainstem-miner: %s\n", brain_errmsg(NULL));
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR, "%s", brain_errmsg(NULL));
 		return 2;
 	}
 	return 0;
@@ -663,7 +686,7 @@ int miner_pool_session(session *s)
 	int rc;
 
 	if (!c) {
-		fprintf(stderr, "brainstem-miner: out of memory\n");
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR, "out of memory");
 		return 1;
 	}
 	c->s = s;
@@ -676,14 +699,14 @@ int miner_pool_session(session *s)
 		return rc;
 	}
 	if (miner_crew_init(&c->crew, s->o.threads, scan_job, c) != 0) {
-		fprintf(stderr, "brainstem-miner: out of memory\n");
+		cli_say(&s->o.cli, BRAIN_LOG_ERROR, "out of memory");
 		brain_stratum_close(c->st);
 		free(c);
 		return 1;
 	}
 	if (s->o.zeros >= 0)
-		fprintf(stderr, "brainstem-miner: --zeros is ignored in pool "
-				"mining: the pool sets the share target\n");
+		cli_say(&s->o.cli, BRAIN_LOG_WARN, "--zeros is ignored in pool "
+				"mining: the pool sets the share target");
 	miner_signal_wake(NULL, c->st);
 	miner_report(s,
 		     json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:I, s:f}",
@@ -696,6 +719,13 @@ int miner_pool_session(session *s)
 			       (json_int_t)s->max_attempts, "round_seconds",
 			       s->round_seconds),
 		     0);
+	brain_log_write(s->o.cli.log, BRAIN_LOG_INFO,
+			"session start: %s mode, mining for %s%s into %s "
+			"(engine %s, %d threads)",
+			brain_mode(s->b), c->pools[0].url,
+			c->npools > 1 ? " (and failover pools)" : "",
+			brain_base_path(s->b), brain_engine_name(s->o.engine),
+			s->o.threads);
 	if (s->o.cli.verbosity >= 0)
 		printf("%s mode: mining for %s%s into %s (engine %s, %d "
 		       "threads)\n",
@@ -730,6 +760,12 @@ int miner_pool_session(session *s)
 			       (json_int_t)c->outstanding, "stopped_by_signal",
 			       MINER_STOPPING()),
 		     round);
+	brain_log_write(s->o.cli.log, BRAIN_LOG_INFO,
+			"session end: %ld shares accepted, %ld rejected, %ld "
+			"stale, %ld blocks%s",
+			c->total.accepted, c->total.rejected, c->total.stale,
+			s->blocks,
+			MINER_STOPPING() ? " (stopped by a signal)" : "");
 	if (s->o.cli.verbosity >= 0)
 		printf("session over: %ld shares accepted, %ld rejected, %ld "
 		       "stale, %ld blocks; records in %s\n",

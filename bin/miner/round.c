@@ -485,15 +485,8 @@ void miner_crew_stop(miner_crew *c)
 	c->started = 0;
 }
 
+/* The programs' one formatter (bin/cli.c), under the miner's old name. */
 void miner_rate_text(double rate, char *out, size_t size)
 {
-	static const char *const units[] = {"H/s", "kH/s", "MH/s", "GH/s",
-					    "TH/s"};
-	size_t u = 0;
-
-	while (rate >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		rate /= 1000;
-		u++;
-	}
-	snprintf(out, size, "%.2f %s", rate, units[u]);
+	cli_rate_text(rate, out, size);
 }

@@ -17,18 +17,30 @@
  * yet has the summary {"total_entries": 0}.
  *
  * Memory: every call holds at most one file of the tree at a time (a
- * summary, or the records of one hour), whatever the size of the tree or
- * of the range.
+ * summary file, or one record line of an hour's file), whatever the size
+ * of the tree or of the range.
  *
- * Time: partitions follow the blueprint's `time` (zone utc or local; weeks
- * as strftime %W, Monday first).  The tree files a week under the month it
- * lies in, so a week that spans two months is two partitions, each clipped
- * to its month: W48 of 2026 is 2026-11-30 (November) and 2026-12-01 to
- * 2026-12-06 (December).  The same holds at a year boundary.
+ * Time: partitions follow the blueprint's `time`: zone utc or local, and
+ * weeks numbered as its `weeks` says (monday: strftime %W, W00-W53; iso:
+ * ISO 8601), both starting on Monday.  The tree files a week under the
+ * month it lies in, so a week that spans two months is two partitions,
+ * each clipped to its month: W48 of 2026 is 2026-11-30 (November, scope
+ * "2026-11-W48") and 2026-12-01 to 2026-12-06 ("2026-12-W48").  The same
+ * holds at a year boundary: 2026-12-28 to 2026-12-31 is "2026-12-W52" and
+ * 2027-01-01 to 2027-01-03 "2027-01-W00" (with iso weeks: "2026-12-W53"
+ * and "2027-01-W53").  In a local zone an hour the clocks repeat (01:00
+ * when summer time ends) is one partition of two real hours, as the tree
+ * has one folder for it, and a day can last 23 or 25 hours.  Scopes are
+ * the tree's own (its files' metadata index_scope); start and end are
+ * moments (time_t), given as UTC text where a call returns text.
  *
  * Handles: any handle works; a reader usually opens one with
- * BRAIN_OPEN_READONLY.  Readers see what writers have put into the roll-
- * ups; brain_flush() on the writer's side makes that everything it saved.
+ * BRAIN_OPEN_READONLY.  No call creates or changes a file.  Readers see
+ * what writers have put into the roll-ups; brain_flush() on the writer's
+ * side makes that everything it saved.  A summary file is read, and an
+ * hour's file has its end checked, under the stream's shared lock (a
+ * save is never seen half done); the lock is never held while a caller's
+ * function runs.
  *
  * Threads: as every call on a brain_t: one thread at a time per handle.
  */
@@ -56,8 +68,8 @@ typedef enum brain_level {
 
 /*
  * brain_level_parse - "hour", "day", "week", "month", "year", "root" to
- * its level.  Returns 0, or BRAIN_EINVAL (name NULL or unknown; *out
- * untouched).
+ * its level (lower case only).  Returns 0, or BRAIN_EINVAL (name NULL or
+ * unknown; *out untouched; the message in brain_errmsg(NULL)).
  */
 BRAIN_EXTERN(int)
 brain_level_parse(const char *name, brain_level_t *out) BRAIN_WARN_UNUSED;
@@ -72,10 +84,12 @@ BRAIN_EXTERN(const char *) brain_level_name(brain_level_t level);
  * brain_partition - the partition of `level` that holds `when`, as the
  * tree files it: [*start, *end), and its scope as the tree names it
  * ("2026-11-29T10", "2026-11-29", "2026-11-W48", "2026-11", "2026",
- * "all") in scope[0..size-1] when scope is not NULL.  For
- * BRAIN_LEVEL_ROOT start is BRAIN_TIME_MIN and end BRAIN_TIME_MAX + 1.
+ * "all") in scope[0..size-1] when scope is not NULL (32 bytes are
+ * always enough).  For BRAIN_LEVEL_ROOT start is BRAIN_TIME_MIN and end
+ * BRAIN_TIME_MAX + 1; other partitions are clipped to those too.
  * Returns 0, or BRAIN_EINVAL (b, start or end NULL; a bad level; `when`
- * outside BRAIN_TIME_MIN..BRAIN_TIME_MAX; scope too small).
+ * outside BRAIN_TIME_MIN..BRAIN_TIME_MAX; scope too small), with the
+ * message in brain_errmsg(b) (brain_errmsg(NULL) when b is NULL).
  */
 BRAIN_EXTERN(int)
 brain_partition(const brain_t *b, brain_level_t level, time_t when,
@@ -91,7 +105,8 @@ brain_partition(const brain_t *b, brain_level_t level, time_t when,
  * Returns 0, or BRAIN_EINVAL (an argument NULL, a bad level, `when` out of
  * range), BRAIN_ENOTFOUND (no such stream), BRAIN_ECORRUPT (the roll-up
  * file does not parse or holds no summary; the message names its path),
- * BRAIN_EIO, BRAIN_ENOMEM.
+ * BRAIN_EIO, BRAIN_ELOCKED (the stream's lock cannot be taken),
+ * BRAIN_ENOMEM.
  * Ownership: the caller owns *out (json_decref).
  */
 BRAIN_EXTERN(int)
@@ -109,10 +124,15 @@ typedef int (*brain_summary_fn)(void *ctx, time_t start, time_t end,
 
 /*
  * brain_read_series - the summaries of `stream` at `level` for every
- * partition that overlaps [from, to), oldest first, empty ones included
- * (so the last 48 hours are always 48 calls).  BRAIN_LEVEL_ROOT gives one.
+ * partition that overlaps [from, to), oldest first, empty ones included,
+ * each partition once (so 48 whole hours are always 48 calls; a range
+ * that starts inside an hour also touches that hour: [10:30, 10:30 two
+ * days later) is 49).  BRAIN_LEVEL_ROOT gives one.  `to` may be
+ * BRAIN_TIME_MAX + 1.
  * Returns 0, what fn returned when it stopped the series, or the codes of
- * brain_read_summary (BRAIN_EINVAL also for from >= to).
+ * brain_read_summary (BRAIN_EINVAL also for from >= to, or `to` outside
+ * BRAIN_TIME_MIN..BRAIN_TIME_MAX + 1).  A summary that cannot be read
+ * ends the series with its error after the calls before it.
  */
 BRAIN_EXTERN(int)
 brain_read_series(brain_t *b, const char *stream, brain_level_t level,
@@ -127,13 +147,20 @@ brain_read_series(brain_t *b, const char *stream, brain_level_t level,
 typedef int (*brain_record_fn)(void *ctx, const json_t *record);
 
 /*
- * brain_read_records - the records of `stream` whose partition (their
- * timestamp) lies in [from, to), in time order (seq order within an
- * hour), read one hour's file at a time.  Hours without a file are
- * skipped cheaply.
- * Returns 0, what fn returned when it stopped, or BRAIN_EINVAL,
- * BRAIN_ENOTFOUND, BRAIN_ECORRUPT (an hour file does not parse: the
- * message names it), BRAIN_EIO, BRAIN_ENOMEM.
+ * brain_read_records - the records of `stream` whose "timestamp" (the
+ * moment that files them) lies in [from, to), in time order (seq order
+ * within an hour), read from the hourly files one record at a time.  A
+ * year, month or day whose roll-up counts no record is passed over with
+ * one small read, and the range is first cut to the stream's first and
+ * last timestamps, so a wide range over a sparse tree stays cheap; a
+ * roll-up that does not parse does not hide the records below it.
+ * Records a writer appends to an hour while it is being read are not
+ * seen.  `to` may be BRAIN_TIME_MAX + 1.
+ * Returns 0, what fn returned when it stopped, or BRAIN_EINVAL (an
+ * argument NULL, from >= to, a time out of range), BRAIN_ENOTFOUND,
+ * BRAIN_ECORRUPT (an hour file cut short or a record line that does not
+ * parse: the message names the file), BRAIN_EIO, BRAIN_ELOCKED,
+ * BRAIN_ENOMEM.
  */
 BRAIN_EXTERN(int)
 brain_read_records(brain_t *b, const char *stream, time_t from, time_t to,

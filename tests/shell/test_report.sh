@@ -29,7 +29,7 @@ show "$T/fill.err"
 report() {
 	run "$1-json" "$DTM" --test --root "$T/tree" report "--$1" --at "$2" --json
 	check "report --$1 --at $2 --json: exit 0" [ "$rc" -eq 0 ]
-	show "$T/$1-json.err"
+	[ "$rc" -eq 0 ] || show "$T/$1-json.err"
 	run "$1-text" "$DTM" --test --root "$T/tree" report "--$1" --at "$2"
 	check "report --$1 --at $2: exit 0" [ "$rc" -eq 0 ]
 	if $PY check "$T/spec.json" "$1" "$2" "$T/$1-json.out" \

@@ -151,12 +151,12 @@ def close(a, b):
 def rate_text(r):
     if r is None:
         return "-"
-    units = ["H/s", "kH/s", "MH/s", "GH/s", "TH/s", "PH/s"]
+    units = ["H/s", "kH/s", "MH/s", "GH/s", "TH/s"]
     u = 0
-    while abs(r) >= 999.995 and u < 5:
+    while r >= 1000 and u < 4:
         r /= 1000
         u += 1
-    return ("%.2f %s" if u else "%.0f %s") % (r, units[u])
+    return "%.2f %s" % (r, units[u])
 
 
 def duration_text(s):
