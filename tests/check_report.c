@@ -4,8 +4,9 @@
  * shares, blocks), its errors by type and the ledger's blocks with their
  * hashes, while a round of the next hour counts in the day but not in
  * the hour; an hour without records reports zeros and no rates; the list
- * of blocks keeps the latest BRAIN_REPORT_MAX_BLOCKS; and a read-only
- * handle gives the same report.
+ * of blocks keeps the latest BRAIN_REPORT_MAX_BLOCKS; the root level holds
+ * every record; a roll-up that does not parse fails the report with its
+ * name; and a read-only handle gives the same report.
  */
 #include <math.h>
 #include <stdio.h>
@@ -318,6 +319,54 @@ START_TEST(a_read_only_handle_gives_the_same_report)
 }
 END_TEST
 
+START_TEST(the_root_holds_every_record)
+{
+	fixture f;
+	json_t *r;
+
+	open_tree(&f);
+	fill(&f);
+	ck_assert_int_eq(brain_report(f.b, BRAIN_LEVEL_ROOT, HOUR10, &r), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "scope")), "all");
+	ck_assert(json_is_null(json_object_get(r, "start")));
+	ck_assert(json_is_false(json_object_get(r, "complete")));
+	ck_assert_int_eq(ival(r, "totals.rounds"), 4);
+	ck_assert_int_eq(ival(r, "totals.blocks"), 3);
+	ck_assert_int_eq(ival(r, "totals.errors"), 4);
+	ck_assert_int_eq(json_array_size(json_object_get(
+				 json_object_get(json_object_get(r, "record_kinds"),
+						 "ledger"),
+				 "blocks")),
+			 3);
+	json_decref(r);
+	close_tree(&f);
+}
+END_TEST
+
+START_TEST(a_damaged_roll_up_fails_the_report_naming_it)
+{
+	fixture f;
+	json_t *was = json_object(), *r = was; /* must come back NULL */
+	char *path = NULL;
+
+	open_tree(&f);
+	fill(&f);
+	ck_assert_int_eq(brain_flush(f.b), 0);
+	ck_assert_int_eq(brain_get_path(f.b, "miners", "aggregated_index_hour",
+					HOUR10, &path),
+			 0);
+	tu_write(path, "{\"summary\": [");
+	ck_assert_int_eq(brain_report(f.b, BRAIN_LEVEL_HOUR, HOUR10, &r),
+			 BRAIN_ECORRUPT);
+	ck_assert_ptr_null(r);
+	ck_assert_msg(strstr(brain_errmsg(f.b), "aggregated_index") != NULL,
+		      "%s", brain_errmsg(f.b));
+	json_decref(was);
+	brain_free(path);
+	close_tree(&f);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -327,6 +376,8 @@ Suite *report_suite(void)
 	tcase_add_test(tc, the_day_holds_both_hours);
 	tcase_add_test(tc, an_empty_hour_reports_zeros_and_no_rate);
 	tcase_add_test(tc, the_block_list_keeps_the_latest);
+	tcase_add_test(tc, the_root_holds_every_record);
+	tcase_add_test(tc, a_damaged_roll_up_fails_the_report_naming_it);
 	tcase_add_test(tc, a_read_only_handle_gives_the_same_report);
 	suite_add_tcase(s, tc);
 	return s;
