@@ -82,14 +82,42 @@ static int put(json_t *o, const char *key, json_t *v)
 	return v && !json_object_set_new(o, key, v) ? 0 : BRAIN_ENOMEM;
 }
 
-/* A summary's value of metric m: what the summary holds, else what an
- * empty partition's would (0 for a sum, null, {} for count_by_value). */
+/* 1 when the summary has records but not metric m: its roll-ups were
+ * written under a blueprint without the metric (until a rebuild). */
+static int lacks(const json_t *summary, const brain__metric *m)
+{
+	const json_t *n = json_object_get(summary, "total_entries");
+
+	return !json_object_get(summary, m->as) && json_is_integer(n) &&
+	       json_integer_value(n) > 0;
+}
+
+/* m's summary key onto cat's "not_in_roll_ups" list when the summary
+ * lacks it.  0 or BRAIN_ENOMEM. */
+static int note_lack(json_t *cat, const json_t *summary,
+		     const brain__metric *m)
+{
+	json_t *list = json_object_get(cat, "not_in_roll_ups");
+
+	if (!lacks(summary, m))
+		return 0;
+	if (!list && put(cat, "not_in_roll_ups", list = json_array()))
+		return BRAIN_ENOMEM;
+	return json_array_append_new(list, json_string(m->as)) ? BRAIN_ENOMEM
+							       : 0;
+}
+
+/* A summary's value of metric m: what the summary holds, else null when
+ * it lacks the metric (see lacks), else what an empty partition's would
+ * be (0 for a sum, null, {} for count_by_value). */
 static json_t *value_of(const json_t *summary, const brain__metric *m)
 {
 	json_t *v = json_object_get(summary, m->as);
 
 	if (v)
 		return json_incref(v);
+	if (lacks(summary, m))
+		return json_null();
 	switch (m->op) {
 	case BRAIN__M_SUM:
 		return json_integer(0);
@@ -142,7 +170,8 @@ static int report_figures(json_t *cat, const brain__stream *s,
 		json_t *v = value_of(summary, m);
 		figure f = figure_of(m);
 
-		if (!v) {
+		if (!v || (rc = note_lack(cat, summary, m))) {
+			json_decref(v);
 			rc = BRAIN_ENOMEM;
 			break;
 		}
@@ -177,7 +206,9 @@ static int report_figures(json_t *cat, const brain__stream *s,
 						       ? json_incref(mean)
 						       : json_null());
 			if (!rc)
-				rc = put(cat, "rounds", json_integer(n));
+				rc = put(cat, "rounds", lacks(summary, m)
+							? json_null()
+							: json_integer(n));
 			t->rounds += n;
 			json_decref(v);
 			break;
@@ -209,12 +240,17 @@ static int report_figures(json_t *cat, const brain__stream *s,
 			break;
 		case FIG_UPTIME:
 			t->uptime += num_of(v);
-			rc = put(cat, "uptime_seconds", json_real(num_of(v)));
+			rc = put(cat, "uptime_seconds",
+				 json_is_null(v) ? json_null()
+						 : json_real(num_of(v)));
 			json_decref(v);
 			break;
 		case FIG_MINERS:
 			rc = put(cat, "miners_seen",
-				 json_integer((json_int_t)json_object_size(v)));
+				 json_is_null(v)
+					 ? json_null()
+					 : json_integer((json_int_t)
+							json_object_size(v)));
 			if (!rc)
 				rc = put(cat, "miners", v);
 			else
@@ -241,7 +277,8 @@ static int report_figures(json_t *cat, const brain__stream *s,
 static const char *const category_order[] = {
 	"records", "rounds", "hashes", "hashrate", "blocks_found",
 	"best_difficulty", "shares", "uptime_seconds", "miners_seen", "miners",
-	"miners_other", "events", "events_other", "errors", "metrics", NULL};
+	"miners_other", "events", "events_other", "errors", "metrics",
+	"not_in_roll_ups", NULL};
 
 /* cat's members in category_order.  0 or BRAIN_ENOMEM. */
 static int reorder(json_t *cat)
@@ -364,6 +401,8 @@ static int kind_entry(brain_t *b, json_t *kinds, const brain__stream *s,
 		const brain__metric *m = &s->metrics[i];
 
 		rc = put(metrics, m->as, value_of(summary, m));
+		if (!rc)
+			rc = note_lack(kind, summary, m);
 		if (!rc && m->other_as &&
 		    int_of(json_object_get(summary, m->other_as)))
 			rc = put(metrics, m->other_as,

@@ -264,6 +264,27 @@ static void metric_lines(const json_t *metrics)
 	}
 }
 
+/* The figures the roll-ups do not hold yet, and what fixes that. */
+static void lacking_line(const json_t *s)
+{
+	const json_t *list = json_object_get(s, "not_in_roll_ups");
+	char names[512] = "";
+	size_t i, o = 0;
+
+	if (!json_array_size(list))
+		return;
+	for (i = 0; i < json_array_size(list); i++) {
+		int w = snprintf(names + o, sizeof(names) - o, "%s%s",
+				 i ? ", " : "",
+				 json_string_value(json_array_get(list, i)));
+		if (w < 0 || (size_t)w >= sizeof(names) - o)
+			break;
+		o += (size_t)w;
+	}
+	line("not in roll-ups", "%s (written before the blueprint kept "
+	     "them: brainstem-dtm rebuild)", names);
+}
+
 static void shares_line(const json_t *sh)
 {
 	char a[32], r[32], s[32];
@@ -318,7 +339,10 @@ static void category_text(const char *name, const json_t *c)
 			shares_line(v);
 		if ((v = json_object_get(c, "uptime_seconds")))
 			line("uptime", "%s",
-			     duration(json_number_value(v), a, sizeof(a)));
+			     json_is_number(v)
+				     ? duration(json_number_value(v), a,
+						sizeof(a))
+				     : "-");
 		if ((v = json_object_get(c, "miners"))) {
 			size_t o = 0;
 			const json_t *n;
@@ -346,6 +370,7 @@ static void category_text(const char *name, const json_t *c)
 			line("events", "%s", list);
 		}
 		metric_lines(json_object_get(c, "metrics"));
+		lacking_line(c);
 	}
 	errors_line(json_object_get(c, "errors"));
 }
@@ -362,6 +387,7 @@ static void kind_text(const char *name, const json_t *k)
 	if (!records)
 		return;
 	metric_lines(json_object_get(k, "metrics"));
+	lacking_line(k);
 	for (i = 0; i < json_array_size(blocks); i++) {
 		const json_t *bl = json_array_get(blocks, i);
 		const json_t *h = json_object_get(bl, "height");

@@ -65,7 +65,10 @@ extern "C" {
  *   "miners_seen": N                         miners that ran a round
  *
  * and "metrics": {"<summary key>": value} for any other metric of the
- * blueprint.  A record kind's entry holds "records" and its metrics by
+ * blueprint.  A figure whose metric the period's roll-ups do not hold
+ * although they count records (they were written under a blueprint that
+ * lacked it; brain_rebuild computes it) is null, and its summary key is
+ * listed in "not_in_roll_ups".  A record kind's entry holds "records" and its metrics by
  * summary key in "metrics"; the ledger's also "blocks": [{"timestamp",
  * "block_hash", "height", "miner_id"}] (the latest BRAIN_REPORT_MAX_BLOCKS
  * of the period, oldest first) and "blocks_not_listed": N.

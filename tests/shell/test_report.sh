@@ -76,6 +76,37 @@ check "an empty hour in text: 0 hashes, no rate, every stream without records" s
 	grep -q "^  no records  *miners, looping, dtm, brainstem, ledger, math_proof, submission, rejection$" "$1"' _ \
 	"$T/empty-text.out"
 
+# a tree written under the blueprint before the report's metrics: those
+# figures are unknown (null, named), not zero, until a rebuild computes them
+grep -v -e 'field: hashrate, op: min' -e 'field: hashrate, op: max' \
+	-e 'field: duration, op: sum' -e 'field: miner_id, op: count_by_value' \
+	"$REPO/blueprint/brain.qtl" >"$T/older.qtl"
+run fill-old "$FILL" --root "$T/old" --blueprint "$T/older.qtl" "$T/spec.json"
+check "filltree makes a tree with the older blueprint" [ "$rc" -eq 0 ]
+run old "$DTM" --test --root "$T/old" report --at 2026-11-18T10:30Z --json
+check "report of the older tree: the four figures null and named" python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))["categories"]["miners"]
+assert m["not_in_roll_ups"] == ["min_hashrate", "max_hashrate", "sum_duration",
+                                "count_by_value_miner_id"], m
+assert m["hashrate"]["min"] is None and m["hashrate"]["max"] is None, m
+assert m["uptime_seconds"] is None and m["miners_seen"] is None, m
+assert m["rounds"] == 5 and m["hashrate"]["mean"] is not None, m
+' "$T/old.out"
+run old-text "$DTM" --test --root "$T/old" report --at 2026-11-18T10:30Z
+check "  and the text says to rebuild" grep -q \
+	"^  not in roll-ups .*brainstem-dtm rebuild" "$T/old-text.out"
+run old-rebuild "$DTM" --test --root "$T/old" rebuild
+run old2 "$DTM" --test --root "$T/old" report --at 2026-11-18T10:30Z --json
+check "  after rebuild, the report is the one of a tree written with them" python3 -c '
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+for r in (a, b):
+    r.pop("generated_at")
+    r["categories"].pop("dtm")  # the rebuild records its run there
+assert a == b, (a["categories"]["miners"], b["categories"]["miners"])
+' "$T/old2.out" "$T/hour-json.out"
+
 # what the operator gets wrong
 run badtime "$DTM" --test --root "$T/tree" report --at yesterday
 check "--at yesterday: exit 2" [ "$rc" -eq 2 ]
