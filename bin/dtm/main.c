@@ -49,7 +49,7 @@ static void print_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: brainstem-dtm [MODE] [OPTIONS] COMMAND\n"
-		"Check, repair and version a brainstem tree.\n\n"
+		"Check, repair, version and report on a brainstem tree.\n\n"
 		"Commands:\n"
 		"  templates status          blueprint hash, recorded version, "
 		"kept-aside versions\n"
