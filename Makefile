@@ -89,13 +89,14 @@ TEST_SRCS := $(wildcard tests/check_*.c) tests/storecheck.c
 TEST_BIN  := $(BUILD)/tests/check_brainstem
 HEADERS   := $(wildcard include/brainstem/*.h)
 MANPAGES  := $(wildcard man/*.1)
+MAN_OUT   := $(patsubst man/%,$(BUILD)/man/%,$(MANPAGES))
 
-.PHONY: all check check-faults bench demo fuzz install uninstall clean FORCE
-all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc
+.PHONY: all check check-faults bench demo fuzz install uninstall clean man FORCE
+all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc $(MAN_OUT)
 
 # The install paths are compiled into the library and the .pc file: a
 # changed PREFIX (or DATADIR...) must rebuild them.
-CONFIG_LINE := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(DATADIR)
+CONFIG_LINE := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(DATADIR)|$(BINDIR)
 $(BUILD)/config.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(CONFIG_LINE)' | cmp -s - $@ || echo '$(CONFIG_LINE)' > $@
@@ -130,6 +131,15 @@ $(BUILD)/brainstem.pc: pkgconfig/brainstem.pc.in $(VERSION_H) $(BUILD)/config.st
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
 		-e 's|@VERSION@|$(VERSION)|g' $< > $@
 
+# The man pages name the installed paths and version: @PREFIX@, @BINDIR@,
+# @DATADIR@, @INCLUDEDIR@, @VERSION@ in man/*.1 become this build's.
+$(BUILD)/man/%.1: man/%.1 $(VERSION_H) $(BUILD)/config.stamp
+	@mkdir -p $(@D)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+		-e 's|@DATADIR@|$(DATADIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+		-e 's|@VERSION@|$(VERSION)|g' $< > $@
+man: $(MAN_OUT)
+
 # The unit tests link the library's objects directly, so internal modules
 # (week numbering, the YAML reader) are tested as well as the API.
 $(TEST_BIN): $(TEST_SRCS) tests/testutil.h tests/storecheck.h $(LIB_OBJS)
@@ -139,6 +149,15 @@ $(TEST_BIN): $(TEST_SRCS) tests/testutil.h tests/storecheck.h $(LIB_OBJS)
 		-DSOURCE_DIR='"$(CURDIR)"' -o $@ $(TEST_SRCS) \
 		$(LIB_OBJS) $(CHECK_LIBS) $(DEP_LIBS) -lpthread -ldl -lm
 
+# A test tool: fills a tree with the records of a JSON spec (each with its
+# own timestamp), for the tests that read a tree back.
+FILLTREE := $(BUILD)/tests/filltree
+$(FILLTREE): tests/tools/filltree.c $(HEADERS) $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(DEP_LIBS) \
+		-lpthread -ldl -lm
+
 # Check's own per-test limit (4 s) is about a quiet machine; a loaded or
 # sanitized run gets 60 s, which still ends a test that hangs.  Every step
 # runs even when one before failed; each one's output goes to the terminal
@@ -146,7 +165,7 @@ $(TEST_BIN): $(TEST_SRCS) tests/testutil.h tests/storecheck.h $(LIB_OBJS)
 # line: what ran, how many passed and failed, and what failed (make check
 # then fails).
 CHECK_LOGS := $(BUILD)/check-logs
-check: all $(TEST_BIN)
+check: all $(TEST_BIN) $(FILLTREE)
 	@rm -rf $(CHECK_LOGS) && mkdir -p $(CHECK_LOGS)
 	@echo "== unit tests (Check)"
 	$(Q){ BRAINSTEM_BLUEPRINT= BRAINSTEM_ROOT= \
@@ -282,7 +301,7 @@ install: all
 	install -m 0644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/brainstem/
 	install -m 0644 $(BUILD)/brainstem.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	install -m 0644 blueprint/brain.qtl $(DESTDIR)$(DATADIR)/brainstem/brain.qtl
-	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MANPAGES),install -m 0644 $(MAN_OUT) $(DESTDIR)$(MANDIR)/man1/)
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libbrainstem.so.$(VERSION) \

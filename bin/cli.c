@@ -110,7 +110,9 @@ int cli_common_option(cli_common *c, int opt, const char *arg,
 		print_help(stdout);
 		exit(0);
 	case CLI_VERSION:
-		printf("%s (brainstem) %s\n", c->program, brain_version());
+		/* the program as built, and the library it runs with */
+		printf("%s %s (libbrainstem %s)\n", c->program,
+		       BRAIN_VERSION_STRING, brain_version());
 		exit(0);
 	default:
 		return 0;
@@ -288,4 +290,49 @@ brain_http_t *cli_http_start(const cli_common *c, const char *bind,
 		colon ? hostlen : 9, colon ? bind : "127.0.0.1",
 		brain_http_port(h));
 	return h;
+}
+
+/* Levenshtein distance between two short words (longer ones: far). */
+static size_t word_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, row[65];
+
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *cli_suggest(const char *word, const char *const *candidates)
+{
+	size_t limit = strlen(word) / 3 + 1, best_d = (size_t)-1;
+	const char *best = NULL;
+
+	if (limit < 2)
+		limit = 2;
+	for (; *candidates; candidates++) {
+		size_t d = word_distance(word, *candidates);
+
+		if (d < best_d) {
+			best_d = d;
+			best = *candidates;
+		}
+	}
+	return best_d <= limit ? best : NULL;
 }

@@ -221,15 +221,24 @@ static int choose_mode(brain_t *b, const char *mode)
 	if (mode) {
 		if (!brain__blueprint_mode(bp, mode)) {
 			char list[256] = "";
+			const char *names[17], *near;
 			for (i = 0; i < bp->nmodes; i++) {
 				strncat(list, i ? ", " : "",
 					sizeof(list) - strlen(list) - 1);
 				strncat(list, bp->modes[i].name,
 					sizeof(list) - strlen(list) - 1);
+				if (i < 16)
+					names[i] = bp->modes[i].name;
 			}
+			names[i < 16 ? i : 16] = NULL;
+			/* a slip ("tset") gets the mode meant */
+			near = brain__suggest(mode, names);
 			return brain__errf(&b->err, BRAIN_EINVAL,
-					   "unknown mode '%s' (the blueprint "
-					   "has %s)", mode, list);
+					   "unknown mode '%s' (%s%s%sthe "
+					   "blueprint has %s)", mode,
+					   near ? "did you mean '" : "",
+					   near ? near : "", near ? "'? " : "",
+					   list);
 		}
 		return (b->mode = strdup(mode)) ? 0 : BRAIN_ENOMEM;
 	}

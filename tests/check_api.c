@@ -383,6 +383,8 @@ START_TEST(every_call_with_a_null_handle_is_einval_not_a_crash)
 		  "brain_templates_generate");
 	NO_HANDLE(brain_validate(NULL, NULL, NULL, NULL, NULL, &problems),
 		  "brain_validate");
+	NO_HANDLE(brain_report(NULL, BRAIN_LEVEL_HOUR, T_SEED_EXAMPLE, &st),
+		  "brain_report");
 	NO_HANDLE(brain_initialize_mode(NULL, "demo", "Tester", NULL),
 		  "brain_initialize_mode");
 	{
@@ -510,6 +512,13 @@ START_TEST(null_arguments_on_a_handle_are_einval_and_write_nothing)
 					       t->now + 3600, NULL, NULL),
 			    brain_errmsg(t->b), "'stream'");
 	}
+	EINVAL_FROM(brain_report(t->b, BRAIN_LEVEL_HOUR, t->now, NULL),
+		    brain_errmsg(t->b), "'out'");
+	EINVAL_FROM(brain_report(t->b, (brain_level_t)9, t->now, &st),
+		    brain_errmsg(t->b), "level");
+	EINVAL_FROM(brain_report(t->b, BRAIN_LEVEL_DAY, BRAIN_TIME_MAX + 1, &st),
+		    brain_errmsg(t->b), "when");
+	ck_assert_ptr_null(st);
 	after = tu_read(t->journal);
 	ck_assert_str_eq(after, before);
 	/* and the handle still works */

@@ -75,7 +75,8 @@ START_TEST(shipped_blueprint_describes_the_seed_tree)
 	ck_assert_str_eq(s->folder, "System/System_Reports/Miners");
 	ck_assert_str_eq(s->name, "miners_report");
 	ck_assert_ptr_null(s->source[BRAIN__LV_YEAR]);
-	ck_assert_int_eq(s->nmetrics, 8); /* 3 of them pool shares */
+	/* 3 of them pool shares, 4 the report's (rate range, time, miners) */
+	ck_assert_int_eq(s->nmetrics, 12);
 	ck_assert_str_eq(s->metrics[1].as, "sum_attempts_this_round");
 	ck_assert_str_eq(s->metrics[5].as, "sum_shares_accepted");
 	s = brain__blueprint_stream(bp, "error:miners");

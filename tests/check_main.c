@@ -164,6 +164,7 @@ int main(void)
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, http_suite());
 	srunner_add_suite(sr, api_suite());
+	srunner_add_suite(sr, report_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

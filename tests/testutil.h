@@ -31,6 +31,7 @@ Suite *stratum_suite(void);
 Suite *metrics_suite(void);
 Suite *validate_suite(void);
 Suite *read_suite(void);
+Suite *report_suite(void);
 Suite *dashboard_suite(void);
 Suite *log_suite(void);
 Suite *http_suite(void);

@@ -6,6 +6,7 @@
  *   brainstem-dtm validate [--category C]
  *   brainstem-dtm rebuild [--category C]
  *   brainstem-dtm proof --header HEX [--target HEX | --zeros N]
+ *   brainstem-dtm report [--hour|--day|--week|--month] [--at TIME]
  *
  * Everything it reads and writes goes through libbrainstem.
  */
@@ -17,7 +18,7 @@
 
 #include <brainstem/brainstem.h>
 
-#include "../cli.h"
+#include "dtm.h"
 
 #define COMPONENT "DTM"
 #define CATEGORY "dtm"
@@ -32,21 +33,23 @@ enum {
 	OPT_HEADER,
 	OPT_TARGET,
 	OPT_ZEROS,
+	OPT_HOUR,
+	OPT_DAY,
+	OPT_WEEK,
+	OPT_MONTH,
+	OPT_AT,
 };
 
-typedef struct dtm {
-	cli_common cli;
-	int json, force, zeros;
-	const char *category, *header, *target;
-	int progress; /* a bar on stderr */
-	unsigned long problems_shown;
-} dtm;
+/* The commands, for "did you mean" */
+static const char *const commands[] = {"templates", "validate", "rebuild",
+				       "proof", "report", NULL};
+static const char *const templates_commands[] = {"status", "generate", NULL};
 
 static void print_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: brainstem-dtm [MODE] [OPTIONS] COMMAND\n"
-		"Check, repair and version a brainstem tree.\n\n"
+		"Check, repair, version and report on a brainstem tree.\n\n"
 		"Commands:\n"
 		"  templates status          blueprint hash, recorded version, "
 		"kept-aside versions\n"
@@ -61,10 +64,22 @@ static void print_help(FILE *out)
 		"  proof --header HEX        hash of one 80-byte header and "
 		"whether it meets\n"
 		"                            --target HEX, --zeros N or its own "
-		"bits\n\n"
+		"bits\n"
+		"  report                    what a period adds up to: hash "
+		"rate, hashes, rounds,\n"
+		"                            blocks, shares, errors, miners, "
+		"uptime\n\n"
 		"Options:\n"
 		"      --category C          validate or rebuild one category "
 		"or record kind\n"
+		"      --hour, --day, --week, --month\n"
+		"                            report: the period holding --at "
+		"(default --hour)\n"
+		"      --at TIME             report: a moment of the period, "
+		"ISO 8601 such as\n"
+		"                            2026-11-29T10:00Z or 2026-11-29 "
+		"(UTC unless it says;\n"
+		"                            default: now, the period so far)\n"
 		"      --json                machine-readable output\n\n"
 		"Exit status: 0 clean or done, 1 problems found (validate) or "
 		"target not met\n(proof), 2 usage or I/O error.\n\n");
@@ -134,6 +149,17 @@ static int templates_generate(brain_t *b, const dtm *d)
 
 /* ---- validate ---- */
 
+/* s as a JSON string (escaped), or null. */
+static void print_string_or_null(const char *s)
+{
+	json_t *j = s ? json_string(s) : NULL;
+	char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	fputs(text ? text : "null", stdout);
+	free(text);
+	json_decref(j);
+}
+
 static void on_problem(void *ctx, const brain_problem_t *p)
 {
 	dtm *d = ctx;
@@ -144,9 +170,13 @@ static void on_problem(void *ctx, const brain_problem_t *p)
 		json_t *j = json_pack("{s:s, s:I, s:s, s:s}", "path", p->path,
 				      "entry", (json_int_t)p->entry, "check",
 				      p->check, "message", p->message);
-		char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		char *text = j ? json_dumps(j, JSON_COMPACT |
+						       JSON_PRESERVE_ORDER)
+			       : NULL;
+		/* one element of the "problems" array validate opened */
 		if (text)
-			printf("%s\n", text);
+			printf("%s    %s", d->problems_shown ? ",\n" : "\n",
+			       text);
 		free(text);
 		json_decref(j);
 	} else if (p->entry >= 0) {
@@ -178,12 +208,31 @@ static int validate(brain_t *b, dtm *d)
 	double secs;
 	int rc;
 
+	/* --json: one object, its problems streamed as they are found (a
+	 * damaged tree may have more than fit in memory) */
+	if (d->json)
+		fputs("{\n  \"problems\": [", stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = brain_validate(b, d->category, on_problem, on_progress, d,
 			    &problems);
 	elapsed_since(&t0, &secs);
 	if (d->progress)
 		fputs("\r\033[K", stderr);
+	if (d->json) {
+		printf("%s],\n  \"count\": %llu,\n  \"clean\": %s,\n"
+		       "  \"completed\": %s,\n  \"category\": ",
+		       d->problems_shown ? "\n  " : "",
+		       (unsigned long long)problems,
+		       !rc && !problems ? "true" : "false",
+		       rc ? "false" : "true");
+		print_string_or_null(d->category);
+		printf(",\n  \"seconds\": %.3f", secs);
+		if (rc) {
+			fputs(",\n  \"error\": ", stdout);
+			print_string_or_null(brain_errmsg(b));
+		}
+		printf("\n}\n");
+	}
 	if (rc != 0) {
 		fprintf(stderr, "brainstem-dtm: %s\n", brain_errmsg(b));
 		return 2;
@@ -211,6 +260,13 @@ static int rebuild(brain_t *b, dtm *d)
 			d->category ? d->category : "every stream");
 	if (brain_rebuild(b, d->category) != 0) {
 		fprintf(stderr, "brainstem-dtm: %s\n", brain_errmsg(b));
+		if (d->json) {
+			fputs("{\"rebuilt\": false, \"category\": ", stdout);
+			print_string_or_null(d->category);
+			fputs(", \"error\": ", stdout);
+			print_string_or_null(brain_errmsg(b));
+			fputs("}\n", stdout);
+		}
 		return 2;
 	}
 	elapsed_since(&t0, &secs);
@@ -220,9 +276,15 @@ static int rebuild(brain_t *b, dtm *d)
 		fprintf(stderr, "brainstem-dtm: could not record the run: %s\n",
 			brain_errmsg(b));
 	json_decref(r);
-	if (d->cli.verbosity >= 0)
+	if (d->json) {
+		/* every stream when no --category: category null */
+		fputs("{\"rebuilt\": true, \"category\": ", stdout);
+		print_string_or_null(d->category);
+		printf(", \"seconds\": %.3f}\n", secs);
+	} else if (d->cli.verbosity >= 0) {
 		printf("rebuilt %s in %.2f s\n",
 		       d->category ? d->category : "every stream", secs);
+	}
 	return 0;
 }
 
@@ -282,15 +344,22 @@ static void parse(dtm *d, int argc, char **argv)
 		{"header", required_argument, NULL, OPT_HEADER},
 		{"target", required_argument, NULL, OPT_TARGET},
 		{"zeros", required_argument, NULL, OPT_ZEROS},
+		{"hour", no_argument, NULL, OPT_HOUR},
+		{"day", no_argument, NULL, OPT_DAY},
+		{"week", no_argument, NULL, OPT_WEEK},
+		{"month", no_argument, NULL, OPT_MONTH},
+		{"at", required_argument, NULL, OPT_AT},
 		{NULL, 0, NULL, 0}};
-	int opt;
+	int opt, levels = 0;
 
 	memset(d, 0, sizeof(*d));
 	d->zeros = -1;
+	d->level = BRAIN_LEVEL_HOUR;
 	cli_init(&d->cli, "brainstem-dtm", argv);
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts,
 				  NULL)) != -1) {
 		char *end;
+
 		switch (opt) {
 		case OPT_JSON:
 			d->json = 1;
@@ -312,11 +381,72 @@ static void parse(dtm *d, int argc, char **argv)
 			if (*end || d->zeros < 0 || d->zeros > 64)
 				cli_usage_error(&d->cli, "--zeros wants 0 to 64");
 			break;
+		case OPT_HOUR:
+		case OPT_DAY:
+		case OPT_WEEK:
+		case OPT_MONTH: {
+			brain_level_t l = opt == OPT_HOUR  ? BRAIN_LEVEL_HOUR
+					  : opt == OPT_DAY ? BRAIN_LEVEL_DAY
+					  : opt == OPT_WEEK ? BRAIN_LEVEL_WEEK
+							    : BRAIN_LEVEL_MONTH;
+			if (levels++ && l != d->level)
+				cli_usage_error(&d->cli, "give one of --hour, "
+						"--day, --week, --month");
+			d->level = l;
+			break;
+		}
+		case OPT_AT:
+			if (dtm_parse_time(optarg, &d->at) != 0)
+				cli_usage_error(&d->cli, "--at wants a time "
+						"like 2026-11-29T10:00Z or "
+						"2026-11-29, not '%s'", optarg);
+			d->at_given = 1;
+			break;
 		default:
 			if (!cli_common_option(&d->cli, opt, optarg, print_help))
 				cli_usage_error(&d->cli, "unknown option");
 		}
 	}
+}
+
+/* --json when the tree cannot be opened: the command's object, saying
+ * it did not run, with the message (also on stderr). */
+static void json_failure(const dtm *d, const char *cmd, const char *msg)
+{
+	if (!strcmp(cmd, "validate")) {
+		fputs("{\"problems\": [], \"count\": 0, \"clean\": false, "
+		      "\"completed\": false, \"category\": ",
+		      stdout);
+		print_string_or_null(d->category);
+		fputs(", ", stdout);
+	} else if (!strcmp(cmd, "rebuild")) {
+		fputs("{\"rebuilt\": false, \"category\": ", stdout);
+		print_string_or_null(d->category);
+		fputs(", ", stdout);
+	} else {
+		fputs("{", stdout);
+	}
+	fputs("\"error\": ", stdout);
+	print_string_or_null(msg);
+	fputs("}\n", stdout);
+}
+
+/* A word that is not one of `words`: a usage error, with the closest
+ * word when it looks like a slip ("did you mean 'validate'?"). */
+static void unknown_word(const dtm *d, const char *const *words,
+			 const char *word, const char *prefix)
+{
+	const char *const *w;
+	const char *near;
+
+	for (w = words; *w; w++)
+		if (!strcmp(*w, word))
+			return;
+	near = cli_suggest(word, words);
+	if (near)
+		cli_usage_error(&d->cli, "unknown command '%s%s' (did you "
+				"mean '%s%s'?)", prefix, word, prefix, near);
+	cli_usage_error(&d->cli, "unknown command '%s%s'", prefix, word);
 }
 
 int main(int argc, char **argv)
@@ -330,8 +460,9 @@ int main(int argc, char **argv)
 	cli_log_start(&d.cli, "dtm");
 	if (optind >= argc)
 		cli_usage_error(&d.cli, "expected a command: templates, "
-					"validate, rebuild or proof");
+					"validate, rebuild, proof or report");
 	cmd = argv[optind];
+	unknown_word(&d, commands, cmd, "");
 	if (!strcmp(cmd, "proof") && argc - optind == 1)
 		return proof(&d); /* needs no tree */
 	if (!strcmp(cmd, "templates")) {
@@ -339,30 +470,34 @@ int main(int argc, char **argv)
 			cli_usage_error(&d.cli, "templates wants status or "
 						"generate");
 		sub = argv[optind + 1];
-		if (strcmp(sub, "status") && strcmp(sub, "generate"))
-			cli_usage_error(&d.cli, "unknown command 'templates %s'",
-					sub);
-	} else if ((strcmp(cmd, "validate") && strcmp(cmd, "rebuild")) ||
-		   argc - optind != 1) {
-		cli_usage_error(&d.cli, "unknown command '%s'", cmd);
+		unknown_word(&d, templates_commands, sub, "templates ");
+	} else if (argc - optind != 1) {
+		cli_usage_error(&d.cli, "'%s' takes no argument ('%s')", cmd,
+				argv[optind + 1]);
 	}
 	d.progress = !d.json && d.cli.verbosity >= 0 && isatty(STDERR_FILENO);
 	/* validate and templates status only read: they open an existing
 	 * tree and change nothing in it; rebuild repairs a tree, so it must
 	 * be there; templates generate may make one */
-	if (!strcmp(cmd, "validate") || (sub && !strcmp(sub, "status")))
+	if (!strcmp(cmd, "validate") || !strcmp(cmd, "report") ||
+	    (sub && !strcmp(sub, "status")))
 		d.cli.opts.flags = BRAIN_OPEN_READONLY;
 	else if (!strcmp(cmd, "rebuild"))
 		d.cli.opts.flags = BRAIN_OPEN_EXISTING;
 	if (!strcmp(cmd, "rebuild"))
 		d.cli.opts.require = rebuild_needs;
-	if (!(b = cli_open(&d.cli, COMPONENT)))
+	if (!(b = cli_open(&d.cli, COMPONENT))) {
+		if (d.json)
+			json_failure(&d, cmd, brain_errmsg(NULL));
 		return 2;
+	}
 	if (sub)
 		rc = !strcmp(sub, "status") ? templates_status(b, &d)
 					    : templates_generate(b, &d);
 	else if (!strcmp(cmd, "validate"))
 		rc = validate(b, &d);
+	else if (!strcmp(cmd, "report"))
+		rc = dtm_report(b, &d);
 	else
 		rc = rebuild(b, &d);
 	if (cli_close(&d.cli, b) && !rc)

@@ -20,6 +20,7 @@
 #include <brainstem/node.h>
 #include <brainstem/stratum.h>
 #include <brainstem/read.h>
+#include <brainstem/report.h>
 #include <brainstem/http.h>
 #include <brainstem/log.h>
 

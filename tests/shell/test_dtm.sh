@@ -213,4 +213,97 @@ lost halfjournal "a journal cut to half" \
 	"truncate -s \$((\$(stat -c %s '$MJ') / 2)) '$MJ'"
 lost lostjournal "a deleted journal" "rm '$MJ'"
 
+# --json: one object, clean or not
+run vj "$DTM" --demo --root "$T/clean" validate --json
+check "validate --json of a clean tree: exit 0" [ "$rc" -eq 0 ]
+check "  prints {clean: true, count: 0, problems: []}" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["clean"] is True and d["count"] == 0 and d["problems"] == [], d
+assert d["completed"] is True and d["category"] is None, d
+assert isinstance(d["seconds"], float), d
+' "$T/vj.out"
+show "$T/vj.out"
+rm -rf "${T:?}/jdamage"
+cp -a "$T/clean" "$T/jdamage"
+truncate -s 200 "$T/jdamage/$BASE/$DAY"
+run vjd "$DTM" --demo --root "$T/jdamage" validate --json
+check "validate --json of a damaged tree: exit 1" [ "$rc" -eq 1 ]
+check "  prints {clean: false, count: N, problems: [N of them]}" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["clean"] is False and d["count"] >= 1, d
+assert len(d["problems"]) == d["count"], d
+p = d["problems"][0]
+assert set(p) == {"path", "entry", "check", "message"}, p
+assert any(sys.argv[2] in q["path"] for q in d["problems"]), d
+' "$T/vjd.out" "$DAY"
+[ "$rc" -eq 1 ] || show "$T/vjd.out"
+run vjc "$DTM" --demo --root "$T/clean" validate --json --category ledger
+check "validate --json --category ledger names the category" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["category"] == "ledger" and d["clean"] is True, d
+' "$T/vjc.out"
+run rj "$DTM" --demo --root "$T/jdamage" rebuild --json
+check "rebuild --json: exit 0" [ "$rc" -eq 0 ]
+check "  prints {rebuilt: true, category: null, seconds}" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["rebuilt"] is True and d["category"] is None, d
+assert d["seconds"] >= 0, d
+' "$T/rj.out"
+show "$T/rj.out"
+run rjc "$DTM" --demo --root "$T/jdamage" rebuild --json --category miners
+check "rebuild --json --category miners names it" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d == {"rebuilt": True, "category": "miners", "seconds": d["seconds"]}, d
+' "$T/rjc.out"
+run rjv "$DTM" --demo --root "$T/jdamage" validate --json
+check "  and the tree validates clean after it" [ "$rc" -eq 0 ]
+run rjn "$DTM" --demo --root "$T/none" rebuild --json
+check "rebuild --json with no tree: exit 2, the error as JSON" python3 -c '
+import json, sys
+assert sys.argv[2] == "2", sys.argv[2]
+d = json.load(open(sys.argv[1]))
+assert d["rebuilt"] is False and "no demo tree" in d["error"], d
+' "$T/rjn.out" "$rc"
+
+# an unknown command: exit 2, and the command meant when it is a slip
+unknown() { # NAME EXPECT ARGS...
+	u_name=$1
+	u_expect=$2
+	shift 2
+	run "$u_name" "$DTM" --demo --root "$T/clean" "$@"
+	check "'$*': exit 2" [ "$rc" -eq 2 ]
+	check "  says: $u_expect" grep -qF -- "$u_expect" "$T/$u_name.err"
+}
+unknown valdate "unknown command 'valdate' (did you mean 'validate'?)" valdate
+unknown rebiuld "(did you mean 'rebuild'?)" rebiuld
+unknown reprot "(did you mean 'report'?)" reprot
+unknown stauts "unknown command 'templates stauts' (did you mean 'templates status'?)" \
+	templates stauts
+unknown frob "unknown command 'frobnicate'" frobnicate
+check "  and suggests nothing for a word far from any" sh -c \
+	'! grep -q "did you mean" "$1"' _ "$T/frob.err"
+# a mode's name too (the library knows the blueprint's modes)
+for p in $PROGRAMS; do
+	cmd=
+	[ "$p" = brainstem-dtm ] && cmd=validate
+	run "mode-$p" "$BUILD/$p" --mode tset --root "$T/nomode" $cmd
+	check "$p --mode tset: exit 2, did you mean 'test'?" sh -c \
+		'[ "$1" -eq 2 ] && grep -qF "unknown mode '"'tset'"' (did you mean '"'test'"'?" "$2"' \
+		_ "$rc" "$T/mode-$p.err"
+done
+
+# --version: the program's version and the library's
+version=$(version_h BRAIN_VERSION_STRING)
+for p in $PROGRAMS; do
+	run "v-$p" "$BUILD/$p" --version
+	check "$p --version: '$p $version (libbrainstem $version)'" sh -c \
+		'[ "$1" -eq 0 ] && [ "$(cat "$2")" = "$3" ]' _ "$rc" \
+		"$T/v-$p.out" "$p $version (libbrainstem $version)"
+done
+
 finish

@@ -68,8 +68,33 @@ if [ -f "$P/share/brainstem/brain.qtl" ]; then
 		cmp -s "$REPO/blueprint/brain.qtl" "$P/share/brainstem/brain.qtl"
 fi
 for p in $PROGRAMS; do
-	check "share/man/man1/$p.1 installed" test -f "$P/share/man/man1/$p.1"
+	m=$P/share/man/man1/$p.1
+	check "share/man/man1/$p.1 installed" test -f "$m"
+	[ -f "$m" ] || continue
+	check "  it names the installed blueprint $prefix/share/brainstem/brain.qtl" \
+		grep -qF "$prefix/share/brainstem/brain.qtl" "$m"
+	check "  it says version $version" grep -q "^\.TH .*\"brainstem $version\"" "$m"
+	check "  no @PLACEHOLDER@ is left in it" sh -c '! grep -q "@[A-Z]*@" "$1"' _ "$m"
+	check "  it has an EXAMPLES section with a $p command" sh -c \
+		'sed -n "/^\.SH EXAMPLES/,/^\.SH /p" "$1" | grep -q "^$2 "' _ "$m" "$p"
+	if command -v groff >/dev/null 2>&1; then
+		check "  groff renders it without a warning" sh -c \
+			'[ -z "$(groff -man -ww -z "$1" 2>&1)" ]' _ "$m"
+	fi
 done
+# another PREFIX: the pages name it (made alone, into a scratch build dir,
+# so the build's library is not rebuilt for it)
+rc=0
+(cd "$REPO" && $TIMEOUT make -s man BUILD="$T/manbuild" PREFIX=/opt/bs-test) \
+	>"$T/man.log" 2>&1 || rc=$?
+check "make man PREFIX=/opt/bs-test: exit 0" [ "$rc" -eq 0 ]
+show "$T/man.log"
+for p in $PROGRAMS; do
+	check "  $p.1 names /opt/bs-test/share/brainstem/brain.qtl" \
+		grep -qF /opt/bs-test/share/brainstem/brain.qtl "$T/manbuild/man/$p.1"
+done
+check "  brainstem-looper.1 names the miner in /opt/bs-test/bin" \
+	grep -qF /opt/bs-test/bin/brainstem-miner "$T/manbuild/man/brainstem-looper.1"
 
 # --- pkg-config -------------------------------------------------------------
 pc() {
