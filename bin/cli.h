@@ -79,13 +79,6 @@ void cli_usage_error(const cli_common *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
 /*
- * The word of `candidates` (NULL-terminated) closest to `word` by edit
- * distance, when it is close enough to be a slip (at most a third of the
- * word's letters, at least 2), else NULL: for "did you mean 'validate'?".
- */
-const char *cli_suggest(const char *word, const char *const *candidates);
-
-/*
  * Opens the log with the options given (after option parsing, before
  * anything worth logging): lines go to stderr when it is not a terminal,
  * to --log-file, to syslog, at the level -q/-v or --log-level set;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <brainstem/brain.h>
+
 #include "names.h"
 
 static int has_control(const char *s)
@@ -98,6 +100,11 @@ const char *brain__suggest(const char *s, const char *const *candidates)
 		}
 	}
 	return best_d <= limit ? best : NULL;
+}
+
+const char *brain_suggest(const char *word, const char *const *candidates)
+{
+	return word && candidates ? brain__suggest(word, candidates) : NULL;
 }
 
 char *brain__fill(const char *s,

@@ -438,6 +438,13 @@ START_TEST(every_call_with_a_null_handle_is_einval_not_a_crash)
 	/* and those without arguments just answer */
 	ck_assert_ptr_nonnull(brain_version());
 	ck_assert_ptr_nonnull(brain_default_blueprint());
+	{
+		const char *const words[] = {"validate", "rebuild", NULL};
+		ck_assert_str_eq(brain_suggest("valdiate", words), "validate");
+		ck_assert_ptr_null(brain_suggest("zzzzzzzz", words));
+		ck_assert_ptr_null(brain_suggest(NULL, words));
+		ck_assert_ptr_null(brain_suggest("rebuild", NULL));
+	}
 	ck_assert_int_ne(brain_engine_best(), BRAIN_ENGINE_AUTO);
 	ck_assert_ptr_null(st);
 	json_decref(r);

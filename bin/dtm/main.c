@@ -442,7 +442,7 @@ static void unknown_word(const dtm *d, const char *const *words,
 	for (w = words; *w; w++)
 		if (!strcmp(*w, word))
 			return;
-	near = cli_suggest(word, words);
+	near = brain_suggest(word, words);
 	if (near)
 		cli_usage_error(&d->cli, "unknown command '%s%s' (did you "
 				"mean '%s%s'?)", prefix, word, prefix, near);

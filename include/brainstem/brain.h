@@ -290,6 +290,17 @@ BRAIN_EXTERN(const char *) brain_default_blueprint(void);
  */
 BRAIN_EXTERN(void) brain_free(void *p);
 
+/*
+ * brain_suggest - the word of `candidates` (NULL-terminated) closest to
+ * `word` by edit distance, when it is close enough to be a slip (at most a
+ * third of the word's letters plus one, and at least 2), else NULL: for
+ * "did you mean 'validate'?" (the library's own messages use it for
+ * blueprint keys and modes).  NULL word or candidates: NULL.
+ * Ownership: the result is one of `candidates` (borrowed).  Thread-safe.
+ */
+BRAIN_EXTERN(const char *)
+brain_suggest(const char *word, const char *const *candidates);
+
 #ifdef __cplusplus
 }
 #endif
