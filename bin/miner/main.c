@@ -285,6 +285,7 @@ int main(int argc, char **argv)
 {
 	session s = {0};
 	long round;
+	char cap[48] = "";
 
 	miner_parse(&s.o, argc, argv);
 	cli_log_start(&s.o.cli, s.o.miner_id);
@@ -332,12 +333,16 @@ int main(int argc, char **argv)
 			 (json_int_t)s.max_attempts, "round_seconds",
 			 s.round_seconds),
 	       0);
+	if (s.max_attempts)
+		snprintf(cap, sizeof(cap), "%llu hashes or ",
+			 (unsigned long long)s.max_attempts);
 	brain_log_write(s.o.cli.log, BRAIN_LOG_INFO,
 			"session start: %s mode, mining into %s (engine %s, %d "
-			"threads, %u zeros, rounds of %llu hashes or %.0f s)",
+			"thread%s, %u zeros, rounds of %s%.0f s)",
 			brain_mode(s.b), brain_base_path(s.b),
-			brain_engine_name(s.o.engine), s.o.threads, s.zeros,
-			(unsigned long long)s.max_attempts, s.round_seconds);
+			brain_engine_name(s.o.engine), s.o.threads,
+			s.o.threads == 1 ? "" : "s", s.zeros, cap,
+			s.round_seconds);
 	if (s.o.cli.verbosity >= 0)
 		printf("%s mode: mining into %s (engine %s, %d threads, %u "
 		       "zeros)\n",
