@@ -130,7 +130,7 @@ void looper_status_stop(looper_status *st);
  * holds no record.  scope receives the hour's scope (32 bytes are
  * enough).  Returns 0 (nothing saved), 1 (the whole report saved), 2 to
  * 4 (a digest of that step saved), or a negative BRAIN_E* code with the
- * message in brain_errmsg(b).
+ * message in brain_errmsg(b) (not always for BRAIN_ENOMEM).
  */
 #define LOOPER_HOURLY_EVENT "hourly_report"
 int looper_hourly_save(brain_t *b, const char *category, time_t ref,

@@ -573,7 +573,9 @@ static void hourly_report(looper *l, time_t ref, int at_start)
 			     "store.max_record_bytes)"
 			   : "");
 	} else if (rc < 0) {
-		snprintf(why, sizeof(why), "%s", brain_errmsg(l->b));
+		snprintf(why, sizeof(why), "%s",
+			 rc == BRAIN_ENOMEM ? brain_strerror(rc)
+					    : brain_errmsg(l->b));
 		report_error(l, json_pack("{s:s, s:s, s:{s:s, s:s}}",
 					  "error_type", "hourly_report",
 					  "message", "cannot record the "
