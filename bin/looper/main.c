@@ -588,15 +588,21 @@ static void hourly_report(looper *l, time_t ref, int at_start)
 	}
 }
 
-/* When the report of the hour holding `wall` falls due. */
+/* When the report of the hour holding `wall` falls due (said in the
+ * log's debug lines). */
 static time_t hourly_next(const looper *l, time_t wall)
 {
-	time_t start, end;
+	time_t start, end, due = wall + 3600;
+	char when[32];
+	struct tm tm;
 
-	if (brain_partition(l->b, BRAIN_LEVEL_HOUR, wall, &start, &end, NULL,
-			    0))
-		return wall + 3600;
-	return end + HOURLY_DELAY;
+	if (!brain_partition(l->b, BRAIN_LEVEL_HOUR, wall, &start, &end, NULL,
+			     0))
+		due = end + HOURLY_DELAY;
+	if (gmtime_r(&due, &tm) &&
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		LOG(l, BRAIN_LOG_DEBUG, "next hourly report at %s", when);
+	return due;
 }
 
 /* The hour that ended, once HOURLY_DELAY has passed; and the next one's

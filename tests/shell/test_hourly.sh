@@ -137,9 +137,16 @@ attempt() {
 	check "  its report equals brainstem-dtm report --at $prev:30Z --json's" \
 		$PY same "$T/first.json" "$T/dtm.out"
 
-	looper again "$R"
+	looper again "$R" --log-level debug
 	check "started again, the looper saves no second one" \
 		[ "$(hourly "$R" | wc -l)" -eq 1 ]
+	due=$(python3 -c '
+import datetime as dt, sys
+h = dt.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H")
+print((h + dt.timedelta(hours=1, seconds=75)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+' "$hour")
+	check "  and sets the next one for 75 s after this hour ($due)" \
+		grep -q "DEBUG looper: next hourly report at $due$" "$T/again.err"
 	check "  (it did start: three looper_start)" \
 		[ "$($EVENTS "$R/$JOURNAL" event=looper_start --count)" -eq 3 ]
 
