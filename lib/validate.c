@@ -239,6 +239,34 @@ static int open_checked(vctx *v, const char *rel, const brain__jlayout *lay,
 	return 0;
 }
 
+/*
+ * A key the blueprint renamed, whose old name a tree written before still
+ * holds: only the creation time.  Source files said generated_at and the
+ * other files created_at until every file named it created_at (issue 13);
+ * journals and hourly source files are never rewritten, not even by a
+ * rebuild, so a file's generated_at stands for its template's created_at
+ * when the file has no created_at.  Only this pair.
+ */
+#define KEY_NOW "created_at"
+#define KEY_OLD "generated_at"
+
+/* 1 when the member k of an object of the template is in the file's
+ * object fo, by its name or by its old one. */
+static int has_member(const json_t *fo, const char *k)
+{
+	return json_object_get(fo, k) ||
+	       (!strcmp(k, KEY_NOW) && json_object_get(fo, KEY_OLD));
+}
+
+/* 1 when the member k of the file's object fo is in the template's
+ * object to, by its name or as the old name of one fo lacks. */
+static int in_template(const json_t *to, const json_t *fo, const char *k)
+{
+	return json_object_get(to, k) ||
+	       (!strcmp(k, KEY_OLD) && json_object_get(to, KEY_NOW) &&
+		!json_object_get(fo, KEY_NOW));
+}
+
 /* The file has its template's members (and those of its objects). */
 static void check_shape(vctx *v, const char *rel, const json_t *file,
 			const brain__plevel *pl, time_t t)
@@ -263,10 +291,10 @@ static void check_shape(vctx *v, const char *rel, const json_t *file,
 		}
 		if (!json_is_object(tv) || !json_is_object(fv))
 			continue;
-		json_object_foreach(tv, k2, x) if (!json_object_get(fv, k2))
+		json_object_foreach(tv, k2, x) if (!has_member(fv, k2))
 			problem(v, rel, -1, "shape",
 				"template member '%s.%s' is missing", key, k2);
-		json_object_foreach(fv, k2, x) if (!json_object_get(tv, k2))
+		json_object_foreach(fv, k2, x) if (!in_template(tv, fv, k2))
 			problem(v, rel, -1, "shape",
 				"member '%s.%s' is not in the template", key, k2);
 	}

@@ -611,6 +611,100 @@ START_TEST(pool_shares_and_rejections_validate_clean)
 }
 END_TEST
 
+/* ---- a tree written before created_at ---- */
+
+static brain_t *open_bp(const char *root, const char *bp, time_t *now)
+{
+	brain_t *b;
+
+	ck_assert_msg(open_flags(&b, root, bp, now, 0, NULL) == 0, "%s",
+		      brain_errmsg(NULL));
+	return b;
+}
+
+static void save_round(brain_t *b)
+{
+	json_t *r = json_pack("{s:s, s:i}", "event", "mining_round_complete",
+			      "attempts_this_round", 1000);
+
+	ck_assert_int_eq(brain_save_system_report(b, "miners", r), 0);
+	json_decref(r);
+}
+
+/* Source files said generated_at before every file said created_at: a
+ * tree written then - its journal and hourly files keep the old name,
+ * and a writer of today appends to them and makes new files with
+ * created_at - validates clean; an unknown metadata key is still a
+ * problem, and so is generated_at beside created_at. */
+START_TEST(a_tree_written_with_generated_at_validates_clean)
+{
+	time_t now = T_SEED_EXAMPLE, later = T_SEED_EXAMPLE + 2 * 3600;
+	char *dir = tu_tmpdir(), *old = tu_path(dir, "old.qtl");
+	char *text = tu_default_with("created_at: \"{now}\"",
+				     "generated_at: \"{now}\"");
+	char *journal, *hour, *new_hour, *data;
+	brain_t *b;
+	found f;
+
+	tu_write(old, text);
+	free(text);
+	b = open_bp(dir, old, &now);
+	save_round(b);
+	brain_close(b);
+	journal = stream_file(dir, now, "miners", "report_global");
+	hour = stream_file(dir, now, "miners", "report_hour");
+	new_hour = stream_file(dir, later, "miners", "report_hour");
+	data = tu_read(hour);
+	ck_assert_msg(strstr(data, "\"generated_at\"") &&
+			      !strstr(data, "\"created_at\""),
+		      "%s", data);
+	free(data);
+	/* validated by today's brainstem before it writes anything */
+	ck_assert_msg(validate_ro(dir, now, &f) == 0, "%.2000s", f.text);
+	/* today's blueprint: the same hour's files, and a new hour's */
+	b = open_rw(dir, &now);
+	save_round(b);
+	brain_close(b);
+	b = open_rw(dir, &later);
+	save_round(b);
+	brain_close(b);
+	data = tu_read(new_hour);
+	ck_assert_msg(strstr(data, "\"created_at\"") &&
+			      !strstr(data, "\"generated_at\""),
+		      "%s", data);
+	free(data);
+	ck_assert_msg(validate_ro(dir, later, &f) == 0, "%.2000s", f.text);
+
+	replace_in_file(hour, "\"generated_at\"",
+			"\"note\": \"x\", \"generated_at\"");
+	ck_assert_uint_eq(validate_ro(dir, later, &f), 1);
+	ck_assert_msg(strstr(f.text, "member 'metadata.note' is not in the "
+				     "template"),
+		      "%.2000s", f.text);
+	replace_in_file(hour, "\"note\": \"x\"",
+			"\"created_at\": \"2025-12-18T01:47:41Z\"");
+	ck_assert_uint_eq(validate_ro(dir, later, &f), 1);
+	ck_assert_msg(strstr(f.text, "member 'metadata.generated_at' is not in "
+				     "the template"),
+		      "%.2000s", f.text);
+	replace_in_file(hour, "\"created_at\": \"2025-12-18T01:47:41Z\", ",
+			"");
+	replace_in_file(journal, "\"generated_at\"", "\"made_at\"");
+	ck_assert_uint_eq(validate_ro(dir, later, &f), 2);
+	ck_assert_msg(strstr(f.text, "template member 'metadata.created_at' "
+				     "is missing") &&
+			      strstr(f.text, "member 'metadata.made_at' is "
+					     "not in the template"),
+		      "%.2000s", f.text);
+	free(journal);
+	free(hour);
+	free(new_hour);
+	free(old);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *validate_suite(void)
 {
 	Suite *s = suite_create("validate");
@@ -626,6 +720,7 @@ Suite *validate_suite(void)
 	tcase_add_test(tc, a_file_no_aggregate_lists_is_found);
 	tcase_add_test(tc, a_missing_file_is_found);
 	tcase_add_test(tc, pool_shares_and_rejections_validate_clean);
+	tcase_add_test(tc, a_tree_written_with_generated_at_validates_clean);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <brainstem/brainstem.h>
 
@@ -31,6 +32,7 @@ typedef struct looper_opts {
 	int on_demand;         /* a miner is restarted after each block */
 	const char *miner_path;
 	const char *http;      /* --http ADDR:PORT; NULL: no server */
+	int no_hourly;         /* --no-hourly-report */
 	char **extra;          /* options after "--" for every miner */
 	int nextra;
 	char path_buf[4096];
@@ -118,5 +120,20 @@ void looper_status_error(looper_status *st, const char *message);
 void looper_status_publish(looper_status *st, brain_t *b,
 			   const miner_proc *m, int n, double now);
 void looper_status_stop(looper_status *st);
+
+/*
+ * hourly.c - the previous hour's report kept in the tree (see there).
+ * looper_hourly_save saves the report of the hour before the one `ref`
+ * lies in into `category` as {"event": LOOPER_HOURLY_EVENT, "scope",
+ * "report"[, "trimmed"]}, unless the category already holds one for that
+ * hour, the hour has not ended by b's clock, or (if_records) the hour
+ * holds no record.  scope receives the hour's scope (32 bytes are
+ * enough).  Returns 0 (nothing saved), 1 (the whole report saved), 2 to
+ * 4 (a digest of that step saved), or a negative BRAIN_E* code with the
+ * message in brain_errmsg(b) (not always for BRAIN_ENOMEM).
+ */
+#define LOOPER_HOURLY_EVENT "hourly_report"
+int looper_hourly_save(brain_t *b, const char *category, time_t ref,
+		       int if_records, char *scope, size_t size);
 
 #endif

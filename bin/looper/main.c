@@ -33,6 +33,10 @@
 #define BACKOFF_MAX 30.0
 #define SUMMARY_EVERY 5.0 /* the terminal's status line */
 #define LOG_COMPONENT "looper"
+/* The hourly report is written this long after its hour ends: the
+ * miners' roll-ups may trail their records by store.aggregate_lag_ms
+ * (at most 60 s), and the report is read from the roll-ups. */
+#define HOURLY_DELAY 75
 
 typedef struct looper {
 	looper_opts o;
@@ -45,6 +49,7 @@ typedef struct looper {
 	const char *stop_reason;
 	int tty;
 	int settings_error; /* a miner exited 2: the looper exits 2 */
+	time_t hourly_due;  /* wall clock: the next hourly report; 0: none */
 	looper_status st;   /* --http */
 } looper;
 
@@ -551,6 +556,71 @@ static void roll(looper *l)
 	l->rolling = 0;
 }
 
+/* ---- the hourly report ---- */
+
+/* The report of the hour before the one `ref` lies in, into the tree
+ * (hourly.c); at start only when that hour holds records.  Said in the
+ * log; an error is recorded, and mining goes on. */
+static void hourly_report(looper *l, time_t ref, int at_start)
+{
+	char scope[64] = "", why[256];
+	int rc = looper_hourly_save(l->b, CATEGORY, ref, at_start, scope,
+				    sizeof(scope));
+
+	if (rc > 0) {
+		LOG(l, BRAIN_LOG_INFO, "hourly report of %s recorded%s", scope,
+		    rc > 1 ? " as a digest (the whole one is over "
+			     "store.max_record_bytes)"
+			   : "");
+	} else if (rc < 0) {
+		snprintf(why, sizeof(why), "%s",
+			 rc == BRAIN_ENOMEM ? brain_strerror(rc)
+					    : brain_errmsg(l->b));
+		report_error(l, json_pack("{s:s, s:s, s:{s:s, s:s}}",
+					  "error_type", "hourly_report",
+					  "message", "cannot record the "
+					  "hourly report",
+					  "context", "scope", scope, "reason",
+					  why));
+		cli_say(&l->o.cli, BRAIN_LOG_WARN,
+			"cannot record the report of the hour %s: %s",
+			scope[0] ? scope : "before", why);
+	}
+}
+
+/* When the report of the hour holding `wall` falls due (said in the
+ * log's debug lines). */
+static time_t hourly_next(const looper *l, time_t wall)
+{
+	time_t start, end, due = wall + 3600;
+	char when[32];
+	struct tm tm;
+
+	if (!brain_partition(l->b, BRAIN_LEVEL_HOUR, wall, &start, &end, NULL,
+			     0))
+		due = end + HOURLY_DELAY;
+	if (gmtime_r(&due, &tm) &&
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		LOG(l, BRAIN_LOG_DEBUG, "next hourly report at %s", when);
+	return due;
+}
+
+/* The hour that ended, once HOURLY_DELAY has passed; and the next one's
+ * time (again from the clock when it was set back). */
+static void hourly_due(looper *l)
+{
+	time_t wall = brain_now(l->b);
+
+	if (!l->hourly_due || l->stopping)
+		return;
+	if (wall >= l->hourly_due) {
+		hourly_report(l, wall - HOURLY_DELAY, 0);
+		l->hourly_due = hourly_next(l, wall);
+	} else if (l->hourly_due - wall > 3600 + HOURLY_DELAY) {
+		l->hourly_due = hourly_next(l, wall);
+	}
+}
+
 /* ---- the loop ---- */
 
 static double timers(looper *l, double now)
@@ -566,6 +636,11 @@ static double timers(looper *l, double now)
 		next = l->next_log;
 	if (l->st.http && l->st.next < next)
 		next = l->st.next;
+	if (l->hourly_due && !l->stopping) {
+		double in = difftime(l->hourly_due, brain_now(l->b));
+		if (now + (in > 0 ? in : 0) < next)
+			next = now + (in > 0 ? in : 0);
+	}
 	for (i = 0; i < l->o.miners; i++) {
 		miner_proc *m = &l->m[i];
 		if (m->state == M_DOWN && !l->stopping && m->restart_at < next)
@@ -619,6 +694,7 @@ static void due(looper *l, double now)
 		log_summary(l, now, 0);
 		l->next_log = now + l->o.summary_seconds;
 	}
+	hourly_due(l);
 }
 
 /* The start line: what runs, and the schedule it runs to. */
@@ -736,6 +812,11 @@ int main(int argc, char **argv)
 			     "rounds", (json_int_t)l.o.rounds, "run_seconds",
 			     l.o.run_seconds, "blocks", (json_int_t)l.o.blocks,
 			     "on_demand", l.o.on_demand));
+	if (!l.o.no_hourly) {
+		time_t wall = brain_now(l.b);
+		hourly_report(&l, wall, 1);
+		l.hourly_due = hourly_next(&l, wall);
+	}
 	for (i = 0; i < l.o.miners; i++) {
 		miner_proc *m = &l.m[i];
 		snprintf(m->id, sizeof(m->id), "looper%ld_miner_%03d",

@@ -25,6 +25,7 @@ enum {
 	OPT_MINER,
 	OPT_SUMMARY,
 	OPT_HTTP,
+	OPT_NO_HOURLY,
 };
 
 static void print_help(FILE *out)
@@ -72,7 +73,11 @@ static void print_help(FILE *out)
 		"                            a dashboard at / (e.g. "
 		"127.0.0.1:9100; PORT alone is\n"
 		"                            loopback; port 0 picks one, said "
-		"on stderr)\n\n");
+		"on stderr)\n"
+		"      --no-hourly-report    do not save each ended hour's "
+		"report into the\n"
+		"                            looping category (it does by "
+		"default)\n\n");
 	cli_common_help(out);
 }
 
@@ -130,6 +135,7 @@ void looper_parse(looper_opts *o, int argc, char **argv)
 		{"miner", required_argument, NULL, OPT_MINER},
 		{"summary-seconds", required_argument, NULL, OPT_SUMMARY},
 		{"http", required_argument, NULL, OPT_HTTP},
+		{"no-hourly-report", no_argument, NULL, OPT_NO_HOURLY},
 		{NULL, 0, NULL, 0}};
 	int opt;
 
@@ -196,6 +202,9 @@ void looper_parse(looper_opts *o, int argc, char **argv)
 			break;
 		case OPT_HTTP:
 			o->http = optarg;
+			break;
+		case OPT_NO_HOURLY:
+			o->no_hourly = 1;
 			break;
 		default:
 			if (!cli_common_option(&o->cli, opt, optarg, print_help))

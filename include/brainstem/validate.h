@@ -24,6 +24,13 @@
  *     as *.corrupt-* and *.tmp.* files are not looked at.
  * Missing files - a listed one, a stream's journal, Global or root files,
  * even of a stream with no records - are "source" problems.
+ * A file's shape is its template's members and those of its objects, no
+ * fewer, no more ("shape" problems), with one old name accepted: a
+ * metadata "generated_at" in place of the template's "created_at" (the
+ * creation time's name in source files - journals and hourly files -
+ * before every file used created_at; those files are never rewritten, so
+ * a tree written then keeps it).  A file with both, or with any other
+ * key, still has the problem.
  * Memory does not grow with the number of records: files are read a line
  * at a time and only summaries are kept, one per level being walked.
  */
