@@ -44,7 +44,7 @@ count_at_least() { # FILE N FILTER...
 # 1. two miners start and report
 "$BUILD/brainstem-looper" --test --root "$ROOT" --miners 2 \
 	--round-seconds 1 --max-restarts 3 --restart-window 60 \
-	--hang-seconds 20 --grace 5 -- --zeros 3 --max-attempts 300000 \
+	--hang-seconds 20 --grace 30 -- --zeros 4 --max-attempts 300000 \
 	>"$T/looper.out" 2>"$T/looper.err" </dev/null &
 LOOPER_PID=$!
 check "looper reports two miner_started" \
