@@ -1,0 +1,141 @@
+#!/bin/sh
+# test_pool_looper.sh - brainstem-looper's live figures (--http /metrics and
+# /api/status) against independent counts, with two miners on a real
+# Stratum pool (the harness of test_pool.sh: stratum-pool-sha256 in front
+# of a bcoin regtest node, tests/pool/pool.sh).
+#  * while the miners mine, /api/status counts their accepted shares;
+#  * the pool stopped, the miners have no work: nothing moves, and once
+#    every miner's heartbeat says it hashed nothing for a second the
+#    looper's figures are final - two scrapes of /metrics agree, and
+#    /metrics, /api/status, the pool's log, the tree (submissions, ledger,
+#    the miners' rounds and session ends, read after SIGTERM) and the log
+#    (stale shares not sent, the summary at stop) give the same shares,
+#    hashes and blocks, exactly (tests/tools/pool_looper_check.py);
+#  * SIGTERM ends the looper with exit 0 and the tree validates.
+# Why the pool is stopped rather than the miners paused (SIGUSR1): a
+# stopped miner's shares in flight have verdicts it has not read, so its
+# counts and the pool's differ by them; with no pool, the miners read every
+# verdict there is (the pool answers what it took before it closes) and
+# count the rest stale, and they cannot hash.
+# Skipped (exit 77) only where Node.js or npm is missing.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=../live/bcoin.sh
+. "$REPO/tests/live/bcoin.sh"
+# shellcheck source=../pool/pool.sh
+. "$REPO/tests/pool/pool.sh"
+
+pool_need_node
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/brainstem-pool-looper.XXXXXX") || exit 1
+LOOPER_PID=
+cleanup() {
+	stop_pid "$LOOPER_PID"
+	pool_stop L
+	stop_pid "$NODE_PID"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+pool_harness
+PL=$(free_ports 1)
+URL=stratum+tcp://127.0.0.1:$PL
+pool_difficulty
+pool_up L "$PL" "$D"
+pass "pool L ready on 127.0.0.1:$PL at difficulty $D"
+
+ROOT=$T/tree
+BASE=$ROOT/Mining
+EVENTS="python3 $REPO/tests/tools/events.py"
+REPORTS=$BASE/System/System_Reports/Miners/Global/global_miners_report.json
+
+# Rounds of 2 s, so each miner reports several and their sums are tested.
+"$BUILD/brainstem-looper" --staging --root "$ROOT" --miners 2 \
+	--round-seconds 2 --http 127.0.0.1:0 --log-file "$T/looper.log" -- \
+	-o "$URL" -u "$POOL_ADDRESS" -p x --pool-timeout 5 \
+	--failover-retry 2 >"$T/looper.out" 2>"$T/looper.err" </dev/null &
+LOOPER_PID=$!
+
+# until_looper SECONDS COND...: waits for COND while the looper runs (a
+# looper that exited ends the wait), then COND's answer
+_cond_or_gone() { kill -0 "$LOOPER_PID" 2>/dev/null || return 0; "$@"; }
+until_looper() {
+	_s=$1
+	shift
+	wait_for "$_s" _cond_or_gone "$@"
+	"$@"
+}
+port() { sed -n 's|^brainstem-looper: serving http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$T/looper.err"; }
+have_port() { [ -n "$(port)" ]; }
+get() { # PATH FILE: the looper's answer to GET PATH, into FILE
+	python3 -c 'import sys, urllib.request
+body = urllib.request.urlopen(sys.argv[1], timeout=10).read()
+open(sys.argv[2], "wb").write(body)' "http://127.0.0.1:$(port)$1" "$2"
+}
+# status EXPR: EXPR (Python, over the status s) holds in /api/status
+status() {
+	get /api/status "$T/poll.json" && python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+m = s["miners"]
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/poll.json" "$1"
+}
+failed() { show "$T/looper.err" "the looper's stderr"; show "$T/L.err" "pool L's stderr"; }
+
+check "the looper serves --http on a port it names" until_looper 30 have_port
+have_port || { failed; finish; }
+
+check "/api/status counts accepted shares of both miners while they mine" \
+	until_looper 45 status \
+	'len(m) == 2 and all(x["shares"]["accepted"] >= 3 for x in m)'
+rounds() { [ "$($EVENTS "$REPORTS" event=mining_round_complete --count --settled)" -ge "$1" ]; }
+check "the miners report their rounds" until_looper 30 rounds 4
+[ "$(pool_accepted L)" -ge 6 ] || failed
+IDS=$(python3 -c 'import json, sys
+print(" ".join(x["id"] for x in json.load(open(sys.argv[1]))["miners"]))' \
+	"$T/poll.json")
+
+# The pool stops: it answers the shares it took, then closes.  Each miner
+# loses its work and counts what was in flight.
+pool_stop L
+disconnected() {
+	for _id in $IDS; do
+		[ "$($EVENTS "$REPORTS" event=pool_disconnected miner_id="$_id" \
+			--count --settled)" -ge 1 ] || return 1
+	done
+}
+check "both miners report the pool gone" until_looper 30 disconnected
+# A heartbeat with a rate of 0 comes a second after the one before, in
+# which the miner had no work already: every share it found was sent or
+# counted by then, every verdict read, and the lines of that heartbeat
+# (its hashes, its shares) came before this one's.
+check "the looper's status says every miner is up and hashing nothing" \
+	until_looper 30 status \
+	'all(x["up"] and x["hashrate"] == 0 for x in m) and s["hashrate"] == 0'
+get /metrics "$T/metrics1.txt"
+get /api/status "$T/status.json"
+get /metrics "$T/metrics2.txt"
+
+kill -TERM "$LOOPER_PID"
+gone() { ! kill -0 "$LOOPER_PID" 2>/dev/null; }
+wait_for 60 gone
+wait "$LOOPER_PID"
+rc=$?
+LOOPER_PID=
+check "SIGTERM ends the looper with exit 0 (got $rc)" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || failed
+
+python3 "$REPO/tests/tools/pool_looper_check.py" --url "$URL" \
+	--metrics "$T/metrics1.txt" "$T/metrics2.txt" --status "$T/status.json" \
+	--pool-log "$T/L.shares" --base "$BASE" --log "$T/looper.log" \
+	>"$T/check.out" 2>&1
+prc=$?
+sed -n 's/^\(ok\|not so\): /         | &/p' "$T/check.out"
+check "the looper's figures are the pool's, the tree's and the log's" [ "$prc" = 0 ]
+[ "$prc" = 0 ] || { grep -v '^\(ok\|not so\): ' "$T/check.out" >"$T/check.err"; show "$T/check.err" "the check's errors"; }
+run validate "$BUILD/brainstem-dtm" --staging --root "$ROOT" validate
+check "brainstem-dtm validate: the tree is clean" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || show "$T/validate.out" validate
+
+finish

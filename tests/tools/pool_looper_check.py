@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""tests/tools/pool_looper_check.py - the looper's live figures against
+independent counts (tests/shell/test_pool_looper.sh).
+
+  pool_looper_check.py --url URL --metrics M1 M2 --status S
+                       --pool-log SHARES --base BASE --log LOG
+
+M1 and M2 are two scrapes of the looper's /metrics and S one of its
+/api/status, all taken while its miners had no work (their pool stopped,
+every miner's hash rate 0), so the figures could not move; SHARES is the
+pool's log (tests/pool/pool.js), BASE the tree's mode folder and LOG the
+--log-file the looper and its miners wrote, all read after the looper
+exited.  Every figure is compared exactly:
+
+  * the two scrapes agree (nothing moved while they were taken);
+  * /metrics brainstem_shares_total{pool=URL,result} = /api/status
+    pools[URL] = its shares = the sum of its miners' shares;
+  * accepted: = the pool's accepted shares = the tree's accepted
+    submissions, one for one; per miner, = its accepted submissions =
+    its session end's shares_accepted = the sum of its rounds';
+  * stale and rejected: per miner, the tree's refused or unanswered
+    submissions (stale: refused as stale or never answered; rejected: any
+    other refusal) plus the shares its log says were not sent = its
+    session end's = the sum of its rounds'; the pool refused nothing but
+    stale shares (21), as many as the tree's submissions refused with a code;
+  * hashes: brainstem_hashes_total{miner} = /api/status's = the sum of
+    its rounds' attempts_this_round; the program's = the sum, = the log's
+    summary at stop;
+  * blocks: brainstem_blocks_total{miner} = its ledger entries = the sum of
+    its rounds' blocks_found.
+
+Prints "ok: ..." / "not so: ..." lines; exits 1 when any is not so.
+"""
+import argparse
+import json
+import re
+import sys
+
+RESULTS = ("accepted", "rejected", "stale")
+
+
+def records(path):
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except OSError:
+        return []
+    arrays = [v for v in doc.values() if isinstance(v, list)]
+    return arrays[-1] if arrays else []
+
+
+LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+
+
+def metrics(path):
+    """{(name, ((label, value), ...)): value} of a Prometheus text scrape."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            head, _, value = line.rpartition(" ")
+            name, _, labels = head.partition("{")
+            out[(name, tuple(sorted(LABEL.findall(labels))))] = float(value)
+    return out
+
+
+def counters(m):
+    return {k: v for k, v in m.items() if k[0].endswith("_total")}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--metrics", nargs=2, required=True)
+    ap.add_argument("--status", required=True)
+    ap.add_argument("--pool-log", required=True)
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--log", required=True)
+    a = ap.parse_args()
+
+    ok = True
+
+    def need(cond, what):
+        nonlocal ok
+        print(("ok: " if cond else "not so: ") + what)
+        ok = ok and bool(cond)
+
+    m1, m2 = metrics(a.metrics[0]), metrics(a.metrics[1])
+    with open(a.status) as f:
+        st = json.load(f)
+    pool = [json.loads(l) for l in open(a.pool_log)]
+    base = a.base.rstrip("/")
+    subs = [r for r in records(base + "/Submission_Logs/global_submission.json")
+            if r.get("work_source") == "pool"]
+    ledger = records(base + "/Ledgers/global_ledger.json")
+    reports = records(base + "/System/System_Reports/Miners/Global/"
+                      "global_miners_report.json")
+    with open(a.log) as f:
+        log = f.read().splitlines()
+
+    need(counters(m1) == counters(m2) and counters(m1),
+         "two scrapes of /metrics while the miners had no work hold the "
+         "same %d counters" % len(counters(m1)))
+
+    miners = st.get("miners", [])
+    ids = [m["id"] for m in miners]
+    need(len(ids) == 2 and all(m.get("restarts") == 0 for m in miners),
+         "/api/status lists the 2 miners, none restarted (%s)"
+         % ", ".join(ids))
+
+    # --- shares: /metrics, /api/status and its miners -------------------
+    def metric(name, **labels):
+        return m1.get((name, tuple(sorted(labels.items()))))
+
+    pools = {p.get("url"): p for p in st.get("pools", [])}
+    need(list(pools) == [a.url],
+         "/api/status names one pool, %s (%s)" % (a.url, list(pools)))
+    for r in RESULTS:
+        in_metrics = metric("brainstem_shares_total", pool=a.url, result=r)
+        in_pools = pools.get(a.url, {}).get(r)
+        in_total = st.get("shares", {}).get(r)
+        by_miners = sum(m.get("shares", {}).get(r, 0) for m in miners)
+        need(in_metrics is not None and
+             in_metrics == in_pools == in_total == by_miners,
+             "%s: /metrics %s = /api/status pools %s = shares %s = its "
+             "miners' sum %s" % (r, in_metrics, in_pools, in_total,
+                                 by_miners))
+    accepted = st.get("shares", {}).get("accepted", 0)
+
+    # --- the pool against the tree ---------------------------------------
+    def hex8(v):
+        return "%08x" % v if isinstance(v, int) else str(v).lower()
+
+    def key(r):
+        return (str(r["job_id"]), str(r["extranonce2"]).lower(),
+                hex8(r["ntime"]), hex8(r["nonce"]),
+                str(r["share_hash"]).lower())
+
+    shares = [p for p in pool if p["event"] == "share"]
+    pool_acc = sorted(key(p) for p in shares if p["accepted"])
+    tree_acc = sorted(key(r) for r in subs if r.get("accepted") is True)
+    need(accepted > 0 and len(pool_acc) == accepted,
+         "the pool accepted %d shares, the looper says %d"
+         % (len(pool_acc), accepted))
+    need(tree_acc == pool_acc,
+         "the tree's %d accepted submissions are the pool's %d, one for one"
+         % (len(tree_acc), len(pool_acc)))
+    pool_rej = [p for p in shares if not p["accepted"]]
+    coded = [r for r in subs if r.get("accepted") is not True and
+             r.get("reject_code") is not None]
+    need(all(p["reject_code"] == 21 for p in pool_rej) and
+         len(pool_rej) == len(coded),
+         "the pool refused %d shares, all stale (21), as the tree's %d "
+         "refused submissions" % (len(pool_rej), len(coded)))
+
+    # --- per miner: the tree, its log, its reports -----------------------
+    not_sent = re.compile(r" WARN (\S+): (\d+) stale shares not sent$")
+    unsent = {}
+    for line in log:
+        mo = not_sent.search(line)
+        if mo:
+            unsent[mo.group(1)] = unsent.get(mo.group(1), 0) + int(mo.group(2))
+    hashes_sum = 0
+    for m in miners:
+        mid = m["id"]
+        mine = [r for r in subs if r.get("miner_id") == mid]
+        tree = {
+            "accepted": sum(1 for r in mine if r.get("accepted") is True),
+            "stale": sum(1 for r in mine if r.get("accepted") is not True and
+                         (r.get("stale") is True or
+                          r.get("reject_code") is None)),
+            "rejected": sum(1 for r in mine if r.get("accepted") is not True
+                            and r.get("stale") is not True and
+                            r.get("reject_code") is not None),
+        }
+        tree["stale"] += unsent.get(mid, 0)
+        rounds = [r for r in reports if r.get("miner_id") == mid and
+                  r.get("event") == "mining_round_complete"]
+        ends = [r for r in reports if r.get("miner_id") == mid and
+                r.get("event") == "mining_session_end"]
+        end = ends[0] if len(ends) == 1 else {}
+        for r in RESULTS:
+            live = m.get("shares", {}).get(r)
+            in_rounds = sum(x.get("shares_" + r, 0) for x in rounds)
+            need(live == tree[r] == end.get("shares_" + r) == in_rounds,
+                 "%s %s: /api/status %s = tree and log %s = session end "
+                 "%s = its %d rounds' sum %s"
+                 % (mid, r, live, tree[r], end.get("shares_" + r),
+                    len(rounds), in_rounds))
+        need(end.get("shares_unanswered") == 0,
+             "%s: one session end, with no share left unanswered (%s)"
+             % (mid, end.get("shares_unanswered")))
+        in_rounds = sum(x.get("attempts_this_round", 0) for x in rounds)
+        live = metric("brainstem_hashes_total", miner=mid)
+        need(len(rounds) >= 2 and live == m.get("hashes") == in_rounds > 0,
+             "%s hashes: /metrics %s = /api/status %s = its %d rounds' "
+             "attempts_this_round %d" % (mid, live, m.get("hashes"),
+                                         len(rounds), in_rounds))
+        hashes_sum += in_rounds
+        found = sum(1 for r in ledger if r.get("miner_id") == mid)
+        live = metric("brainstem_blocks_total", miner=mid)
+        in_rounds = sum(x.get("blocks_found", 0) for x in rounds)
+        need(live == m.get("blocks") == found == in_rounds,
+             "%s blocks: /metrics %s = /api/status %s = ledger %d = its "
+             "rounds' %d" % (mid, live, m.get("blocks"), found, in_rounds))
+
+    need(st.get("hashes") == hashes_sum,
+         "the looper's hashes: /api/status %s = the rounds' %d"
+         % (st.get("hashes"), hashes_sum))
+    at_stop = [l for l in log if " INFO looper: summary at stop: " in l]
+    said = re.search(r", (\d+) hashes, ", at_stop[-1]) if at_stop else None
+    need(said and int(said.group(1)) == hashes_sum,
+         "the log's summary at stop says %s hashes, the rounds %d"
+         % (said.group(1) if said else None, hashes_sum))
+    return 0 if ok else 1
+
+
+sys.exit(main())
