@@ -136,9 +136,16 @@ typedef struct session {
 	long blocks, failures;
 	int status_line;
 	/* the session's figures (status.c): hashes of the rounds ended, and
-	 * in pool mining the shares so far and the pool in use */
+	 * in pool mining the shares so far, in all and by pool (each pool's
+	 * own, in the order first used; a url given twice is one pool), and
+	 * the pool in use ("" when none) */
 	uint64_t hashes_done;
 	long shares[3]; /* accepted, rejected, stale */
+	struct miner_pool_shares {
+		const char *url;
+		long shares[3];
+	} pool_shares[MINER_POOLS_MAX];
+	int npool_shares;
 	const char *pool;
 	brain_http_t *http; /* --http; NULL: none */
 	long long started, last_error_time;
@@ -147,9 +154,11 @@ typedef struct session {
 
 /*
  * status.c - the session's figures once a second (and at each round's
- * end): the supervisor's "total HASHES" line (and "shares ACC REJ STALE
- * POOL" in pool mining), and the status --http serves.  hashes: the
- * session's so far; rate: the current hash rate.
+ * end): the supervisor's "total HASHES" line (and in pool mining "pool
+ * URL" for the pool in use, "-" when none, then "shares ACC REJ STALE
+ * URL" for each pool the session has shares of: that pool's own counts),
+ * and the status --http serves.  hashes: the session's so far; rate: the
+ * current hash rate.
  */
 void miner_totals(session *s, uint64_t hashes, double rate);
 /* Starts the server when --http was given.  Returns 0, or -1 (said on

@@ -84,6 +84,24 @@ static const char *pool_url(const pctx *c, int i)
 	return i >= 0 && (size_t)i < c->npools ? c->pools[i].url : "";
 }
 
+/* The counts of the pool at url (accepted, rejected, stale), in the
+ * session's list from its first share on: a url given twice is one pool. */
+static long *pool_tally(pctx *c, const char *url)
+{
+	session *s = c->s;
+	size_t i = 0;
+	int k;
+
+	while (i + 1 < c->npools && strcmp(c->pools[i].url, url))
+		i++; /* the client names only these pools */
+	for (k = 0; k < s->npool_shares; k++)
+		if (!strcmp(s->pool_shares[k].url, c->pools[i].url))
+			return s->pool_shares[k].shares;
+	s->pool_shares[k].url = c->pools[i].url;
+	s->npool_shares++;
+	return s->pool_shares[k].shares;
+}
+
 /* ---- settings ----------------------------------------------------------- */
 
 size_t miner_pools(const session *s, brain_stratum_pool_t *pools)
@@ -322,12 +340,15 @@ static void record_share(pctx *c, const brain_stratum_event_t *ev)
 	if (ev->accepted) {
 		c->total.accepted++;
 		c->this_round.accepted++;
+		pool_tally(c, ev->url)[0]++;
 	} else if (ev->stale || ev->reject_code < 0) {
 		c->total.stale++;
 		c->this_round.stale++;
+		pool_tally(c, ev->url)[2]++;
 	} else {
 		c->total.rejected++;
 		c->this_round.rejected++;
+		pool_tally(c, ev->url)[1]++;
 	}
 	brain_log_write(s->o.cli.log,
 			ev->accepted ? BRAIN_LOG_INFO : BRAIN_LOG_WARN,
@@ -345,12 +366,14 @@ static void record_share(pctx *c, const brain_stratum_event_t *ev)
 
 /* ---- the main thread ---------------------------------------------------- */
 
-/* Submits what the scanners handed over. */
-static void drain(pctx *c)
+/* Submits what the scanners handed over.  Returns the round's hashes as
+ * of then: read under the lock the scanners hand their shares over with,
+ * so every share found in those hashes has been sent or counted stale. */
+static uint64_t drain(pctx *c)
 {
 	long stale = 0, invalid = 0;
 	char why[256] = "";
-	uint64_t dropped;
+	uint64_t dropped, hashes;
 	size_t i;
 
 	pthread_mutex_lock(&c->crew.mu);
@@ -360,18 +383,22 @@ static void drain(pctx *c)
 		int rc = brain_stratum_submit(c->st, p->j->work,
 					      p->extranonce2, p->ntime,
 					      p->nonce, &id);
-		if (rc == 0)
+		if (rc == 0) {
 			c->outstanding++;
-		else if (rc == BRAIN_ESTALE || rc == BRAIN_EPOOL)
+		} else if (rc == BRAIN_ESTALE || rc == BRAIN_EPOOL) {
 			stale++; /* its job or its connection is gone */
-		else if (invalid++ == 0)
+			pool_tally(c, brain_stratum_job_info(p->j->work)
+					      ->pool_url)[2]++;
+		} else if (invalid++ == 0) {
 			snprintf(why, sizeof(why), "%s",
 				 brain_stratum_errmsg(c->st));
+		}
 		miner_job_release(p->j);
 	}
 	c->npend = 0;
 	dropped = c->dropped;
 	c->dropped = 0;
+	hashes = c->crew.hashes;
 	pthread_mutex_unlock(&c->crew.mu);
 	c->total.stale += stale;
 	c->this_round.stale += stale;
@@ -389,6 +416,7 @@ static void drain(pctx *c)
 			 MAX_PENDING);
 		pool_error(c, "pool_shares_dropped", c->active, why);
 	}
+	return hashes;
 }
 
 /* Hashes per second since *last, which becomes now. */
@@ -405,19 +433,23 @@ static double rate_since(struct sample *last, double now, uint64_t hashes)
 
 /* The status: a line kept up to date on a terminal, else a log line every
  * LOG_SECONDS; and the supervisor's heartbeat every second.  Each rate is
- * over the time since the one before. */
+ * over the time since the one before.  Its figures are of one moment: the
+ * shares in its hashes were all sent or counted stale (drain), so once
+ * the verdicts are in, the hashes and the shares agree. */
 static void status(pctx *c, int force)
 {
 	session *s = c->s;
 	double now = miner_now();
-	uint64_t hashes = c->hashes_before + miner_crew_hashes(&c->crew);
-	long answered = c->total.accepted + c->total.rejected + c->total.stale;
+	uint64_t hashes;
+	long answered;
 	double beat_rate;
 	char rate[32];
 
 	if (!force && now < c->next_status)
 		return;
 	c->next_status = now + 1;
+	hashes = c->hashes_before + drain(c);
+	answered = c->total.accepted + c->total.rejected + c->total.stale;
 	beat_rate = rate_since(&c->beat, now, hashes);
 	/* "hb": this round's hashes, as in the other modes */
 	miner_beat(s, "hb %llu %.0f %ld\n",
@@ -509,6 +541,7 @@ static void on_event(pctx *c, brain_stratum_event_t *ev)
 		break;
 	case BRAIN_STRATUM_CONNECTED:
 		c->active = ev->pool;
+		pool_tally(c, ev->url); /* in the list from now on */
 		miner_report(s,
 			     json_pack("{s:s, s:s, s:s, s:s, s:i}", "event",
 				       "pool_connected", "miner_id",
