@@ -2,32 +2,36 @@
 """tests/tools/pool_looper_check.py - the looper's live figures against
 independent counts (tests/shell/test_pool_looper.sh).
 
-  pool_looper_check.py --url URL --metrics M1 M2 --status S
-                       --pool-log SHARES --base BASE --log LOG
+  pool_looper_check.py --pool URL SHARES [--pool URL SHARES ...]
+                       --metrics M1 M2 --status S --base BASE --log LOG
+                       --restarts N
 
 M1 and M2 are two scrapes of the looper's /metrics and S one of its
-/api/status, all taken while its miners had no work (their pool stopped,
+/api/status, all taken while its miners had no work (their pools stopped,
 every miner's hash rate 0), so the figures could not move; SHARES is the
-pool's log (tests/pool/pool.js), BASE the tree's mode folder and LOG the
---log-file the looper and its miners wrote, all read after the looper
-exited.  Every figure is compared exactly:
+log of the pool at URL (tests/pool/pool.js), BASE the tree's mode folder
+and LOG the --log-file the looper and its miners wrote, all read after the
+looper exited; each miner was restarted N times.  Compared exactly:
 
   * the two scrapes agree (nothing moved while they were taken);
-  * /metrics brainstem_shares_total{pool=URL,result} = /api/status
-    pools[URL] = its shares = the sum of its miners' shares;
-  * accepted: = the pool's accepted shares = the tree's accepted
-    submissions, one for one; per miner, = its accepted submissions =
-    its session end's shares_accepted = the sum of its rounds';
-  * stale and rejected: per miner, the tree's refused or unanswered
-    submissions (stale: refused as stale or never answered; rejected: any
-    other refusal) plus the shares its log says were not sent = its
-    session end's = the sum of its rounds'; the pool refused nothing but
-    stale shares (21), as many as the tree's submissions refused with a code;
-  * hashes: brainstem_hashes_total{miner} = /api/status's = the sum of
-    its rounds' attempts_this_round; the program's = the sum, = the log's
-    summary at stop;
-  * blocks: brainstem_blocks_total{miner} = its ledger entries = the sum of
-    its rounds' blocks_found.
+  * each pool: /metrics brainstem_shares_total{pool=URL,result} =
+    /api/status pools[URL]; its accepted = the pool's accepted shares =
+    the tree's accepted submissions to it, one for one; its rejected = the
+    tree's; the pool refused nothing but stale shares (21), as many as
+    the tree's submissions to it refused with a code;
+  * in all: /api/status shares = the sum of the pools' = of the miners';
+  * each miner, over its runs: its shares = the tree's submissions
+    (stale: refused as stale or never answered; rejected: any other
+    refusal) plus, for stale, the shares its log says were not sent = its
+    session ends' = the sum of its rounds'; hashes: /metrics
+    brainstem_hashes_total{miner} = /api/status's = the sum of its rounds'
+    attempts_this_round; blocks: brainstem_blocks_total{miner} = its
+    ledger entries = the sum of its rounds' blocks_found;
+  * the program's hashes = the rounds' = the log's summary at stop.
+
+A bound, not an equality: a pool's stale count is at least the tree's
+stale submissions to it (the log's "stale shares not sent" does not name
+the pool); the pools' stale counts add up exactly to the miners'.
 
 Prints "ok: ..." / "not so: ..." lines; exits 1 when any is not so.
 """
@@ -72,12 +76,13 @@ def counters(m):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--url", required=True)
+    ap.add_argument("--pool", nargs=2, action="append", required=True,
+                    metavar=("URL", "SHARES"))
     ap.add_argument("--metrics", nargs=2, required=True)
     ap.add_argument("--status", required=True)
-    ap.add_argument("--pool-log", required=True)
     ap.add_argument("--base", required=True)
     ap.add_argument("--log", required=True)
+    ap.add_argument("--restarts", type=int, default=0)
     a = ap.parse_args()
 
     ok = True
@@ -90,7 +95,7 @@ def main():
     m1, m2 = metrics(a.metrics[0]), metrics(a.metrics[1])
     with open(a.status) as f:
         st = json.load(f)
-    pool = [json.loads(l) for l in open(a.pool_log)]
+    logs = {url: [json.loads(l) for l in open(path)] for url, path in a.pool}
     base = a.base.rstrip("/")
     subs = [r for r in records(base + "/Submission_Logs/global_submission.json")
             if r.get("work_source") == "pool"]
@@ -106,30 +111,14 @@ def main():
 
     miners = st.get("miners", [])
     ids = [m["id"] for m in miners]
-    need(len(ids) == 2 and all(m.get("restarts") == 0 for m in miners),
-         "/api/status lists the 2 miners, none restarted (%s)"
-         % ", ".join(ids))
+    need(len(ids) == 2 and
+         all(m.get("restarts") == a.restarts for m in miners),
+         "/api/status lists the 2 miners, each restarted %d times (%s)"
+         % (a.restarts, ", ".join(ids)))
 
-    # --- shares: /metrics, /api/status and its miners -------------------
     def metric(name, **labels):
         return m1.get((name, tuple(sorted(labels.items()))))
 
-    pools = {p.get("url"): p for p in st.get("pools", [])}
-    need(list(pools) == [a.url],
-         "/api/status names one pool, %s (%s)" % (a.url, list(pools)))
-    for r in RESULTS:
-        in_metrics = metric("brainstem_shares_total", pool=a.url, result=r)
-        in_pools = pools.get(a.url, {}).get(r)
-        in_total = st.get("shares", {}).get(r)
-        by_miners = sum(m.get("shares", {}).get(r, 0) for m in miners)
-        need(in_metrics is not None and
-             in_metrics == in_pools == in_total == by_miners,
-             "%s: /metrics %s = /api/status pools %s = shares %s = its "
-             "miners' sum %s" % (r, in_metrics, in_pools, in_total,
-                                 by_miners))
-    accepted = st.get("shares", {}).get("accepted", 0)
-
-    # --- the pool against the tree ---------------------------------------
     def hex8(v):
         return "%08x" % v if isinstance(v, int) else str(v).lower()
 
@@ -138,22 +127,55 @@ def main():
                 hex8(r["ntime"]), hex8(r["nonce"]),
                 str(r["share_hash"]).lower())
 
-    shares = [p for p in pool if p["event"] == "share"]
-    pool_acc = sorted(key(p) for p in shares if p["accepted"])
-    tree_acc = sorted(key(r) for r in subs if r.get("accepted") is True)
-    need(accepted > 0 and len(pool_acc) == accepted,
-         "the pool accepted %d shares, the looper says %d"
-         % (len(pool_acc), accepted))
-    need(tree_acc == pool_acc,
-         "the tree's %d accepted submissions are the pool's %d, one for one"
-         % (len(tree_acc), len(pool_acc)))
-    pool_rej = [p for p in shares if not p["accepted"]]
-    coded = [r for r in subs if r.get("accepted") is not True and
-             r.get("reject_code") is not None]
-    need(all(p["reject_code"] == 21 for p in pool_rej) and
-         len(pool_rej) == len(coded),
-         "the pool refused %d shares, all stale (21), as the tree's %d "
-         "refused submissions" % (len(pool_rej), len(coded)))
+    def refused(r, stale):
+        """A submission the pool did not accept: stale (refused as stale,
+        or never answered) or not."""
+        return r.get("accepted") is not True and stale == (
+            r.get("stale") is True or r.get("reject_code") is None)
+
+    # --- each pool: /metrics, /api/status, the pool's log, the tree -------
+    pools = {p.get("url"): p for p in st.get("pools", [])}
+    need(sorted(pools) == sorted(logs),
+         "/api/status names the pools %s" % sorted(pools))
+    for url, plog in logs.items():
+        live = pools.get(url, {})
+        for r in RESULTS:
+            got = metric("brainstem_shares_total", pool=url, result=r)
+            need(got is not None and got == live.get(r),
+                 "%s %s: /metrics %s = /api/status %s"
+                 % (url, r, got, live.get(r)))
+        shares = [p for p in plog if p["event"] == "share"]
+        pool_acc = sorted(key(p) for p in shares if p["accepted"])
+        to_it = [r for r in subs if r.get("pool") == url]
+        tree_acc = sorted(key(r) for r in to_it if r.get("accepted") is True)
+        need(len(pool_acc) > 0 and live.get("accepted") == len(pool_acc),
+             "%s accepted %d shares, the looper says %s"
+             % (url, len(pool_acc), live.get("accepted")))
+        need(tree_acc == pool_acc,
+             "the tree's %d accepted submissions to %s are its %d, one for "
+             "one" % (len(tree_acc), url, len(pool_acc)))
+        pool_rej = [p for p in shares if not p["accepted"]]
+        coded = [r for r in to_it if r.get("accepted") is not True and
+                 r.get("reject_code") is not None]
+        need(all(p["reject_code"] == 21 for p in pool_rej) and
+             len(pool_rej) == len(coded),
+             "%s refused %d shares, all stale (21), as the tree's %d "
+             "refused submissions" % (url, len(pool_rej), len(coded)))
+        rejected = sum(1 for r in to_it if refused(r, False))
+        need(live.get("rejected") == rejected,
+             "%s rejected: the looper says %s, the tree %d"
+             % (url, live.get("rejected"), rejected))
+        stale = sum(1 for r in to_it if refused(r, True))
+        need(live.get("stale", -1) >= stale,
+             "%s stale: the looper says %s, at least the tree's %d"
+             % (url, live.get("stale"), stale))
+    for r in RESULTS:
+        in_total = st.get("shares", {}).get(r)
+        by_pools = sum(p.get(r, 0) for p in pools.values())
+        by_miners = sum(m.get("shares", {}).get(r, 0) for m in miners)
+        need(in_total == by_pools == by_miners,
+             "%s in all: /api/status %s = its pools' sum %s = its miners' "
+             "sum %s" % (r, in_total, by_pools, by_miners))
 
     # --- per miner: the tree, its log, its reports -----------------------
     not_sent = re.compile(r" WARN (\S+): (\d+) stale shares not sent$")
@@ -168,30 +190,27 @@ def main():
         mine = [r for r in subs if r.get("miner_id") == mid]
         tree = {
             "accepted": sum(1 for r in mine if r.get("accepted") is True),
-            "stale": sum(1 for r in mine if r.get("accepted") is not True and
-                         (r.get("stale") is True or
-                          r.get("reject_code") is None)),
-            "rejected": sum(1 for r in mine if r.get("accepted") is not True
-                            and r.get("stale") is not True and
-                            r.get("reject_code") is not None),
+            "stale": sum(1 for r in mine if refused(r, True)),
+            "rejected": sum(1 for r in mine if refused(r, False)),
         }
         tree["stale"] += unsent.get(mid, 0)
         rounds = [r for r in reports if r.get("miner_id") == mid and
                   r.get("event") == "mining_round_complete"]
         ends = [r for r in reports if r.get("miner_id") == mid and
                 r.get("event") == "mining_session_end"]
-        end = ends[0] if len(ends) == 1 else {}
         for r in RESULTS:
             live = m.get("shares", {}).get(r)
+            in_ends = sum(x.get("shares_" + r, 0) for x in ends)
             in_rounds = sum(x.get("shares_" + r, 0) for x in rounds)
-            need(live == tree[r] == end.get("shares_" + r) == in_rounds,
-                 "%s %s: /api/status %s = tree and log %s = session end "
-                 "%s = its %d rounds' sum %s"
-                 % (mid, r, live, tree[r], end.get("shares_" + r),
-                    len(rounds), in_rounds))
-        need(end.get("shares_unanswered") == 0,
-             "%s: one session end, with no share left unanswered (%s)"
-             % (mid, end.get("shares_unanswered")))
+            need(live == tree[r] == in_ends == in_rounds,
+                 "%s %s: /api/status %s = tree and log %s = its %d session "
+                 "ends' %s = its %d rounds' %s"
+                 % (mid, r, live, tree[r], len(ends), in_ends, len(rounds),
+                    in_rounds))
+        need(len(ends) == a.restarts + 1 and
+             all(x.get("shares_unanswered") == 0 for x in ends),
+             "%s: %d session ends, none with a share left unanswered"
+             % (mid, len(ends)))
         in_rounds = sum(x.get("attempts_this_round", 0) for x in rounds)
         live = metric("brainstem_hashes_total", miner=mid)
         need(len(rounds) >= 2 and live == m.get("hashes") == in_rounds > 0,
