@@ -150,6 +150,7 @@ typedef struct session {
 	brain_http_t *http; /* --http; NULL: none */
 	long long started, last_error_time;
 	char last_error[256];
+	long errors; /* errors for the error tree (miner_error_noted) */
 } session;
 
 /*
@@ -168,6 +169,10 @@ void miner_http_stop(session *s);
 
 /* Logs a failure to stderr and to the error tree, with context. */
 void miner_fail(session *s, const char *what, long round);
+/* An error of type `what` goes to the error tree (every one does, a
+ * failure, a node's, a pool's): counted for the status, the last error,
+ * and the supervisor's "error WHAT" line. */
+void miner_error_noted(session *s, const char *what, const char *message);
 /* Saves a system report and frees it (NULL: a failed json_pack). */
 void miner_report(session *s, json_t *r, long round);
 /* Saves a record into stream (a record kind: "ledger", "submission" ...)

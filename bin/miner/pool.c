@@ -225,6 +225,7 @@ static void pool_error(pctx *c, const char *type, int pool, const char *msg)
 	if (s->status_line && !s->o.cli.log_on_stderr)
 		fputs("\r\033[K", stderr); /* off the status line */
 	cli_say(&s->o.cli, BRAIN_LOG_ERROR, "%s: %s", pool_url(c, pool), msg);
+	miner_error_noted(s, type, msg);
 	err = json_pack("{s:s, s:s, s:{s:s, s:s, s:i, s:s}}", "error_type",
 			type, "message", msg, "context", "pool",
 			pool_url(c, pool), "miner_id", s->o.miner_id, "round",

@@ -76,7 +76,7 @@ static json_t *status_json(const session *s, uint64_t hashes, double rate)
 		"pool",
 		s->pool && s->pool[0] ? json_string(s->pool) : json_null(),
 		"pools",
-		pools, "errors", "miners", (json_int_t)s->failures,
+		pools, "errors", "miners", (json_int_t)s->errors,
 		"last_error",
 		s->last_error_time ? json_pack("{s:I, s:s}", "time",
 					       (json_int_t)s->last_error_time,
