@@ -143,6 +143,21 @@ get /metrics "$T/metrics1.txt"
 get /api/status "$T/status.json"
 get /metrics "$T/metrics2.txt"
 
+# The errors do move: each miner tries the pools again now and then and
+# records each failure (pool_error), so the looper's count is not final
+# at any moment; it catches up with the error tree's once the tries space
+# out (the client backs off).
+ERRORS=$BASE/System/Error_Reports/Miners/Global/global_miners_error.json
+LOOPING=$BASE/System/Error_Reports/Looping/Global/global_looping_error.json
+errors_agree() {
+	_e=$($EVENTS "$ERRORS" --count --settled)
+	_l=$($EVENTS "$LOOPING" --count --settled)
+	[ "$_e" -gt 0 ] && status \
+		"s['errors'] == {'miners': $_e, 'looping': $_l} and sum(x['shares']['accepted'] for x in m) > 0"
+}
+check "/api/status counts the errors the miners recorded (the pools gone), as the error tree does" \
+	until_looper 30 errors_agree
+
 kill -TERM "$LOOPER_PID"
 gone() { ! kill -0 "$LOOPER_PID" 2>/dev/null; }
 wait_for 60 gone
