@@ -70,13 +70,18 @@ REPORTS=$BASE/System/System_Reports/Miners/Global/global_miners_report.json
 LOOPER_PID=$!
 
 # until_looper SECONDS COND...: waits for COND while the looper runs (a
-# looper that exited ends the wait), then COND's answer
-_cond_or_gone() { kill -0 "$LOOPER_PID" 2>/dev/null || return 0; "$@"; }
+# looper that exited ends the wait); true when COND held (a condition that
+# holds for a moment only, as the errors', is not asked again)
+_cond_or_gone() {
+	kill -0 "$LOOPER_PID" 2>/dev/null || return 0
+	"$@" && _held=1
+}
 until_looper() {
 	_s=$1
 	shift
+	_held=
 	wait_for "$_s" _cond_or_gone "$@"
-	"$@"
+	[ -n "$_held" ]
 }
 port() { sed -n 's|^brainstem-looper: serving http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$T/looper.err"; }
 have_port() { [ -n "$(port)" ]; }
@@ -159,6 +164,8 @@ errors_agree() {
 }
 check "/api/status counts the errors the miners recorded (the pools gone), as the error tree does" \
 	until_looper 30 errors_agree
+[ -n "$_held" ] || { $EVENTS "$ERRORS" --field error_type >"$T/errors.txt"
+	show "$T/errors.txt" "the error tree"; show "$T/poll.json" /api/status; }
 
 kill -TERM "$LOOPER_PID"
 gone() { ! kill -0 "$LOOPER_PID" 2>/dev/null; }
