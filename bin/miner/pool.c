@@ -84,9 +84,10 @@ static const char *pool_url(const pctx *c, int i)
 	return i >= 0 && (size_t)i < c->npools ? c->pools[i].url : "";
 }
 
-/* The counts of the pool at url (accepted, rejected, stale), in the
- * session's list from its first share on: a url given twice is one pool. */
-static long *pool_tally(pctx *c, const char *url)
+/* The index of the pool at url in the session's list of pools' shares
+ * (pool_shares), where it is from its first share on: a url given twice is
+ * one pool. */
+static int pool_tally(pctx *c, const char *url)
 {
 	session *s = c->s;
 	size_t i = 0;
@@ -96,10 +97,20 @@ static long *pool_tally(pctx *c, const char *url)
 		i++; /* the client names only these pools */
 	for (k = 0; k < s->npool_shares; k++)
 		if (!strcmp(s->pool_shares[k].url, c->pools[i].url))
-			return s->pool_shares[k].shares;
+			return k;
 	s->pool_shares[k].url = c->pools[i].url;
 	s->npool_shares++;
-	return s->pool_shares[k].shares;
+	return k;
+}
+
+/* One more share of the pool at url, of kind k (0 accepted, 1 rejected,
+ * 2 stale); returns the pool's index (pool_tally). */
+static int count_share(pctx *c, const char *url, int k)
+{
+	int i = pool_tally(c, url);
+
+	c->s->pool_shares[i].shares[k]++;
+	return i;
 }
 
 /* ---- settings ----------------------------------------------------------- */
@@ -341,15 +352,15 @@ static void record_share(pctx *c, const brain_stratum_event_t *ev)
 	if (ev->accepted) {
 		c->total.accepted++;
 		c->this_round.accepted++;
-		pool_tally(c, ev->url)[0]++;
+		count_share(c, ev->url, 0);
 	} else if (ev->stale || ev->reject_code < 0) {
 		c->total.stale++;
 		c->this_round.stale++;
-		pool_tally(c, ev->url)[2]++;
+		count_share(c, ev->url, 2);
 	} else {
 		c->total.rejected++;
 		c->this_round.rejected++;
-		pool_tally(c, ev->url)[1]++;
+		count_share(c, ev->url, 1);
 	}
 	brain_log_write(s->o.cli.log,
 			ev->accepted ? BRAIN_LOG_INFO : BRAIN_LOG_WARN,
@@ -372,10 +383,11 @@ static void record_share(pctx *c, const brain_stratum_event_t *ev)
  * so every share found in those hashes has been sent or counted stale. */
 static uint64_t drain(pctx *c)
 {
-	long stale = 0, invalid = 0;
+	long stale = 0, invalid = 0, stale_at[MINER_POOLS_MAX] = {0};
 	char why[256] = "";
 	uint64_t dropped, hashes;
 	size_t i;
+	int k;
 
 	pthread_mutex_lock(&c->crew.mu);
 	for (i = 0; i < c->npend; i++) {
@@ -388,8 +400,9 @@ static uint64_t drain(pctx *c)
 			c->outstanding++;
 		} else if (rc == BRAIN_ESTALE || rc == BRAIN_EPOOL) {
 			stale++; /* its job or its connection is gone */
-			pool_tally(c, brain_stratum_job_info(p->j->work)
-					      ->pool_url)[2]++;
+			stale_at[count_share(
+				c, brain_stratum_job_info(p->j->work)->pool_url,
+				2)]++;
 		} else if (invalid++ == 0) {
 			snprintf(why, sizeof(why), "%s",
 				 brain_stratum_errmsg(c->st));
@@ -403,12 +416,18 @@ static uint64_t drain(pctx *c)
 	pthread_mutex_unlock(&c->crew.mu);
 	c->total.stale += stale;
 	c->this_round.stale += stale;
-	if (stale)
+	for (k = 0; stale && k < c->s->npool_shares; k++) {
+		const char *url = c->s->pool_shares[k].url;
+		if (!stale_at[k])
+			continue;
 		brain_log_write(c->s->o.cli.log, BRAIN_LOG_WARN,
-				"%ld stale shares not sent", stale);
-	if (stale && c->s->o.cli.verbosity > 0)
-		printf("%s%ld stale shares not sent\n",
-		       c->s->status_line ? "\r\033[K" : "", stale);
+				"%ld stale shares not sent to %s", stale_at[k],
+				url);
+		if (c->s->o.cli.verbosity > 0)
+			printf("%s%ld stale shares not sent to %s\n",
+			       c->s->status_line ? "\r\033[K" : "",
+			       stale_at[k], url);
+	}
 	if (invalid)
 		pool_error(c, "pool_share_invalid", c->active, why);
 	if (dropped) {
