@@ -15,7 +15,7 @@
 #    miners' rounds and session ends, read after SIGTERM) and the log
 #    (stale shares not sent, the summary at stop) give the same shares
 #    (per pool and per miner), hashes and blocks, over the restarts
-#    (tests/tools/pool_looper_check.py says where a bound is used);
+#    (tests/tools/pool_looper_check.py), exactly;
 #  * its error count catches up with the error tree's (the miners record
 #    each failed try of a pool; those go on, so no moment is final);
 #  * SIGTERM ends the looper with exit 0 and the tree validates.

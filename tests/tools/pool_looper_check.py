@@ -18,7 +18,9 @@ looper exited; each miner was restarted N times.  Compared exactly:
     /api/status pools[URL]; its accepted = the pool's accepted shares =
     the tree's accepted submissions to it, one for one; its rejected = the
     tree's; the pool refused nothing but stale shares (21), as many as
-    the tree's submissions to it refused with a code;
+    the tree's submissions to it refused with a code; its stale = the
+    tree's stale submissions to it plus the shares for it that the log
+    says were not sent;
   * in all: /api/status shares = the sum of the pools' = of the miners';
   * each miner, over its runs: its shares = the tree's submissions
     (stale: refused as stale or never answered; rejected: any other
@@ -28,10 +30,6 @@ looper exited; each miner was restarted N times.  Compared exactly:
     attempts_this_round; blocks: brainstem_blocks_total{miner} = its
     ledger entries = the sum of its rounds' blocks_found;
   * the program's hashes = the rounds' = the log's summary at stop.
-
-A bound, not an equality: a pool's stale count is at least the tree's
-stale submissions to it (the log's "stale shares not sent" does not name
-the pool); the pools' stale counts add up exactly to the miners'.
 
 Prints "ok: ..." / "not so: ..." lines; exits 1 when any is not so.
 """
@@ -136,6 +134,18 @@ def main():
         return r.get("accepted") is not True and stale == (
             r.get("stale") is True or r.get("reject_code") is None)
 
+    # the shares a miner counted stale without sending them, by miner and
+    # by pool, as its log says
+    not_sent = re.compile(r" WARN (\S+): (\d+) stale shares not sent to "
+                          r"(\S+)$")
+    unsent, unsent_to = {}, {}
+    for line in log:
+        mo = not_sent.search(line)
+        if mo:
+            n = int(mo.group(2))
+            unsent[mo.group(1)] = unsent.get(mo.group(1), 0) + n
+            unsent_to[mo.group(3)] = unsent_to.get(mo.group(3), 0) + n
+
     # --- each pool: /metrics, /api/status, the pool's log, the tree -------
     pools = {p.get("url"): p for p in st.get("pools", [])}
     need(sorted(pools) == sorted(logs),
@@ -169,9 +179,9 @@ def main():
              "%s rejected: the looper says %s, the tree %d"
              % (url, live.get("rejected"), rejected))
         stale = sum(1 for r in to_it if refused(r, True))
-        need(live.get("stale", -1) >= stale,
-             "%s stale: the looper says %s, at least the tree's %d"
-             % (url, live.get("stale"), stale))
+        need(live.get("stale") == stale + unsent_to.get(url, 0),
+             "%s stale: the looper says %s, the tree %d and the log %d"
+             % (url, live.get("stale"), stale, unsent_to.get(url, 0)))
     for r in RESULTS:
         in_total = st.get("shares", {}).get(r)
         by_pools = sum(p.get(r, 0) for p in pools.values())
@@ -181,12 +191,6 @@ def main():
              "sum %s" % (r, in_total, by_pools, by_miners))
 
     # --- per miner: the tree, its log, its reports -----------------------
-    not_sent = re.compile(r" WARN (\S+): (\d+) stale shares not sent$")
-    unsent = {}
-    for line in log:
-        mo = not_sent.search(line)
-        if mo:
-            unsent[mo.group(1)] = unsent.get(mo.group(1), 0) + int(mo.group(2))
     hashes_sum = 0
     for m in miners:
         mid = m["id"]
