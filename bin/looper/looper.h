@@ -16,6 +16,7 @@
 #include "../cli.h"
 
 #define LOOPER_MAX_MINERS 256
+#define LOOPER_POOLS_MAX 16 /* pools a miner's shares are counted by */
 
 typedef struct looper_opts {
 	cli_common cli;
@@ -79,11 +80,17 @@ typedef struct miner_proc {
 	char buf[512];
 	size_t buflen;
 	/* for the status (status.c): what this run of the miner said, and
-	 * what its runs before said, so the counters grow across restarts */
+	 * what its runs before said, so the counters grow across restarts;
+	 * its shares by pool, as its "shares" lines count them */
 	uint64_t hashes_run, hashes_before;
-	long shares_run[3], shares_before[3]; /* accepted, rejected, stale */
+	struct looper_pool_shares {
+		char url[256];
+		long run[3], before[3]; /* accepted, rejected, stale */
+	} pools[LOOPER_POOLS_MAX];
+	int npools;
 	int threads;    /* as its "engine" line said; 0: not yet */
-	char pool[256]; /* the pool its last "shares" line named */
+	char pool[256]; /* the pool in use, as its "pool" line said; "":
+			   none */
 } miner_proc;
 
 /*
@@ -107,8 +114,8 @@ typedef struct looper_status {
 int looper_status_start(looper_status *st, const looper_opts *o,
 			brain_t *b);
 /* The figures of a miner's heartbeat line that the status needs ("engine
- * NAME THREADS", "total HASHES", "shares ACC REJ STALE POOL", "error
- * WHAT"); other lines are left alone. */
+ * NAME THREADS", "total HASHES", "pool URL", "shares ACC REJ STALE URL"
+ * (one pool's), "error WHAT"); other lines are left alone. */
 void looper_status_line(looper_status *st, miner_proc *m, const char *line);
 /* A miner (re)started: its last run's counters are kept; restarted: the
  * start was a restart. */

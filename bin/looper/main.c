@@ -364,6 +364,8 @@ static void settings_failed(looper *l, miner_proc *m)
 	begin_stop(l, "a miner refused its settings");
 }
 
+static void read_beats(looper *l, miner_proc *m);
+
 static void on_exit_status(looper *l, miner_proc *m, int status)
 {
 	double runtime = now_s() - m->started;
@@ -372,6 +374,15 @@ static void on_exit_status(looper *l, miner_proc *m, int status)
 	int deliberate = m->state == M_STOPPING;
 	const char *why = signaled ? "killed by a signal" : "exited with an error";
 
+	if (m->fd >= 0) {
+		/* what it said last (its last round, its last shares) can
+		 * still be in the pipe when its exit is seen first; reaped,
+		 * it must not be signalled, so it reads as stopping */
+		miner_state was = m->state;
+		m->state = M_STOPPING;
+		read_beats(l, m);
+		m->state = was;
+	}
 	if (m->fd >= 0) {
 		close(m->fd);
 		m->fd = -1;
@@ -452,8 +463,8 @@ static void on_line(looper *l, miner_proc *m, const char *line)
 		l->blocks++;
 		if (l->o.blocks && l->blocks >= l->o.blocks)
 			begin_stop(l, "blocks");
-		else if (l->o.on_demand && m->state == M_RUNNING) {
-			stop_miner(l, m);
+		else if (l->o.on_demand) {
+			stop_miner(l, m); /* unless it is stopping already */
 			m->restart_after_exit = 1;
 		}
 	}

@@ -3,11 +3,14 @@
  * object (see brainstem/http.h) made from the miners it runs.
  *
  * A miner's heartbeat lines carry its session's figures (its hash count,
- * its shares); a restarted miner starts a new session from zero, so each
- * miner keeps what its earlier runs reported, and the status adds the two:
- * a counter never goes back while the looper lives.  The hash rate is the
- * looper's own reading of each miner (miner_proc.hashrate, main.c).
- * Building the object costs a few hundred bytes per miner, once a second.
+ * its shares of each pool, the pool in use); a restarted miner starts a
+ * new session from zero, so each miner keeps what its earlier runs
+ * reported, and the status adds the two: a counter never goes back while
+ * the looper lives.  A pool's shares are its own, whichever pool the
+ * miners mine for now (a failover does not move them to the new pool).
+ * The hash rate is the looper's own reading of each miner
+ * (miner_proc.hashrate, main.c).  Building the object costs a few hundred
+ * bytes per miner, once a second.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -32,11 +35,27 @@ int looper_status_start(looper_status *st, const looper_opts *o,
 	return st->http ? 0 : -1;
 }
 
+/* The miner's counts for the pool at url (NULL when it has too many). */
+static struct looper_pool_shares *pool_of(miner_proc *m, const char *url)
+{
+	int i;
+
+	for (i = 0; i < m->npools; i++)
+		if (!strcmp(m->pools[i].url, url))
+			return &m->pools[i];
+	if (m->npools == LOOPER_POOLS_MAX)
+		return NULL;
+	snprintf(m->pools[i].url, sizeof(m->pools[i].url), "%s", url);
+	m->npools++;
+	return &m->pools[i];
+}
+
 void looper_status_line(looper_status *st, miner_proc *m, const char *line)
 {
 	unsigned long long hashes;
 	long acc, rej, stale;
 	char name[32], pool[256];
+	struct looper_pool_shares *p;
 	int threads, at;
 
 	if (sscanf(line, "engine %31s %d", name, &threads) == 2) {
@@ -45,13 +64,16 @@ void looper_status_line(looper_status *st, miner_proc *m, const char *line)
 	} else if (sscanf(line, "total %llu", &hashes) == 1) {
 		m->hashes_run = hashes;
 		m->hashes = m->hashes_before + m->hashes_run;
+	} else if (sscanf(line, "pool %255s", pool) == 1) {
+		snprintf(m->pool, sizeof(m->pool), "%s",
+			 strcmp(pool, "-") ? pool : "");
 	} else if (sscanf(line, "shares %ld %ld %ld %n", &acc, &rej, &stale,
-			  &at) == 3) {
-		m->shares_run[0] = acc;
-		m->shares_run[1] = rej;
-		m->shares_run[2] = stale;
-		if (sscanf(line + at, "%255s", pool) == 1 && strcmp(pool, "-"))
-			snprintf(m->pool, sizeof(m->pool), "%s", pool);
+			  &at) == 3 &&
+		   sscanf(line + at, "%255s", pool) == 1 &&
+		   (p = pool_of(m, pool))) {
+		p->run[0] = acc;
+		p->run[1] = rej;
+		p->run[2] = stale;
 	} else if (!strncmp(line, "error ", 6)) {
 		st->errors_miners++;
 		st->last_error_time = (long long)time(NULL);
@@ -62,14 +84,16 @@ void looper_status_line(looper_status *st, miner_proc *m, const char *line)
 
 void looper_status_run_start(miner_proc *m)
 {
-	int k;
+	int i, k;
 
 	m->hashes_before += m->hashes_run;
 	m->hashes_run = 0;
-	for (k = 0; k < 3; k++) {
-		m->shares_before[k] += m->shares_run[k];
-		m->shares_run[k] = 0;
-	}
+	for (i = 0; i < m->npools; i++)
+		for (k = 0; k < 3; k++) {
+			m->pools[i].before[k] += m->pools[i].run[k];
+			m->pools[i].run[k] = 0;
+		}
+	m->pool[0] = '\0'; /* until it says */
 }
 
 void looper_status_error(looper_status *st, const char *message)
@@ -102,13 +126,25 @@ static json_t *shares_json(const long counts[3])
 			 (json_int_t)counts[2]);
 }
 
+/* Adds the miner's shares (of the pool at url; NULL: of every pool) to
+ * counts. */
+static void add_shares(const miner_proc *m, const char *url, long counts[3])
+{
+	int i, k;
+
+	for (i = 0; i < m->npools; i++)
+		if (!url || !strcmp(url, m->pools[i].url))
+			for (k = 0; k < 3; k++)
+				counts[k] += m->pools[i].before[k] +
+					     m->pools[i].run[k];
+}
+
 static json_t *miner_json(const miner_proc *m, double now, long long wall)
 {
-	long shares[3];
-	int k, up = m->state == M_RUNNING;
+	long shares[3] = {0, 0, 0};
+	int up = m->state == M_RUNNING;
 
-	for (k = 0; k < 3; k++)
-		shares[k] = m->shares_before[k] + m->shares_run[k];
+	add_shares(m, NULL, shares);
 	return json_pack(
 		"{s:s, s:o, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:o}", "id",
 		m->id, "pid", m->pid ? json_integer(m->pid) : json_null(),
@@ -124,36 +160,49 @@ static json_t *miner_json(const miner_proc *m, double now, long long wall)
 		"shares", shares_json(shares));
 }
 
-/* The pools the miners named, each with the shares of every miner that
- * named it last. */
+/* Was the pool at url counted already: is it a pool of a miner before
+ * m[i], or of m[i] before its pool j? */
+static int counted(const miner_proc *m, int i, int j, const char *url)
+{
+	int h, k;
+
+	for (h = 0; h <= i; h++)
+		for (k = 0; k < (h < i ? m[h].npools : j); k++)
+			if (!strcmp(m[h].pools[k].url, url))
+				return 1;
+	return 0;
+}
+
+/* Every pool the miners have shares of (or mine for), each with all their
+ * shares of it; active when a running miner mines for it now. */
 static json_t *pools_json(const miner_proc *m, int n)
 {
 	json_t *pools = json_array();
 	int i, j, k;
 
-	for (i = 0; pools && i < n; i++) {
-		long counts[3] = {0, 0, 0};
-		json_t *p;
-		if (!m[i].pool[0])
-			continue;
-		for (j = 0; j < i && strcmp(m[j].pool, m[i].pool); j++)
-			;
-		if (j < i)
-			continue; /* counted with the first that named it */
-		for (j = i; j < n; j++)
-			if (!strcmp(m[j].pool, m[i].pool))
-				for (k = 0; k < 3; k++)
-					counts[k] += m[j].shares_before[k] +
-						     m[j].shares_run[k];
-		p = json_pack("{s:s, s:b, s:I, s:I, s:I}", "url", m[i].pool,
-			      "active", 1, share_kinds[0], (json_int_t)counts[0],
-			      share_kinds[1], (json_int_t)counts[1],
-			      share_kinds[2], (json_int_t)counts[2]);
-		if (json_array_append_new(pools, p)) {
-			json_decref(pools);
-			return NULL;
+	for (i = 0; pools && i < n; i++)
+		for (j = 0; pools && j < m[i].npools; j++) {
+			const char *url = m[i].pools[j].url;
+			long counts[3] = {0, 0, 0};
+			int active = 0;
+			json_t *p;
+			if (counted(m, i, j, url))
+				continue;
+			for (k = i; k < n; k++) {
+				add_shares(&m[k], url, counts);
+				active |= m[k].state == M_RUNNING &&
+					  !strcmp(m[k].pool, url);
+			}
+			p = json_pack("{s:s, s:b, s:I, s:I, s:I}", "url", url,
+				      "active", active, share_kinds[0],
+				      (json_int_t)counts[0], share_kinds[1],
+				      (json_int_t)counts[1], share_kinds[2],
+				      (json_int_t)counts[2]);
+			if (json_array_append_new(pools, p)) {
+				json_decref(pools);
+				pools = NULL;
+			}
 		}
-	}
 	return pools;
 }
 
@@ -164,7 +213,7 @@ static json_t *build(const looper_status *st, brain_t *b,
 	json_t *miners = json_array(), *s;
 	uint64_t rate = 0, hashes = 0;
 	long blocks = 0, restarts = 0, shares[3] = {0, 0, 0};
-	int i, k, threads = 0;
+	int i, threads = 0;
 	const char *pool = NULL;
 
 	for (i = 0; miners && i < n; i++) {
@@ -178,9 +227,8 @@ static json_t *build(const looper_status *st, brain_t *b,
 		blocks += m[i].blocks;
 		restarts += m[i].restarts_total;
 		threads += m[i].threads ? m[i].threads : 1;
-		for (k = 0; k < 3; k++)
-			shares[k] += m[i].shares_before[k] + m[i].shares_run[k];
-		if (!pool && m[i].pool[0])
+		add_shares(&m[i], NULL, shares);
+		if (!pool && m[i].state == M_RUNNING && m[i].pool[0])
 			pool = m[i].pool;
 	}
 	s = json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:o, "

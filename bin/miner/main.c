@@ -33,10 +33,7 @@ void miner_fail(session *s, const char *what, long round)
 
 	s->failures++;
 	cli_say(&s->o.cli, BRAIN_LOG_ERROR, "%s: %s", what, brain_errmsg(s->b));
-	s->last_error_time = (long long)time(NULL);
-	snprintf(s->last_error, sizeof(s->last_error), "%s: %s", what,
-		 brain_errmsg(s->b));
-	miner_beat(s, "error %s\n", what);
+	miner_error_noted(s, what, brain_errmsg(s->b));
 	err = json_pack("{s:s, s:s, s:{s:s, s:i, s:s}}", "error_type", what,
 			"message", brain_errmsg(s->b), "context", "miner_id",
 			s->o.miner_id, "round", (int)round, "mode",
@@ -45,6 +42,15 @@ void miner_fail(session *s, const char *what, long round)
 		cli_say(&s->o.cli, BRAIN_LOG_ERROR,
 			"could not record the error: %s", brain_errmsg(s->b));
 	json_decref(err);
+}
+
+void miner_error_noted(session *s, const char *what, const char *message)
+{
+	s->errors++;
+	s->last_error_time = (long long)time(NULL);
+	snprintf(s->last_error, sizeof(s->last_error), "%s: %s", what,
+		 message);
+	miner_beat(s, "error %s\n", what);
 }
 
 void miner_report(session *s, json_t *r, long round)

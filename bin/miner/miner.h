@@ -136,20 +136,30 @@ typedef struct session {
 	long blocks, failures;
 	int status_line;
 	/* the session's figures (status.c): hashes of the rounds ended, and
-	 * in pool mining the shares so far and the pool in use */
+	 * in pool mining the shares so far, in all and by pool (each pool's
+	 * own, in the order first used; a url given twice is one pool), and
+	 * the pool in use ("" when none) */
 	uint64_t hashes_done;
 	long shares[3]; /* accepted, rejected, stale */
+	struct miner_pool_shares {
+		const char *url;
+		long shares[3];
+	} pool_shares[MINER_POOLS_MAX];
+	int npool_shares;
 	const char *pool;
 	brain_http_t *http; /* --http; NULL: none */
 	long long started, last_error_time;
 	char last_error[256];
+	long errors; /* errors for the error tree (miner_error_noted) */
 } session;
 
 /*
  * status.c - the session's figures once a second (and at each round's
- * end): the supervisor's "total HASHES" line (and "shares ACC REJ STALE
- * POOL" in pool mining), and the status --http serves.  hashes: the
- * session's so far; rate: the current hash rate.
+ * end): the supervisor's "total HASHES" line (and in pool mining "pool
+ * URL" for the pool in use, "-" when none, then "shares ACC REJ STALE
+ * URL" for each pool the session has shares of: that pool's own counts),
+ * and the status --http serves.  hashes: the session's so far; rate: the
+ * current hash rate.
  */
 void miner_totals(session *s, uint64_t hashes, double rate);
 /* Starts the server when --http was given.  Returns 0, or -1 (said on
@@ -159,6 +169,10 @@ void miner_http_stop(session *s);
 
 /* Logs a failure to stderr and to the error tree, with context. */
 void miner_fail(session *s, const char *what, long round);
+/* An error of type `what` goes to the error tree (every one does, a
+ * failure, a node's, a pool's): counted for the status, the last error,
+ * and the supervisor's "error WHAT" line. */
+void miner_error_noted(session *s, const char *what, const char *message);
 /* Saves a system report and frees it (NULL: a failed json_pack). */
 void miner_report(session *s, json_t *r, long round);
 /* Saves a record into stream (a record kind: "ledger", "submission" ...)

@@ -196,6 +196,7 @@ static void node_error(nctx *c, const char *call, int rc)
 	c->next_try = miner_now() + c->backoff;
 	cli_say(&s->o.cli, BRAIN_LOG_ERROR, "%s (retry in %.0f s)",
 		brain_rpc_errmsg(c->rpc), c->backoff);
+	miner_error_noted(s, error_type(rc), brain_rpc_errmsg(c->rpc));
 	err = json_pack("{s:s, s:s, s:{s:s, s:i, s:s, s:s, s:s, s:I, s:I, "
 			"s:f}}",
 			"error_type", error_type(rc), "message",

@@ -84,6 +84,35 @@ static const char *pool_url(const pctx *c, int i)
 	return i >= 0 && (size_t)i < c->npools ? c->pools[i].url : "";
 }
 
+/* The index of the pool at url in the session's list of pools' shares
+ * (pool_shares), where it is from its first share on: a url given twice is
+ * one pool. */
+static int pool_tally(pctx *c, const char *url)
+{
+	session *s = c->s;
+	size_t i = 0;
+	int k;
+
+	while (i + 1 < c->npools && strcmp(c->pools[i].url, url))
+		i++; /* the client names only these pools */
+	for (k = 0; k < s->npool_shares; k++)
+		if (!strcmp(s->pool_shares[k].url, c->pools[i].url))
+			return k;
+	s->pool_shares[k].url = c->pools[i].url;
+	s->npool_shares++;
+	return k;
+}
+
+/* One more share of the pool at url, of kind k (0 accepted, 1 rejected,
+ * 2 stale); returns the pool's index (pool_tally). */
+static int count_share(pctx *c, const char *url, int k)
+{
+	int i = pool_tally(c, url);
+
+	c->s->pool_shares[i].shares[k]++;
+	return i;
+}
+
 /* ---- settings ----------------------------------------------------------- */
 
 size_t miner_pools(const session *s, brain_stratum_pool_t *pools)
@@ -207,6 +236,7 @@ static void pool_error(pctx *c, const char *type, int pool, const char *msg)
 	if (s->status_line && !s->o.cli.log_on_stderr)
 		fputs("\r\033[K", stderr); /* off the status line */
 	cli_say(&s->o.cli, BRAIN_LOG_ERROR, "%s: %s", pool_url(c, pool), msg);
+	miner_error_noted(s, type, msg);
 	err = json_pack("{s:s, s:s, s:{s:s, s:s, s:i, s:s}}", "error_type",
 			type, "message", msg, "context", "pool",
 			pool_url(c, pool), "miner_id", s->o.miner_id, "round",
@@ -322,12 +352,15 @@ static void record_share(pctx *c, const brain_stratum_event_t *ev)
 	if (ev->accepted) {
 		c->total.accepted++;
 		c->this_round.accepted++;
+		count_share(c, ev->url, 0);
 	} else if (ev->stale || ev->reject_code < 0) {
 		c->total.stale++;
 		c->this_round.stale++;
+		count_share(c, ev->url, 2);
 	} else {
 		c->total.rejected++;
 		c->this_round.rejected++;
+		count_share(c, ev->url, 1);
 	}
 	brain_log_write(s->o.cli.log,
 			ev->accepted ? BRAIN_LOG_INFO : BRAIN_LOG_WARN,
@@ -345,13 +378,16 @@ static void record_share(pctx *c, const brain_stratum_event_t *ev)
 
 /* ---- the main thread ---------------------------------------------------- */
 
-/* Submits what the scanners handed over. */
-static void drain(pctx *c)
+/* Submits what the scanners handed over.  Returns the round's hashes as
+ * of then: read under the lock the scanners hand their shares over with,
+ * so every share found in those hashes has been sent or counted stale. */
+static uint64_t drain(pctx *c)
 {
-	long stale = 0, invalid = 0;
+	long stale = 0, invalid = 0, stale_at[MINER_POOLS_MAX] = {0};
 	char why[256] = "";
-	uint64_t dropped;
+	uint64_t dropped, hashes;
 	size_t i;
+	int k;
 
 	pthread_mutex_lock(&c->crew.mu);
 	for (i = 0; i < c->npend; i++) {
@@ -360,27 +396,38 @@ static void drain(pctx *c)
 		int rc = brain_stratum_submit(c->st, p->j->work,
 					      p->extranonce2, p->ntime,
 					      p->nonce, &id);
-		if (rc == 0)
+		if (rc == 0) {
 			c->outstanding++;
-		else if (rc == BRAIN_ESTALE || rc == BRAIN_EPOOL)
+		} else if (rc == BRAIN_ESTALE || rc == BRAIN_EPOOL) {
 			stale++; /* its job or its connection is gone */
-		else if (invalid++ == 0)
+			stale_at[count_share(
+				c, brain_stratum_job_info(p->j->work)->pool_url,
+				2)]++;
+		} else if (invalid++ == 0) {
 			snprintf(why, sizeof(why), "%s",
 				 brain_stratum_errmsg(c->st));
+		}
 		miner_job_release(p->j);
 	}
 	c->npend = 0;
 	dropped = c->dropped;
 	c->dropped = 0;
+	hashes = c->crew.hashes;
 	pthread_mutex_unlock(&c->crew.mu);
 	c->total.stale += stale;
 	c->this_round.stale += stale;
-	if (stale)
+	for (k = 0; stale && k < c->s->npool_shares; k++) {
+		const char *url = c->s->pool_shares[k].url;
+		if (!stale_at[k])
+			continue;
 		brain_log_write(c->s->o.cli.log, BRAIN_LOG_WARN,
-				"%ld stale shares not sent", stale);
-	if (stale && c->s->o.cli.verbosity > 0)
-		printf("%s%ld stale shares not sent\n",
-		       c->s->status_line ? "\r\033[K" : "", stale);
+				"%ld stale shares not sent to %s", stale_at[k],
+				url);
+		if (c->s->o.cli.verbosity > 0)
+			printf("%s%ld stale shares not sent to %s\n",
+			       c->s->status_line ? "\r\033[K" : "",
+			       stale_at[k], url);
+	}
 	if (invalid)
 		pool_error(c, "pool_share_invalid", c->active, why);
 	if (dropped) {
@@ -389,6 +436,7 @@ static void drain(pctx *c)
 			 MAX_PENDING);
 		pool_error(c, "pool_shares_dropped", c->active, why);
 	}
+	return hashes;
 }
 
 /* Hashes per second since *last, which becomes now. */
@@ -405,19 +453,23 @@ static double rate_since(struct sample *last, double now, uint64_t hashes)
 
 /* The status: a line kept up to date on a terminal, else a log line every
  * LOG_SECONDS; and the supervisor's heartbeat every second.  Each rate is
- * over the time since the one before. */
+ * over the time since the one before.  Its figures are of one moment: the
+ * shares in its hashes were all sent or counted stale (drain), so once
+ * the verdicts are in, the hashes and the shares agree. */
 static void status(pctx *c, int force)
 {
 	session *s = c->s;
 	double now = miner_now();
-	uint64_t hashes = c->hashes_before + miner_crew_hashes(&c->crew);
-	long answered = c->total.accepted + c->total.rejected + c->total.stale;
+	uint64_t hashes;
+	long answered;
 	double beat_rate;
 	char rate[32];
 
 	if (!force && now < c->next_status)
 		return;
 	c->next_status = now + 1;
+	hashes = c->hashes_before + drain(c);
+	answered = c->total.accepted + c->total.rejected + c->total.stale;
 	beat_rate = rate_since(&c->beat, now, hashes);
 	/* "hb": this round's hashes, as in the other modes */
 	miner_beat(s, "hb %llu %.0f %ld\n",
@@ -509,6 +561,7 @@ static void on_event(pctx *c, brain_stratum_event_t *ev)
 		break;
 	case BRAIN_STRATUM_CONNECTED:
 		c->active = ev->pool;
+		pool_tally(c, ev->url); /* in the list from now on */
 		miner_report(s,
 			     json_pack("{s:s, s:s, s:s, s:s, s:i}", "event",
 				       "pool_connected", "miner_id",

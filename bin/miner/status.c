@@ -42,18 +42,28 @@ static json_t *shares_json(const session *s)
 			 (json_int_t)s->shares[2]);
 }
 
+static json_t *pool_json(const struct miner_pool_shares *p, int active)
+{
+	return json_pack("{s:s, s:b, s:I, s:I, s:I}", "url", p->url, "active",
+			 active, "accepted", (json_int_t)p->shares[0],
+			 "rejected", (json_int_t)p->shares[1], "stale",
+			 (json_int_t)p->shares[2]);
+}
+
 static json_t *status_json(const session *s, uint64_t hashes, double rate)
 {
 	long long now = (long long)time(NULL);
 	json_t *pools = json_array();
+	int i;
 
-	if (pools && s->pool && s->pool[0])
-		json_array_append_new(
-			pools, json_pack("{s:s, s:b, s:I, s:I, s:I}", "url",
-					 s->pool, "active", 1, "accepted",
-					 (json_int_t)s->shares[0], "rejected",
-					 (json_int_t)s->shares[1], "stale",
-					 (json_int_t)s->shares[2]));
+	for (i = 0; pools && i < s->npool_shares; i++) {
+		const struct miner_pool_shares *p = &s->pool_shares[i];
+		int active = s->pool && !strcmp(s->pool, p->url);
+		if (json_array_append_new(pools, pool_json(p, active))) {
+			json_decref(pools);
+			pools = NULL;
+		}
+	}
 	return json_pack(
 		"{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:i, s:o, s:o, s:o, "
 		"s:{s:I}, s:o, s:[{s:s, s:i, s:s, s:b, s:I, s:I, s:I, s:i, "
@@ -66,7 +76,7 @@ static json_t *status_json(const session *s, uint64_t hashes, double rate)
 		"pool",
 		s->pool && s->pool[0] ? json_string(s->pool) : json_null(),
 		"pools",
-		pools, "errors", "miners", (json_int_t)s->failures,
+		pools, "errors", "miners", (json_int_t)s->errors,
 		"last_error",
 		s->last_error_time ? json_pack("{s:I, s:s}", "time",
 					       (json_int_t)s->last_error_time,
@@ -92,11 +102,16 @@ static void publish(session *s, uint64_t hashes, double rate)
 
 void miner_totals(session *s, uint64_t hashes, double rate)
 {
+	int i;
+
 	miner_beat(s, "total %llu\n", (unsigned long long)hashes);
 	if (s->pool)
-		miner_beat(s, "shares %ld %ld %ld %s\n", s->shares[0],
-			   s->shares[1], s->shares[2],
-			   s->pool[0] ? s->pool : "-");
+		miner_beat(s, "pool %s\n", s->pool[0] ? s->pool : "-");
+	for (i = 0; i < s->npool_shares; i++)
+		miner_beat(s, "shares %ld %ld %ld %s\n",
+			   s->pool_shares[i].shares[0],
+			   s->pool_shares[i].shares[1],
+			   s->pool_shares[i].shares[2], s->pool_shares[i].url);
 	if (s->http)
 		publish(s, hashes, rate);
 }

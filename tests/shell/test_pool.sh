@@ -33,12 +33,7 @@
 # shellcheck source=../pool/pool.sh
 . "$REPO/tests/pool/pool.sh"
 
-for tool in node npm; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "  skip $tool is not installed (scripts/install-deps installs Node.js and npm)"
-		exit 77
-	fi
-done
+pool_need_node
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/brainstem-pool.XXXXXX") || exit 1
 MINER_PID=
@@ -52,24 +47,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if ! bcoin_install; then
-	fail "npm install of bcoin@1.0.2 into $LIVE"
-	tail -n 30 "$LIVE/npm.log" | sed 's/^/         | /'
-	finish
-fi
-if ! pool_install; then
-	fail "npm install of stratum-pool-sha256@2.1.3 into $POOLDIR"
-	tail -n 30 "$POOLDIR/npm.log" | sed 's/^/         | /'
-	finish
-fi
-[ -n "$NPM_FRESH" ] && pass "npm installed stratum-pool-sha256@2.1.3 into $POOLDIR"
-
-bcoin_start
-if ! bcoin_wait 90; then
-	fail "bcoin regtest node answers on port $RPC_PORT within 90 s"
-	show "$T/node.log" node.log
-	finish
-fi
+pool_harness
 # shellcheck disable=SC2046
 set -- $(free_ports 4)
 PR=$1 PA=$2 PB=$3 DEAD=$4
@@ -77,31 +55,7 @@ URL_A=stratum+tcp://127.0.0.1:$PA
 URL_B=stratum+tcp://127.0.0.1:$PB
 URL_DEAD=stratum+tcp://127.0.0.1:$DEAD
 
-# start_pool NAME PORT DIFFICULTY: starts it and checks it says ready
-start_pool() {
-	pool_start "$@"
-	if ! pool_wait "$1" 75; then
-		if kill -0 "$(pool_pid "$1")" 2>/dev/null; then
-			_state="still starting"
-		else
-			_state="exited"
-		fi
-		fail "pool $1 ready on 127.0.0.1:$2 within 75 s ($_state; bcoin's height: $(rpc getblockcount 2>&1))"
-		ps -o pid,stat,etime,time,args -p "$(pool_pid "$1")" >"$T/$1.ps" 2>&1
-		show "$T/$1.ps" "the pool's process"
-		tail -n 25 "$T/$1.err" >"$T/$1.tail"
-		show "$T/$1.tail" "the end of pool $1's stderr"
-		tail -n 10 "$T/node.log" >"$T/node.tail"
-		show "$T/node.tail" "the end of node.log"
-		finish
-	fi
-}
-# accepted NAME: the shares pool NAME accepted so far
-accepted() {
-	[ -f "$T/$1.shares" ] || { echo 0; return; }
-	grep -c '"accepted":true' "$T/$1.shares"
-}
-more_accepted() { [ "$(accepted "$1")" -ge "$2" ]; }
+more_accepted() { [ "$(pool_accepted "$1")" -ge "$2" ]; }
 # until_miner SECONDS COND...: waits for COND while the miner runs (a miner
 # that died ends the wait), then COND's answer
 _cond_or_dead() { kill -0 "$MINER_PID" 2>/dev/null || return 0; "$@"; }
@@ -115,7 +69,7 @@ until_miner() {
 # --- 1. the harness, proved by an independent client ----------------------
 # 2^-16: a share every 65536 hashes or so, quick in Python; every share is
 # also a block (regtest's target is about 2^255).
-start_pool R "$PR" 0.0000152587890625
+pool_up R "$PR" 0.0000152587890625
 pass "pool R (difficulty 2^-16) ready on 127.0.0.1:$PR"
 before=$(rpc getblockcount)
 run ref python3 "$REPO/tests/tools/stratum_ref.py" "127.0.0.1:$PR" \
@@ -172,15 +126,9 @@ segwit=$(rpc getblockchaininfo | python3 -c 'import json,sys; print(json.load(sy
 check "segwit is active on the node from height $(rpc getblockcount)" [ "$segwit" = active ]
 
 # --- 2. the miner -----------------------------------------------------------
-run bench "$BUILD/brainstem-miner" --benchmark --seconds 1 -t 2 --json
-D=$(python3 -c '
-import json, sys
-mhs = json.load(open(sys.argv[1]))["mhs"]
-print("%.3g" % max(mhs * 1e6 / (2 ** 32 * 4), 1e-6))' "$T/bench.out")
-check "a difficulty from the miner's own rate (difficulty $D)" [ -n "$D" ]
-[ -n "$D" ] || { show "$T/bench.err"; finish; }
-start_pool A "$PA" "$D"
-start_pool B "$PB" "$D"
+pool_difficulty
+pool_up A "$PA" "$D"
+pool_up B "$PB" "$D"
 pass "pools A ($PA) and B ($PB) ready at difficulty $D"
 
 ROOT=$T/tree
@@ -242,7 +190,7 @@ check "the dead first URL is in the error tree (pool_error)" \
 check "and the miner connects to the second, A, instead" \
 	until_miner 30 reported 1 pool_connected pool="$URL_A" pool_index=1
 check "its shares are accepted on A" until_miner 30 more_accepted A 3
-[ "$(accepted A)" -ge 3 ] || { show "$T/m1.err" "miner stderr"; show "$T/A.err" "pool A stderr"; }
+[ "$(pool_accepted A)" -ge 3 ] || { show "$T/m1.err" "miner stderr"; show "$T/A.err" "pool A stderr"; }
 # the miner's --http /metrics counts them too, per pool and verdict
 metric_accepted() { # NAME URL MIN: brainstem_shares_total accepted >= MIN
 	_port=$(sed -n 's|.*serving http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/$1.err")
@@ -257,8 +205,8 @@ check "the miner's /metrics has brainstem_shares_total for A, accepted >= 3" \
 	until_miner 30 metric_accepted m1 "$URL_A" 3
 c=$(reports pool_connected pool="$URL_A")
 pool_stop A
-n=$(accepted A) # after the stop: A's last shares are in
-start_pool A "$PA" "$D"
+n=$(pool_accepted A) # after the stop: A's last shares are in
+pool_up A "$PA" "$D"
 check "pool A restarted: the miner reconnects and mines there again" \
 	until_miner 30 more_accepted A $((n + 2))
 check "a second pool_connected to A" [ "$(reports pool_connected pool="$URL_A")" -gt "$c" ]
@@ -267,8 +215,8 @@ stop_miner m1
 pool_stop A
 
 # 2b. A killed mid-run, and back; stopped while no pool answers
-start_pool A "$PA" "$D"
-n=$(accepted A)
+pool_up A "$PA" "$D"
+n=$(pool_accepted A)
 start_miner m2 "$URL_A" "$URL_B"
 check "the miner mines on A" until_miner 30 more_accepted A $((n + 2))
 KILLED_AT=$(date +%s.%N)
@@ -277,9 +225,9 @@ pool_stop A
 check "A killed: the miner switches to B" \
 	until_miner 30 reported 1 pool_switched to_pool="$URL_B"
 check "its shares are accepted on B" until_miner 30 more_accepted B 2
-n=$(accepted A)
+n=$(pool_accepted A)
 s=$(reports pool_switched to_pool="$URL_A")
-start_pool A "$PA" "$D"
+pool_up A "$PA" "$D"
 check "A back: the miner returns to A" \
 	until_miner 30 reported $((s + 1)) pool_switched to_pool="$URL_A"
 check "and its shares are accepted there" until_miner 30 more_accepted A $((n + 2))
@@ -288,7 +236,7 @@ stop_miner m2
 
 # 2c. --max-attempts is exact in pool mining too, though the scanners run
 # through the rounds: each round counts exactly N hashes
-start_pool A "$PA" "$D"
+pool_up A "$PA" "$D"
 # shellcheck disable=SC2086
 run m3 "$BUILD/brainstem-miner" $MINE -o "$URL_A" --rounds 3 \
 	--max-attempts 300000
