@@ -176,19 +176,25 @@ static void add_arg(char **argv, int *n, const char *a)
 	argv[(*n)++] = (char *)a;
 }
 
-/* In the child: heartbeat pipe on fd 3, signals back to normal, and a
- * SIGTERM if the looper dies, so no miner is left orphaned. */
+/* In the child: heartbeat pipe on fd 3, signals back to normal but for
+ * SIGTERM and SIGINT, which stay blocked through exec (brainstem-miner
+ * takes them with sigwait as soon as it runs, so a stop that comes while
+ * it is still starting waits for it instead of killing it before its
+ * session end), and a SIGTERM if the looper dies, so no miner is left
+ * orphaned. */
 static void exec_miner(looper *l, miner_proc *m, int pipe_w)
 {
 	const cli_common *c = &l->o.cli;
 	char **argv = calloc((size_t)l->o.nextra + 32 + CLI_LOG_ARGS_MAX,
 			     sizeof(char *));
 	char rounds[32], secs[32];
-	sigset_t none;
+	sigset_t stops;
 	int n = 0, i;
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigprocmask(SIG_SETMASK, &stops, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (pipe_w == 3)
 		fcntl(3, F_SETFD, 0);

@@ -122,6 +122,37 @@ check "the looper says why on stderr" \
 check "and in its error tree (miner_settings_refused)" \
 	count_at_least "$LOOPING_ERR" 1 error_type=miner_settings_refused
 
+# 4c. a stop that comes while a miner is still starting waits for it: the
+# miner (behind a wrapper held at a fifo until the stop was sent) still
+# writes its session start and end, and the looper exits 0
+mkfifo "$T/hold"
+cat >"$T/slow-start" <<SH
+#!/bin/sh
+echo ready >"$T/slow-start.ready"
+read _go <"$T/hold"
+exec "$BUILD/brainstem-miner" "\$@"
+SH
+chmod +x "$T/slow-start"
+ends=$($EVENTS "$MINERS" event=mining_session_end --count)
+"$BUILD/brainstem-looper" --test --root "$ROOT" --miners 1 --grace 30 \
+	--miner "$T/slow-start" -- --zeros 4 --max-attempts 100000 \
+	>"$T/slow.out" 2>"$T/slow.err" </dev/null &
+LOOPER_PID=$!
+check "the wrapped miner is starting" wait_for 30 test -s "$T/slow-start.ready"
+kill -TERM "$LOOPER_PID"
+check "the looper passed the stop on" \
+	wait_for 30 grep -q "stopping the miners: SIGTERM" "$T/slow.err"
+# (a bounded write: if the stop killed the wrapper, nobody reads the fifo)
+timeout 30 sh -c 'echo go >"$1"' sh "$T/hold"
+rc=0
+wait "$LOOPER_PID" || rc=$?
+LOOPER_PID=
+check "the looper exits 0 (got $rc)" [ "$rc" -eq 0 ]
+check "the miner stopped while starting still wrote its session end" \
+	[ "$($EVENTS "$MINERS" event=mining_session_end --count)" -eq \
+	  $((ends + 1)) ]
+show "$T/slow.err"
+
 # 5. the tree is clean
 run validate "$BUILD/brainstem-dtm" --test --root "$ROOT" validate
 check "brainstem-dtm validate finds the tree clean" [ "$rc" -eq 0 ]
