@@ -196,8 +196,9 @@ check-faults: $(TEST_BIN)
 # node or a user (addresses, getblocktemplate answers); the record path
 # (record in, bytes on disk, read back); the on-disk readers (journal
 # repair, tail scan, state file) through the public API; what a pool
-# sends to the Stratum client.
-FUZZ_NAMES := blueprint node record disk stratum
+# sends to the Stratum client; what the HTTP server renders from a status
+# (the /metrics text, the dashboard page) and the --http address.
+FUZZ_NAMES := blueprint node record disk stratum status
 FUZZ_BINS  := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_ARGS_blueprint := -max_len=16384 -dict=fuzz/blueprint.dict \
 	build/fuzz/corpus blueprint tests/data/blueprints
@@ -208,7 +209,10 @@ FUZZ_ARGS_disk := -max_len=16384 -timeout=10 -dict=fuzz/disk.dict \
 	build/fuzz/corpus_disk fuzz/disk_seeds
 FUZZ_ARGS_stratum := -max_len=8192 -timeout=10 -dict=fuzz/stratum.dict \
 	build/fuzz/corpus_stratum fuzz/stratum_seeds
-FUZZ_CORPORA := $(patsubst %,build/fuzz/corpus_%,node record disk stratum) \
+FUZZ_ARGS_status := -max_len=8192 -timeout=10 -dict=fuzz/status.dict \
+	build/fuzz/corpus_status fuzz/status_seeds
+FUZZ_CORPORA := $(patsubst %,build/fuzz/corpus_%,node record disk stratum \
+	status) \
 	build/fuzz/corpus
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard lib/*.h) $(HEADERS)
 	@mkdir -p $(@D)
@@ -225,7 +229,8 @@ fuzz: $(FUZZ_BINS)
 		case $$f in blueprint) a='$(FUZZ_ARGS_blueprint)';; \
 		node) a='$(FUZZ_ARGS_node)';; record) a='$(FUZZ_ARGS_record)';; \
 		disk) a='$(FUZZ_ARGS_disk)';; \
-		stratum) a='$(FUZZ_ARGS_stratum)';; esac; \
+		stratum) a='$(FUZZ_ARGS_stratum)';; \
+		status) a='$(FUZZ_ARGS_status)';; esac; \
 		build/fuzz/fuzz_$$f -max_total_time=$(or $(FUZZ_TIME),600) $$a \
 		|| exit 1; done
 
@@ -240,7 +245,8 @@ fuzz-run: $(FUZZ_BINS)
 		case $$f in blueprint) a='$(FUZZ_ARGS_blueprint)';; \
 		node) a='$(FUZZ_ARGS_node)';; record) a='$(FUZZ_ARGS_record)';; \
 		disk) a='$(FUZZ_ARGS_disk)';; \
-		stratum) a='$(FUZZ_ARGS_stratum)';; esac; \
+		stratum) a='$(FUZZ_ARGS_stratum)';; \
+		status) a='$(FUZZ_ARGS_status)';; esac; \
 		if build/fuzz/fuzz_$$f -max_total_time=$$t \
 			-print_final_stats=0 $$a 2>build/fuzz/last.log; then \
 			grep -E '^Done' build/fuzz/last.log; \
