@@ -4,6 +4,7 @@
 #   make demo       a short demo mining run    make bench   benchmarks
 #   make fuzz       fuzz readers and the store make install PREFIX=... DESTDIR=...
 #   make check-faults  every injected I/O fault (make check runs a sample)
+#   make check-valgrind  the operation's suites and programs under valgrind
 #   SAN=1           ASan + UBSan build (in build/san)     V=1  show commands
 
 PREFIX     ?= /usr/local
@@ -91,7 +92,8 @@ HEADERS   := $(wildcard include/brainstem/*.h)
 MANPAGES  := $(wildcard man/*.1)
 MAN_OUT   := $(patsubst man/%,$(BUILD)/man/%,$(MANPAGES))
 
-.PHONY: all check check-faults bench demo fuzz install uninstall clean man FORCE
+.PHONY: all check check-faults check-valgrind bench demo fuzz install uninstall \
+	clean man FORCE
 all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc $(MAN_OUT)
 
 # The install paths are compiled into the library and the .pc file: a
@@ -191,6 +193,24 @@ check-faults: $(TEST_BIN)
 		BRAINSTEM_FAULTS=full CK_RUN_SUITE=faults $(TEST_BIN); \
 		rc=$$?; echo "== fault injection took $$(($$(date +%s) - t0)) s"; \
 		exit $$rc
+
+# The suites of the operation's code (the read API, the HTTP server, the
+# log, the dashboard, the report) under valgrind's memcheck, one at a
+# time and unforked so every leak is seen, then the programs in a short
+# session (tests/valgrind-programs.sh).  tests/valgrind.supp says what is
+# not brainstem's fault.  Slow: not part of make check.
+VALGRIND_SUITES ?= read http log dashboard report
+VALGRIND := valgrind -q --leak-check=full --error-exitcode=1 --fair-sched=yes \
+	--suppressions=tests/valgrind.supp
+check-valgrind: all $(TEST_BIN)
+	$(Q)failed=0; for s in $(VALGRIND_SUITES); do \
+		echo "== valgrind: unit suite $$s"; \
+		BRAINSTEM_BLUEPRINT= BRAINSTEM_ROOT= CK_FORK=no \
+		CK_DEFAULT_TIMEOUT=600 CK_RUN_SUITE=$$s \
+		$(VALGRIND) $(TEST_BIN) || failed=1; done; \
+	echo "== valgrind: the programs"; \
+	BUILD=$(BUILD) sh tests/valgrind-programs.sh || failed=1; \
+	exit $$failed
 
 # libFuzzer targets (clang only): the blueprint reader; what comes from a
 # node or a user (addresses, getblocktemplate answers); the record path
