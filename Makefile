@@ -4,6 +4,7 @@
 #   make demo       a short demo mining run    make bench   benchmarks
 #   make fuzz       fuzz readers and the store make install PREFIX=... DESTDIR=...
 #   make check-faults  every injected I/O fault (make check runs a sample)
+#   make check-valgrind  the operation's suites and programs under valgrind
 #   SAN=1           ASan + UBSan build (in build/san)     V=1  show commands
 
 PREFIX     ?= /usr/local
@@ -91,7 +92,8 @@ HEADERS   := $(wildcard include/brainstem/*.h)
 MANPAGES  := $(wildcard man/*.1)
 MAN_OUT   := $(patsubst man/%,$(BUILD)/man/%,$(MANPAGES))
 
-.PHONY: all check check-faults bench demo fuzz install uninstall clean man FORCE
+.PHONY: all check check-faults check-valgrind bench demo fuzz install uninstall \
+	clean man FORCE
 all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc $(MAN_OUT)
 
 # The install paths are compiled into the library and the .pc file: a
@@ -192,12 +194,31 @@ check-faults: $(TEST_BIN)
 		rc=$$?; echo "== fault injection took $$(($$(date +%s) - t0)) s"; \
 		exit $$rc
 
+# The suites of the operation's code (the read API, the HTTP server, the
+# log, the dashboard, the report) under valgrind's memcheck, one at a
+# time and unforked so every leak is seen, then the programs in a short
+# session (tests/valgrind-programs.sh).  tests/valgrind.supp says what is
+# not brainstem's fault.  Slow: not part of make check.
+VALGRIND_SUITES ?= read http log dashboard report
+VALGRIND := valgrind -q --leak-check=full --error-exitcode=1 --fair-sched=yes \
+	--suppressions=tests/valgrind.supp
+check-valgrind: all $(TEST_BIN)
+	$(Q)failed=0; for s in $(VALGRIND_SUITES); do \
+		echo "== valgrind: unit suite $$s"; \
+		BRAINSTEM_BLUEPRINT= BRAINSTEM_ROOT= CK_FORK=no \
+		CK_DEFAULT_TIMEOUT=600 CK_RUN_SUITE=$$s \
+		$(VALGRIND) $(TEST_BIN) || failed=1; done; \
+	echo "== valgrind: the programs"; \
+	BUILD=$(BUILD) sh tests/valgrind-programs.sh || failed=1; \
+	exit $$failed
+
 # libFuzzer targets (clang only): the blueprint reader; what comes from a
 # node or a user (addresses, getblocktemplate answers); the record path
 # (record in, bytes on disk, read back); the on-disk readers (journal
 # repair, tail scan, state file) through the public API; what a pool
-# sends to the Stratum client.
-FUZZ_NAMES := blueprint node record disk stratum
+# sends to the Stratum client; what the HTTP server renders from a status
+# (the /metrics text, the dashboard page) and the --http address.
+FUZZ_NAMES := blueprint node record disk stratum status
 FUZZ_BINS  := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_ARGS_blueprint := -max_len=16384 -dict=fuzz/blueprint.dict \
 	build/fuzz/corpus blueprint tests/data/blueprints
@@ -208,7 +229,10 @@ FUZZ_ARGS_disk := -max_len=16384 -timeout=10 -dict=fuzz/disk.dict \
 	build/fuzz/corpus_disk fuzz/disk_seeds
 FUZZ_ARGS_stratum := -max_len=8192 -timeout=10 -dict=fuzz/stratum.dict \
 	build/fuzz/corpus_stratum fuzz/stratum_seeds
-FUZZ_CORPORA := $(patsubst %,build/fuzz/corpus_%,node record disk stratum) \
+FUZZ_ARGS_status := -max_len=8192 -timeout=10 -dict=fuzz/status.dict \
+	build/fuzz/corpus_status fuzz/status_seeds
+FUZZ_CORPORA := $(patsubst %,build/fuzz/corpus_%,node record disk stratum \
+	status) \
 	build/fuzz/corpus
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard lib/*.h) $(HEADERS)
 	@mkdir -p $(@D)
@@ -225,7 +249,8 @@ fuzz: $(FUZZ_BINS)
 		case $$f in blueprint) a='$(FUZZ_ARGS_blueprint)';; \
 		node) a='$(FUZZ_ARGS_node)';; record) a='$(FUZZ_ARGS_record)';; \
 		disk) a='$(FUZZ_ARGS_disk)';; \
-		stratum) a='$(FUZZ_ARGS_stratum)';; esac; \
+		stratum) a='$(FUZZ_ARGS_stratum)';; \
+		status) a='$(FUZZ_ARGS_status)';; esac; \
 		build/fuzz/fuzz_$$f -max_total_time=$(or $(FUZZ_TIME),600) $$a \
 		|| exit 1; done
 
@@ -240,7 +265,8 @@ fuzz-run: $(FUZZ_BINS)
 		case $$f in blueprint) a='$(FUZZ_ARGS_blueprint)';; \
 		node) a='$(FUZZ_ARGS_node)';; record) a='$(FUZZ_ARGS_record)';; \
 		disk) a='$(FUZZ_ARGS_disk)';; \
-		stratum) a='$(FUZZ_ARGS_stratum)';; esac; \
+		stratum) a='$(FUZZ_ARGS_stratum)';; \
+		status) a='$(FUZZ_ARGS_status)';; esac; \
 		if build/fuzz/fuzz_$$f -max_total_time=$$t \
 			-print_final_stats=0 $$a 2>build/fuzz/last.log; then \
 			grep -E '^Done' build/fuzz/last.log; \

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <brainstem/brain.h>
+
 #include "dashboard_svg.h"
 
 static int get_num(const json_t *o, const char *key, double *v)
@@ -109,7 +111,9 @@ static void last_error(brain__page *p, const json_t *st, time_t now)
 	if (!msg)
 		return;
 	brain__page_puts(p, "<p id=\"last-error\" class=\"err\">Last error");
-	if (get_num(e, "time", &t)) {
+	/* a time outside the years 1970 to 9999 is not a time to show */
+	if (get_num(e, "time", &t) && t >= (double)BRAIN_TIME_MIN &&
+	    t <= (double)BRAIN_TIME_MAX) {
 		brain__fmt_iso((time_t)t, iso, sizeof(iso));
 		brain__fmt_duration((double)now - t, ago, sizeof(ago));
 		brain__page_printf(p, " at %s (%s ago)", iso, ago);
@@ -154,12 +158,13 @@ static void miner_row(brain__page *p, const json_t *m, time_t now)
 	shares_text(json_object_get(m, "shares"), text, sizeof(text));
 	brain__page_printf(p, "<td>%s</td>", text);
 	cell_count(p, m, "restarts");
-	text[0] = '\0';
-	if (get_num(m, "last_heartbeat", &v)) {
-		brain__fmt_duration((double)now - v, text, sizeof(text));
-		strcat(text, " ago");
+	if (!get_num(m, "last_heartbeat", &v)) {
+		brain__page_puts(p, "<td></td></tr>\n");
+		return;
 	}
-	brain__page_printf(p, "<td>%s</td></tr>\n", text);
+	/* " ago" on the page, not in text, which the duration may fill */
+	brain__fmt_duration((double)now - v, text, sizeof(text));
+	brain__page_printf(p, "<td>%s ago</td></tr>\n", text);
 }
 
 void brain__dashboard_status(brain__page *p, const json_t *st, time_t now)

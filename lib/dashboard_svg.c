@@ -129,16 +129,19 @@ void brain__fmt_count(double n, char *out, size_t size)
 
 void brain__fmt_duration(double seconds, char *out, size_t size)
 {
-	long s = seconds > 0 ? (long)(seconds + 0.5) : 0;
+	/* the days as a double: a status may say anything, and a double
+	 * past LONG_MAX does not convert */
+	double s = seconds > 0 && isfinite(seconds) ? floor(seconds + 0.5) : 0;
+	long r = (long)fmod(s, 86400);
 
 	if (s < 60)
-		snprintf(out, size, "%ld s", s);
+		snprintf(out, size, "%ld s", r);
 	else if (s < 3600)
-		snprintf(out, size, "%ld min %ld s", s / 60, s % 60);
+		snprintf(out, size, "%ld min %ld s", r / 60, r % 60);
 	else if (s < 86400)
-		snprintf(out, size, "%ld h %ld min", s / 3600, s % 3600 / 60);
+		snprintf(out, size, "%ld h %ld min", r / 3600, r % 3600 / 60);
 	else
-		snprintf(out, size, "%ld d %ld h", s / 86400, s % 86400 / 3600);
+		snprintf(out, size, "%.0f d %ld h", floor(s / 86400), r / 3600);
 }
 
 void brain__fmt_iso(time_t t, char *out, size_t size)

@@ -169,17 +169,25 @@ static int listen_on(brain__err *e, const char *where, int *fd_out,
 /* A copy of the status with "version" and "uptime", under the lock. */
 static json_t *status_copy(brain_http_t *h)
 {
-	json_t *st, *started;
+	json_t *st;
 	time_t t0, now = time(NULL);
+	double started;
 
 	pthread_mutex_lock(&h->mu);
 	st = h->status ? json_deep_copy(h->status) : json_object();
 	pthread_mutex_unlock(&h->mu);
 	if (!st)
 		return NULL;
-	started = json_object_get(st, "started");
-	t0 = json_is_number(started) ? (time_t)json_number_value(started)
-				     : h->started;
+	/* a "started" outside the years 1970 to 9999 is not a time (and a
+	 * double past time_t does not convert): the server's own start */
+	started = json_is_number(json_object_get(st, "started"))
+			  ? json_number_value(json_object_get(st, "started"))
+			  : -1;
+	if (started >= (double)BRAIN_TIME_MIN &&
+	    started <= (double)BRAIN_TIME_MAX)
+		t0 = (time_t)started;
+	else
+		t0 = h->started;
 	if (json_object_set_new(st, "version",
 				json_string(BRAIN_VERSION_STRING)) ||
 	    json_object_set_new(st, "uptime",

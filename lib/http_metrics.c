@@ -8,8 +8,12 @@
  * "brainstem_" prefix, base units in the name (seconds, hashes per
  * second), "_total" on counters and only on counters.  Label values are
  * escaped (backslash, double quote, newline); a member missing from the
- * status gives no sample, never a made-up zero.  The cost is one pass
- * over the status: a few hundred bytes per miner.
+ * status gives no sample, never a made-up zero.  A miner id or pool url
+ * that comes twice in its list gives samples once, from the first: two
+ * samples of one series make Prometheus refuse the whole scrape.  The
+ * cost is one pass over the status (the duplicate check is quadratic in
+ * the miners and pools, a few dozen at most): a few hundred bytes per
+ * miner.
  */
 #include <math.h>
 #include <stdio.h>
@@ -133,6 +137,21 @@ static const char *string(const json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
+/* Whether the i-th element of list has the string `key` that an element
+ * before it had: its series were written already. */
+static int seen_before(const json_t *list, size_t i, const char *key)
+{
+	const char *s = string(json_array_get(list, i), key);
+	size_t j;
+
+	for (j = 0; s && j < i; j++) {
+		const char *t = string(json_array_get(list, j), key);
+		if (t && !strcmp(s, t))
+			return 1;
+	}
+	return 0;
+}
+
 /* ---- the families -------------------------------------------------------- */
 
 /* A per-miner family: one sample for each miner with an "id" and the
@@ -174,7 +193,8 @@ static void miners(out *o, const json_t *st)
 			const char *id = string(mi, "id");
 			const char *labels[] = {"miner", id, NULL};
 			double v;
-			if (id && number(mi, m->key, &v))
+			if (id && number(mi, m->key, &v) &&
+			    !seen_before(list, i, "id"))
 				sample(o, m->name, labels, v);
 		}
 	}
@@ -210,7 +230,7 @@ static void shares(out *o, const json_t *st)
 	if (json_array_size(pools)) {
 		for (i = 0; i < json_array_size(pools); i++) {
 			const json_t *p = json_array_get(pools, i);
-			if (string(p, "url"))
+			if (string(p, "url") && !seen_before(pools, i, "url"))
 				share_samples(o, name, string(p, "url"), p);
 		}
 	} else if (string(st, "pool")) {

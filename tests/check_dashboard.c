@@ -384,6 +384,26 @@ START_TEST(status_strings_are_shown_as_text)
 }
 END_TEST
 
+/* Times no clock gives (fuzz_status found each): a heartbeat from the
+ * far past fills its cell and still says "ago" (ASan watches the cell);
+ * an error time outside 1970-9999 is not shown; the page is whole. */
+START_TEST(far_off_status_times_still_draw_the_page)
+{
+	json_t *st = json_pack("{s:f, s:{s:f, s:s}, s:[{s:s, s:f}]}",
+			       "started", -1e300, "last_error", "time", 1e30,
+			       "message", "disk full", "miners", "id", "m",
+			       "last_heartbeat", -1e300);
+	char *html = NULL;
+
+	ck_assert_int_eq(brain__dashboard_html(NULL, st, NOW, &html), 0);
+	ck_assert_ptr_nonnull(strstr(html, " ago</td></tr>"));
+	ck_assert_ptr_nonnull(strstr(html, "Last error: disk full</p>"));
+	ck_assert_ptr_nonnull(strstr(html, "</body></html>\n"));
+	free(html);
+	json_decref(st);
+}
+END_TEST
+
 START_TEST(an_unreadable_rollup_blanks_its_charts_not_the_page)
 {
 	tree *t = tree_new();
@@ -445,6 +465,9 @@ START_TEST(numbers_are_rounded_with_units)
 	ck_assert_str_eq(out, "45 s");
 	brain__fmt_duration(3 * 86400 + 5 * 3600 + 59, out, sizeof(out));
 	ck_assert_str_eq(out, "3 d 5 h");
+	/* past what a long holds (a status may say anything; fuzz_status) */
+	brain__fmt_duration(1e20, out, sizeof(out));
+	ck_assert_str_eq(out, "1157407407407407 d 9 h");
 }
 END_TEST
 
@@ -568,6 +591,7 @@ Suite *dashboard_suite(void)
 	tcase_add_test(tc, charts_are_the_figures_of_the_records_saved);
 	tcase_add_test(tc, an_empty_tree_draws_eight_charts_of_zeros);
 	tcase_add_test(tc, status_strings_are_shown_as_text);
+	tcase_add_test(tc, far_off_status_times_still_draw_the_page);
 	tcase_add_test(tc, an_unreadable_rollup_blanks_its_charts_not_the_page);
 	tcase_add_test(tc, numbers_are_rounded_with_units);
 	tcase_add_test(tc, rate_axis_is_scaled_to_its_top);

@@ -635,6 +635,29 @@ START_TEST(label_values_and_help_are_escaped)
 }
 END_TEST
 
+/* Two samples of one series make Prometheus refuse the whole scrape: a
+ * miner id or pool url given twice counts once, the first (found by
+ * fuzz/fuzz_status.c). */
+START_TEST(a_miner_or_pool_given_twice_is_one_series)
+{
+	json_t *st = json_pack(
+		"{s:[{s:s, s:i}, {s:s, s:i}], s:[{s:s, s:i}, {s:s, s:i}]}",
+		"miners", "id", "m", "hashes", 5, "id", "m", "hashes", 7,
+		"pools", "url", "p", "accepted", 1, "url", "p", "accepted", 2);
+	brain__buf b = {0};
+
+	ck_assert_int_eq(brain__http_metrics(st, &b), 0);
+	ck_assert_ptr_nonnull(
+		strstr(b.data, "\nbrainstem_hashes_total{miner=\"m\"} 5\n"));
+	ck_assert_ptr_null(strstr(b.data, "{miner=\"m\"} 7"));
+	ck_assert_ptr_nonnull(strstr(
+		b.data, "{pool=\"p\",result=\"accepted\"} 1\n"));
+	ck_assert_ptr_null(strstr(b.data, "result=\"accepted\"} 2"));
+	brain__buf_free(&b);
+	json_decref(st);
+}
+END_TEST
+
 /* Every sample's family was announced (HELP then TYPE) before it, only
  * once, and counters, and only counters, end in _total. */
 START_TEST(every_family_has_help_and_type_before_its_samples)
@@ -700,6 +723,7 @@ Suite *http_suite(void)
 	tcase_add_test(tc, a_server_without_a_tree_serves_the_status);
 	tcase_add_test(tc, label_values_and_help_are_escaped);
 	tcase_add_test(tc, every_family_has_help_and_type_before_its_samples);
+	tcase_add_test(tc, a_miner_or_pool_given_twice_is_one_series);
 	suite_add_tcase(s, tc);
 	return s;
 }
