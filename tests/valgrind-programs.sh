@@ -35,17 +35,6 @@ VG="valgrind -q --leak-check=full --error-exitcode=99 --fair-sched=yes
 	--suppressions=$REPO/tests/valgrind.supp"
 ROOT=$T/root
 
-# wait_for SECONDS COMMAND...: true once COMMAND succeeds (polled).
-wait_for() {
-	_end=$(($(date +%s) + $1))
-	shift
-	while [ "$(date +%s)" -le "$_end" ]; do
-		if "$@" >/dev/null 2>&1; then return 0; fi
-		sleep 0.1
-	done
-	return 1
-}
-
 # fetch PORT: GET /metrics, /api/status, / (200 each), /nope (404) and a
 # POST (405); prints what it got, fails on anything else.
 fetch() {

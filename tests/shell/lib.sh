@@ -80,6 +80,19 @@ show() {
 	fi
 }
 
+# wait_for SECONDS COMMAND...: true once COMMAND succeeds (polled ten
+# times a second, its output discarded); false once SECONDS have passed.  A
+# deadline on a condition, never a sleep standing in for one.
+wait_for() {
+	_end=$(($(date +%s) + $1))
+	shift
+	while [ "$(date +%s)" -le "$_end" ]; do
+		if "$@" >/dev/null 2>&1; then return 0; fi
+		sleep 0.1
+	done
+	return 1
+}
+
 # version_h NAME: a #define from include/brainstem/version.h, quotes removed.
 version_h() {
 	sed -n "s/^#define $1[ 	][ 	]*\"\\{0,1\\}\\([^\"]*\\)\"\\{0,1\\}[ 	]*\$/\\1/p" \

@@ -34,18 +34,6 @@ for tool in prometheus promtool python3; do
 	fi
 done
 
-# wait_for SECONDS COMMAND...: true once COMMAND succeeds, polling it; false
-# when SECONDS pass first.  (A deadline on a condition, not a sleep.)
-wait_for() {
-	_end=$(($(date +%s) + $1))
-	shift
-	while [ "$(date +%s)" -le "$_end" ]; do
-		if "$@" >/dev/null 2>&1; then return 0; fi
-		sleep 0.1
-	done
-	return 1
-}
-
 # fetch.py: GET (or a raw request) against the server; prints the status
 # code, the body goes to a file.
 cat >"$T/fetch.py" <<'PY'

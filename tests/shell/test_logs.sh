@@ -36,18 +36,6 @@ LINE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (ERROR|WARN|INFO|D
 RATE='[0-9]+\.[0-9]+ (H|kH|MH|GH|TH)/s'
 NONZERO='([1-9][0-9]*\.[0-9]+|0\.[0-9]*[1-9][0-9]*)'
 
-# wait_for SECONDS COMMAND...: true once COMMAND succeeds, polling it.
-wait_for() {
-	_limit=$(($1 * 10))
-	shift
-	while [ "$_limit" -gt 0 ]; do
-		if "$@"; then return 0; fi
-		sleep 0.1
-		_limit=$((_limit - 1))
-	done
-	return 1
-}
-
 # lines_at_least FILE N ERE: FILE has N lines matching ERE
 lines_at_least() {
 	_n=$(grep -Ec "$3" "$1" 2>/dev/null)

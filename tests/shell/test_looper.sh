@@ -21,19 +21,6 @@ LOOPING="$BASE/System/System_Reports/Looping/Global/global_looping_report.json"
 LOOPING_ERR="$BASE/System/Error_Reports/Looping/Global/global_looping_error.json"
 MINERS="$BASE/System/System_Reports/Miners/Global/global_miners_report.json"
 
-# wait_for SECONDS COMMAND...: true once COMMAND succeeds, polling it; false
-# when SECONDS pass first.  (A deadline on a condition, not a sleep.)
-wait_for() {
-	_limit=$(($1 * 10))
-	shift
-	while [ "$_limit" -gt 0 ]; do
-		if "$@"; then return 0; fi
-		sleep 0.1
-		_limit=$((_limit - 1))
-	done
-	return 1
-}
-
 count_at_least() { # FILE N FILTER...
 	_f=$1
 	_n=$2

@@ -24,17 +24,6 @@ journal() { # ROOT KIND
 	*) printf '%s/%s' "$(base "$1")" "$2" ;;
 	esac
 }
-wait_for() {
-	_limit=$(($1 * 10))
-	shift
-	while [ "$_limit" -gt 0 ]; do
-		if "$@"; then return 0; fi
-		sleep 0.1
-		_limit=$((_limit - 1))
-	done
-	return 1
-}
-
 MINE="--test --seed 7 --miner-id m1 --rounds 2 --zeros 3 --max-attempts 300000 -t 1 --quiet"
 
 # 1. a session
