@@ -342,6 +342,24 @@ int brain_read_summary(brain_t *b, const char *stream, brain_level_t level,
 	return 0;
 }
 
+int brain__read_range(brain__err *e, time_t from, time_t to)
+{
+	int rc;
+
+	if ((rc = brain__check_time(e, (long long)from, "time")))
+		return rc;
+	/* `to` is an end: BRAIN_TIME_MAX + 1 is the last one allowed */
+	if (to != BRAIN_TIME_MAX + 1 &&
+	    (rc = brain__check_time(e, (long long)to, "end")))
+		return rc;
+	if (from >= to)
+		return brain__errf(e, BRAIN_EINVAL,
+				   "the range is empty: from %lld is not "
+				   "before to %lld",
+				   (long long)from, (long long)to);
+	return 0;
+}
+
 int brain_read_series(brain_t *b, const char *stream, brain_level_t level,
 		      time_t from, time_t to, brain_summary_fn fn, void *ctx)
 {
@@ -356,15 +374,8 @@ int brain_read_series(brain_t *b, const char *stream, brain_level_t level,
 	BRAIN__ARG(&b->err, fn);
 	if ((rc = check_summary_args(b, stream, from, &s)))
 		return rc;
-	/* `to` is an end: BRAIN_TIME_MAX + 1 is the last one allowed */
-	if (to != BRAIN_TIME_MAX + 1 &&
-	    (rc = brain__check_time(&b->err, (long long)to, "end")))
+	if ((rc = brain__read_range(&b->err, from, to)))
 		return rc;
-	if (from >= to)
-		return brain__errf(&b->err, BRAIN_EINVAL,
-				   "the range is empty: from %lld is not "
-				   "before to %lld",
-				   (long long)from, (long long)to);
 	for (t = from; t < to; t = end) {
 		char scope[64];
 		brain__when w;

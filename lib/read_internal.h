@@ -31,4 +31,11 @@ void brain__read_partition(const brain__blueprint *bp, brain__level lv,
 int brain__read_index(brain_t *b, const brain__stream *s, brain__level lv,
 		      time_t t, json_t **out);
 
+/*
+ * Checks a range [from, to) of the read API: from within BRAIN_TIME_MIN ..
+ * BRAIN_TIME_MAX, to at most BRAIN_TIME_MAX + 1, from before to.  0 or
+ * BRAIN_EINVAL with the message in e.
+ */
+int brain__read_range(brain__err *e, time_t from, time_t to);
+
 #endif

@@ -248,16 +248,8 @@ int brain_read_records(brain_t *b, const char *stream, time_t from, time_t to,
 	brain__err_clear(&b->err);
 	BRAIN__ARG(&b->err, stream);
 	BRAIN__ARG(&b->err, fn);
-	if ((rc = brain__check_time(&b->err, (long long)from, "time")))
+	if ((rc = brain__read_range(&b->err, from, to)))
 		return rc;
-	if (to != BRAIN_TIME_MAX + 1 &&
-	    (rc = brain__check_time(&b->err, (long long)to, "end")))
-		return rc;
-	if (from >= to)
-		return brain__errf(&b->err, BRAIN_EINVAL,
-				   "the range is empty: from %lld is not "
-				   "before to %lld",
-				   (long long)from, (long long)to);
 	if ((rc = brain__read_stream(b, stream, &c.s)))
 		return rc;
 	if (!c.s->source[BRAIN__LV_HOUR])
