@@ -86,6 +86,14 @@ typedef struct sstate {
 	 * written (lag_begin): saves go on into the journal, and every
 	 * save, flush and open tries to catch them up */
 	int lag;
+	/* what the next checkpoint syncs besides the open slots (see
+	 * checkpoint): derived files let go since the last one (path ->
+	 * true), and whether this handle dropped slots or saw another
+	 * writer since, so that only the journal can say which files
+	 * records went to */
+	json_t *letgo;
+	int foreign;
+	struct timespec last_checkpoint;
 } sstate;
 
 struct brain__store {
@@ -152,6 +160,7 @@ static void close_all(sstate *st)
 {
 	int k, lv;
 
+	st->foreign = 1; /* files it wrote are closed unsynced */
 	for (k = 0; k < K_COUNT; k++)
 		for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
 			slot_free(&st->slot[k][lv]);
@@ -293,6 +302,15 @@ static int flush_slot(brain_t *b, sstate *st, int k, slot *sl,
 	return 0;
 }
 
+/* Adds a derived file to those the next checkpoint syncs. */
+static int note_letgo(sstate *st, const char *path)
+{
+	if (!st->letgo && !(st->letgo = json_object()))
+		return BRAIN_ENOMEM;
+	return json_object_set_new(st->letgo, path, json_true()) ? BRAIN_ENOMEM
+								   : 0;
+}
+
 /* Points every slot at its file for partition w (closing those whose file
  * changes).  Cheap when the hour is the one already bound. */
 static int bind(brain_t *b, sstate *st, const brain__when *w)
@@ -330,6 +348,12 @@ static int bind(brain_t *b, sstate *st, const brain__when *w)
 			} else if (slot_trim(b, st, sl)) {
 				free(path);
 				return BRAIN_EIO;
+			}
+			/* the next checkpoint syncs it */
+			if (b->durability != BRAIN_DURABILITY_NONE &&
+			    sl->fd >= 0 && note_letgo(st, sl->path)) {
+				free(path);
+				return BRAIN_ENOMEM;
 			}
 			slot_free(sl);
 			sl->path = path;
@@ -963,15 +987,13 @@ static long long seq_after(int fd, off_t off, off_t end, off_t *line_off)
 	return 0;
 }
 
-/* Replays journal records after `from` into the derived files.  Seqs grow
- * along the journal, so the first one to replay is found by bisection:
- * a replay costs what it replays, not the journal's length. */
-static int replay(brain_t *b, sstate *st, long long from)
+/* Where in the journal to start reading for the records after `from`.
+ * Seqs grow along the journal, so it is found by bisection: a walk from
+ * there costs what it walks, not the journal's length. */
+static off_t journal_after(sstate *st, long long from)
 {
 	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
-	replay_ctx c = {.b = b, .st = st, .from = from};
 	off_t lo = 0, hi = j->tail;
-	int rc;
 
 	while (hi - lo > 8192) {
 		off_t mid = lo + (hi - lo) / 2, at = 0;
@@ -981,6 +1003,17 @@ static int replay(brain_t *b, sstate *st, long long from)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* Replays journal records after `from` into the derived files. */
+static int replay(brain_t *b, sstate *st, long long from)
+{
+	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
+	replay_ctx c = {.b = b, .st = st, .from = from};
+	off_t lo = journal_after(st, from);
+	int rc;
+
 	st->recovering = 1;
 	rc = brain__jfile_each_record(j->fd, lo, replay_one, &c);
 	st->recovering = 0;
@@ -1631,6 +1664,7 @@ static void lag_begin(brain_t *b, sstate *st)
 				slot_close(&st->slot[k][lv]);
 	st->pending = 0;
 	st->loaded = 0;
+	st->foreign = 1; /* slots dropped unsynced */
 	if (!st->lag)
 		brain__notice(b, "the files derived from %s trail it: %s; they "
 			      "catch up from it once they can be written",
@@ -1656,7 +1690,7 @@ static int refresh(brain_t *b, sstate *st, const brain__when *w, int lag_ok)
 {
 	long long applied;
 	long long gen = st->generation;
-	int rc;
+	int rc, first = !st->checked;
 
 	state_read(st, &applied);
 	if (st->loaded && applied == st->known_applied &&
@@ -1664,6 +1698,7 @@ static int refresh(brain_t *b, sstate *st, const brain__when *w, int lag_ok)
 		return 0;
 	close_all(st);
 	st->loaded = 0;
+	st->known_applied = applied;
 	if ((rc = load_journal(b, st, w)))
 		return rc;
 	if (brain__exists(st->rebuild_path)) {
@@ -1681,7 +1716,10 @@ static int refresh(brain_t *b, sstate *st, const brain__when *w, int lag_ok)
 		state_read(st, &applied);
 	}
 	st->checked = 1;
-	if (applied != st->last_seq || st->moved_seen != b->store->moved) {
+	/* the first time, whatever applied says: a power loss may have
+	 * taken the unsynced tail of a derived file (see checkpoint) */
+	if (first || applied != st->last_seq ||
+	    st->moved_seen != b->store->moved) {
 		long long from = st->checkpoint < applied ? st->checkpoint
 							  : applied;
 		if (applied > st->last_seq)
@@ -1723,25 +1761,159 @@ static int sync_journal(brain_t *b, sstate *st)
 	return 0;
 }
 
-/* Every checkpoint_records records the derived files reach the disk, so
- * a replay after power loss starts no further back than this. */
-static int checkpoint(brain_t *b, sstate *st)
+/*
+ * ---- checkpoints: where a replay after a power loss starts ----
+ *
+ * The journal is the record; derived files are written through the page
+ * cache and are not synced with it.  A power loss can therefore leave any
+ * derived file without its last records - and the state file, written back
+ * on its own, saying that every record of the journal was applied, so
+ * applied_seq cannot tell that a replay is due.  The protocol:
+ *
+ *  - checkpoint_seq in the state file is a seq that every derived file
+ *    holds on disk, with everything before it.  checkpoint() makes it so:
+ *    it syncs the journal, then every derived file written since the last
+ *    checkpoint, and only then writes the new checkpoint_seq and syncs the
+ *    state file.  Nothing else changes checkpoint_seq upwards, so whatever
+ *    survives of the state file names a durable point.
+ *  - the first refresh of every handle replays the journal from
+ *    checkpoint_seq, whatever applied_seq says.  Replay is idempotent (each
+ *    derived file knows the last seq it holds and skips what it has), so
+ *    after a power loss every file catches up, and after a clean close
+ *    (which checkpoints) there is nothing to replay.
+ *  - the files written since the last checkpoint are the open slots and
+ *    the files this handle let go (note_letgo, as it moves to another
+ *    partition), as long as this handle was the only writer and kept its
+ *    slots.  Otherwise (another writer came in between, slots were
+ *    dropped: `foreign`) the journal says which: every partition of the
+ *    records after checkpoint_seq (touched_since_checkpoint).
+ *
+ * A checkpoint is due every checkpoint_records records; at batch also not
+ * before CHECKPOINT_MS since the last one, so that batch syncs the journal
+ * and little else: a power loss then costs a replay of at most that
+ * stretch of records at the next open, and no record.  At none nothing
+ * is synced and the checkpoint bounds the replay after a crash only.
+ */
+#define CHECKPOINT_MS 1000.0
+
+typedef struct touched_ctx {
+	brain_t *b;
+	sstate *st;
+	long long from;
+	char hour[16]; /* the partition seen last */
+} touched_ctx;
+
+static int touched_one(void *vctx, const char *line, size_t len)
 {
+	touched_ctx *c = vctx;
+	brain__when w;
+	json_t *rec;
+	char hour[16];
+	time_t t;
 	int k, lv;
 
-	if (b->durability != BRAIN_DURABILITY_NONE)
+	if (seq_of_line(line) <= c->from ||
+	    parse_record(c->b, line, len, &rec, &t))
+		return 0;
+	json_decref(rec);
+	brain__when_of(c->b->bp, t, &w);
+	snprintf(hour, sizeof(hour), "%04d%02d%02d%02d", w.year, w.month,
+		 w.day, w.hour);
+	if (!strcmp(hour, c->hour))
+		return 0;
+	strcpy(c->hour, hour);
+	for (k = 0; k < K_COUNT; k++)
+		for (lv = 0; lv < BRAIN__LV_COUNT; lv++) {
+			const brain__plevel *pl =
+				plevel_of(c->b->bp, c->st->s, k, lv);
+			char *path;
+			int rc;
+			if (!pl || (k == K_SOURCE && lv == BRAIN__LV_GLOBAL))
+				continue;
+			if (!(path = brain__level_path(c->b->base, c->st->s, pl,
+						       &w, 1)))
+				return BRAIN_ENOMEM;
+			rc = note_letgo(c->st, path);
+			free(path);
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
+/* Every derived file of the partitions of the records after the
+ * checkpoint, into st->letgo. */
+static int touched_since_checkpoint(brain_t *b, sstate *st)
+{
+	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
+	touched_ctx c = {.b = b, .st = st, .from = st->checkpoint};
+
+	if (j->fd < 0)
+		return 0;
+	return each_record(b, j->fd, j->path, journal_after(st, c.from),
+			   touched_one, &c);
+}
+
+/* fdatasync of a derived file that is not open; one that is not there
+ * (moved aside since) holds nothing to lose. */
+static int sync_path(brain_t *b, const char *path)
+{
+	int fd = brain__open(path, O_RDONLY | O_CLOEXEC, 0), rc = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0
+				       : brain__ioerr(&b->err, BRAIN_IOERR_OPEN,
+						      "cannot open %s", path);
+	if (brain__sync(fd) != 0)
+		rc = brain__ioerr(&b->err, BRAIN_IOERR_FSYNC, "cannot sync %s",
+				  path);
+	close(fd);
+	return rc;
+}
+
+static int checkpoint(brain_t *b, sstate *st)
+{
+	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
+	const char *path;
+	void *tmp;
+	json_t *v;
+	int k, lv, rc;
+
+	if (b->durability != BRAIN_DURABILITY_NONE) {
+		if (st->unsynced && (rc = sync_journal(b, st)))
+			return rc;
+		if (st->foreign && (rc = touched_since_checkpoint(b, st)))
+			return rc;
 		for (k = 0; k < K_COUNT; k++)
-			for (lv = 0; lv < BRAIN__LV_COUNT; lv++)
-				if (st->slot[k][lv].fd >= 0 &&
-				    brain__sync(st->slot[k][lv].fd) != 0)
+			for (lv = 0; lv < BRAIN__LV_COUNT; lv++) {
+				slot *sl = &st->slot[k][lv];
+				if (sl == j || sl->fd < 0)
+					continue;
+				if (brain__sync(sl->fd) != 0)
 					return brain__ioerr(
 						&b->err, BRAIN_IOERR_FSYNC,
-						"cannot sync %s",
-						st->slot[k][lv].path);
+						"cannot sync %s", sl->path);
+				json_object_del(st->letgo, sl->path);
+			}
+		json_object_foreach_safe(st->letgo, tmp, path, v) {
+			if ((rc = sync_path(b, path)))
+				return rc;
+			json_object_del(st->letgo, path);
+		}
+	}
+	st->foreign = 0;
+	clock_gettime(CLOCK_MONOTONIC, &st->last_checkpoint);
 	st->checkpoint = st->known_applied;
 	st->since_checkpoint = 0;
 	return state_write(b, st, st->known_applied,
 			   b->durability != BRAIN_DURABILITY_NONE);
+}
+
+static int checkpoint_due(brain_t *b, sstate *st)
+{
+	return st->since_checkpoint >= b->bp->checkpoint_records &&
+	       (b->durability != BRAIN_DURABILITY_BATCH ||
+		since_ms(&st->last_checkpoint) >= CHECKPOINT_MS);
 }
 
 /* Writes every slot's pending records, then records them as applied:
@@ -1773,7 +1945,7 @@ static int flush_stream(brain_t *b, sstate *st)
 		return 0;
 	if ((rc = state_write(b, st, st->last_seq, 0)))
 		return rc;
-	if (st->since_checkpoint >= b->bp->checkpoint_records)
+	if (checkpoint_due(b, st))
 		return checkpoint(b, st);
 	return 0;
 }
@@ -2227,6 +2399,7 @@ int brain__store_open(brain_t *b)
 		if (!st->lock_path)
 			return BRAIN_ENOMEM;
 		clock_gettime(CLOCK_MONOTONIC, &st->last_sync);
+		st->last_checkpoint = st->last_sync;
 	}
 	return 0;
 }
@@ -2325,6 +2498,7 @@ int brain__store_close(brain_t *b)
 		free(st->lock_path);
 		free(st->state_path);
 		free(st->rebuild_path);
+		json_decref(st->letgo);
 	}
 	json_decref(b->store->rebuilt);
 	free(b->store->st);
