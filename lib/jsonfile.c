@@ -152,9 +152,109 @@ int brain__json_put_int(brain__buf *b, long long v)
 	return brain__buf_put(b, p, (size_t)(digits + sizeof(digits) - p));
 }
 
+/*
+ * "%.17g" of v, as JSON writes it (see brain__json_put_real), without
+ * printf: v = m * 2^e is scaled to 17 significant digits exactly with
+ * 128-bit integers, m * 10^k / 2^-e, and rounded half to even, which is
+ * what glibc's printf does with the exact value.  Only for the values
+ * that fits (|v| from about 1e-22 to 1e17, not whole beyond 2^53: every
+ * mean and sum of a summary); 0 when v is not one of them.
+ */
+static int put_g17(brain__buf *b, double v)
+{
+	static const uint64_t p10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+		100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull,
+		10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull};
+	unsigned __int128 n, q = 0, r, half, scale;
+	char digits[17], text[48], *p = text;
+	uint64_t bits, m;
+	int e, s, d, k, tries, i, last;
+
+	memcpy(&bits, &v, sizeof(bits));
+	e = (int)((bits >> 52) & 0x7ff);
+	if (e == 0 || e == 0x7ff)
+		return 0; /* zero, subnormal, not finite */
+	m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+	e -= 1075; /* |v| = m * 2^e */
+	if (e > 0 || e < -127)
+		return 0;
+	s = -e;
+	d = (int)floor(log10(fabs(v))); /* the exponent, or one off */
+	for (tries = 0; tries < 3; tries++) {
+		k = 16 - d;
+		if (k < 0 || k > 22)
+			return 0;
+		scale = k < 20 ? (unsigned __int128)p10[k]
+			       : (unsigned __int128)p10[19] * p10[k - 19];
+		n = (unsigned __int128)m * scale; /* < 2^53 * 2^74 */
+		q = s ? n >> s : n;
+		if (q >= (unsigned __int128)p10[17]) {
+			d++;
+			continue;
+		}
+		if (q < (unsigned __int128)p10[16]) {
+			d--;
+			continue;
+		}
+		if (s) {
+			r = n - (q << s);
+			half = (unsigned __int128)1 << (s - 1);
+			if (r > half || (r == half && (q & 1)))
+				q++;
+		}
+		if (q == (unsigned __int128)p10[17]) {
+			q = p10[16];
+			d++;
+		}
+		break;
+	}
+	if (tries == 3)
+		return 0;
+	for (i = 16; i >= 0; i--) {
+		digits[i] = (char)('0' + (int)(q % 10));
+		q /= 10;
+	}
+	for (last = 16; last > 0 && digits[last] == '0'; last--)
+		;
+	if (bits >> 63)
+		*p++ = '-';
+	if (d < -4) { /* d.ddde-X, the exponent as JSON has it */
+		*p++ = digits[0];
+		if (last > 0) {
+			*p++ = '.';
+			memcpy(p, digits + 1, (size_t)last);
+			p += last;
+		}
+		p += sprintf(p, "e%d", d);
+	} else if (d < 0) { /* 0.000ddd */
+		*p++ = '0';
+		*p++ = '.';
+		for (i = d; i < -1; i++)
+			*p++ = '0';
+		memcpy(p, digits, (size_t)last + 1);
+		p += last + 1;
+	} else { /* ddd.ddd, or ddd.0 */
+		memcpy(p, digits, (size_t)d + 1);
+		p += d + 1;
+		*p++ = '.';
+		if (last > d) {
+			memcpy(p, digits + d + 1, (size_t)(last - d));
+			p += last - d;
+		} else {
+			*p++ = '0';
+		}
+	}
+	return brain__buf_put(b, text, (size_t)(p - text)) ? -1 : 1;
+}
+
 int brain__json_put_real(brain__buf *b, double v)
 {
 	char text[40], *e, *from, *to;
+	int rc;
 
 	if (!isfinite(v))
 		return brain__buf_puts(b, "null");
@@ -162,6 +262,8 @@ int brain__json_put_real(brain__buf *b, double v)
 	    (v != 0 || !signbit(v))) /* a whole number: "%.17g" + ".0" */
 		return brain__json_put_int(b, (long long)v) ||
 		       brain__buf_put(b, ".0", 2);
+	if ((rc = put_g17(b, v)))
+		return rc < 0 ? BRAIN_ENOMEM : 0;
 	snprintf(text, sizeof(text) - 2, "%.17g", v);
 	if (!strpbrk(text, ".e"))
 		strcat(text, ".0");

@@ -4,6 +4,7 @@
  * without writing anything.
  */
 #define _GNU_SOURCE
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,53 @@ START_TEST(summary_text_is_what_jansson_writes)
 		brain_free(p);
 	}
 	tree_free(t);
+}
+END_TEST
+
+/* Reals are written without printf where 128-bit integers reach (every
+ * mean and sum of a summary): the same bytes as jansson, rounding ties
+ * included, for seeded random numbers of every shape around them. */
+START_TEST(reals_are_the_bytes_jansson_writes)
+{
+	static const double edges[] = {
+		0.1, 0.5, 1.5, 2.5, 1e-5, 1e-4, 9.9999999999999995e-05,
+		0.00012345678901234567, 1e16, 1e17, 9.999999999999999e16,
+		99999999999999984.0, 4503599627370496.5, 9007199254740991.0,
+		1e-22, 1e-23, 25000006.005555555, 0.040000000000000001,
+		123456789.12345678, 5e-324, 2.2250738585072014e-308, 1e300};
+	unsigned long long x = 0x9e3779b97f4a7c15ull; /* the seed */
+	brain__buf text = {0};
+	long i;
+
+	for (i = 0; i < 300000; i++) {
+		double v;
+		json_t *real;
+		char *want;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		if (i < (long)(sizeof(edges) / sizeof(edges[0])))
+			v = edges[i];
+		else if (i % 4 == 0) /* any exponent from 2^-90 to 2^64 */
+			v = ldexp((double)(x >> 11) / 9007199254740992.0,
+				  (int)(x % 155) - 90);
+		else if (i % 4 == 1) /* few digits: ties at the 17th */
+			v = (double)(x % 100000000) / (double)(1ull << (x >> 58));
+		else if (i % 4 == 2) /* sums and means as summaries have */
+			v = (double)(x % 1000000000000ull) / (double)(x % 997 + 1);
+		else
+			v = (double)(x % 1000) + (double)(x >> 40) / 16777216.0 /
+							  1e9;
+		if (x & 1)
+			v = -v;
+		real = json_real(v);
+		want = json_dumps(real, JSON_ENCODE_ANY);
+		text.len = 0;
+		ck_assert_int_eq(brain__json_put_real(&text, v), 0);
+		ck_assert_msg(!strcmp(text.data, want), "%.17g: %s, not %s", v,
+			      text.data, want);
+		free(want);
+		json_decref(real);
+	}
+	brain__buf_free(&text);
 }
 END_TEST
 
@@ -699,6 +747,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, saves_into_the_iso_week_when_the_blueprint_says_so);
 	tcase_add_test(tc, rollup_metrics_follow_the_blueprint);
 	tcase_add_test(tc, summary_text_is_what_jansson_writes);
+	tcase_add_test(tc, reals_are_the_bytes_jansson_writes);
 	tcase_add_test(tc, data_sources_name_the_files_one_level_down);
 	tcase_add_test(tc, bad_input_is_refused_and_writes_nothing);
 	tcase_add_test(tc, damaged_file_is_kept_aside_and_rebuilt);
