@@ -171,7 +171,7 @@ static int put_g17(brain__buf *b, double v)
 		1000000000000000000ull, 10000000000000000000ull};
 	unsigned __int128 n, q = 0, r, half, scale;
 	char digits[17], text[48], *p = text;
-	uint64_t bits, m;
+	uint64_t bits, m, q64;
 	int e, s, d, k, tries, i, last;
 
 	memcpy(&bits, &v, sizeof(bits));
@@ -214,9 +214,9 @@ static int put_g17(brain__buf *b, double v)
 	}
 	if (tries == 3)
 		return 0;
-	for (i = 16; i >= 0; i--) {
-		digits[i] = (char)('0' + (int)(q % 10));
-		q /= 10;
+	for (i = 16, q64 = (uint64_t)q; i >= 0; i--) { /* q < 10^17 */
+		digits[i] = (char)('0' + (int)(q64 % 10));
+		q64 /= 10;
 	}
 	for (last = 16; last > 0 && digits[last] == '0'; last--)
 		;

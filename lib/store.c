@@ -311,6 +311,37 @@ static int note_letgo(sstate *st, const char *path)
 								   : 0;
 }
 
+/* n as `width` digits at p (n fits: the caller checked). */
+static char *put_digits(char *p, int n, int width)
+{
+	int i;
+
+	for (i = width - 1; i >= 0; i--, n /= 10)
+		p[i] = (char)('0' + n % 10);
+	return p + width;
+}
+
+/* The partition's key, "YYYYMMDDHHWww", without printf: once a save. */
+static void part_key(const brain__when *w, char part[32])
+{
+	char *p = part;
+
+	if (w->year < 0 || w->year > 9999 || w->month < 0 || w->month > 99 ||
+	    w->day < 0 || w->day > 99 || w->hour < 0 || w->hour > 99 ||
+	    w->week < 0 || w->week > 99) {
+		snprintf(part, 32, "%04d%02d%02d%02dW%02d", w->year, w->month,
+			 w->day, w->hour, w->week);
+		return;
+	}
+	p = put_digits(p, w->year, 4);
+	p = put_digits(p, w->month, 2);
+	p = put_digits(p, w->day, 2);
+	p = put_digits(p, w->hour, 2);
+	*p++ = 'W';
+	p = put_digits(p, w->week, 2);
+	*p = '\0';
+}
+
 /* Points every slot at its file for partition w (closing those whose file
  * changes).  Cheap when the hour is the one already bound. */
 static int bind(brain_t *b, sstate *st, const brain__when *w)
@@ -318,8 +349,7 @@ static int bind(brain_t *b, sstate *st, const brain__when *w)
 	char part[32];
 	int k, lv;
 
-	snprintf(part, sizeof(part), "%04d%02d%02d%02dW%02d", w->year,
-		 w->month, w->day, w->hour, w->week);
+	part_key(w, part);
 	if (!strcmp(part, st->part))
 		return 0;
 	for (k = 0; k < K_COUNT; k++)
@@ -653,14 +683,44 @@ static int apply_derived(brain_t *b, sstate *st, const brain__when *w,
 #define KEY_GENERATION ", \"generation\": "
 #define FIELD 20
 
+/* A number as "%-20lld" does, into FIELD bytes (any long long fits). */
+static char *put_field(char *p, long long v)
+{
+	char digits[FIELD];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+				     : (unsigned long long)v;
+	int n = 0;
+
+	do
+		digits[FIELD - 1 - n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		digits[FIELD - 1 - n++] = '-';
+	memcpy(p, digits + FIELD - n, (size_t)n);
+	memset(p + n, ' ', (size_t)(FIELD - n));
+	return p + FIELD;
+}
+
+/* STATE_FMT's text, without printf: twice a save. */
+static void state_text(char text[STATE_LEN], long long applied,
+		       long long checkpoint, long long generation)
+{
+	char *p = text;
+
+	memcpy(p, KEY_APPLIED, sizeof(KEY_APPLIED) - 1);
+	p = put_field(p + sizeof(KEY_APPLIED) - 1, applied);
+	memcpy(p, KEY_CHECKPOINT, sizeof(KEY_CHECKPOINT) - 1);
+	p = put_field(p + sizeof(KEY_CHECKPOINT) - 1, checkpoint);
+	memcpy(p, KEY_GENERATION, sizeof(KEY_GENERATION) - 1);
+	p = put_field(p + sizeof(KEY_GENERATION) - 1, generation);
+	memcpy(p, "}\n", 2);
+}
+
 static int state_write(brain_t *b, sstate *st, long long applied, int sync)
 {
-	char text[STATE_LEN + 1];
+	char text[STATE_LEN];
 
-	if (snprintf(text, sizeof(text), STATE_FMT, applied, st->checkpoint,
-		     st->generation) != STATE_LEN)
-		return brain__errf(&b->err, BRAIN_EIO, "seq too large for %s",
-				   st->state_path);
+	state_text(text, applied, st->checkpoint, st->generation);
 	memcpy(st->state_map, text, STATE_LEN);
 	if (sync && brain__sync(st->state_fd) != 0)
 		return brain__ioerr(&b->err, BRAIN_IOERR_FSYNC,
