@@ -94,6 +94,10 @@ typedef struct sstate {
 	json_t *letgo;
 	int foreign;
 	struct timespec last_checkpoint;
+	/* the journal's text from its tail to its end, as on disk: what an
+	 * append overwrites, and puts back if it fails (append_journal) */
+	brain__buf jtail;
+	brain__buf jtext; /* scratch for append_journal, kept */
 } sstate;
 
 struct brain__store {
@@ -168,6 +172,8 @@ static void close_all(sstate *st)
 	brain__buf_free(&st->text);
 	brain__buf_free(&st->sum);
 	brain__buf_free(&st->head);
+	brain__buf_free(&st->jtail);
+	brain__buf_free(&st->jtext);
 }
 
 static int write_at(int fd, const char *data, size_t len, off_t off);
@@ -903,6 +909,27 @@ out_fd:
 	return rc;
 }
 
+/* st->jtail from the file: [tail, end) of the loaded journal. */
+static int read_jtail(brain_t *b, sstate *st)
+{
+	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
+	size_t n = (size_t)(j->end - j->tail);
+	char *text = malloc(n + 1);
+	int rc;
+
+	if (!text)
+		return BRAIN_ENOMEM;
+	if (brain__read_at(j->fd, text, n, j->tail))
+		rc = brain__ioerr(&b->err, BRAIN_IOERR_READ, "cannot read %s",
+				  j->path);
+	else
+		rc = (st->jtail.len = 0, brain__buf_put(&st->jtail, text, n))
+			     ? BRAIN_ENOMEM
+			     : 0;
+	free(text);
+	return rc;
+}
+
 static int load_journal(brain_t *b, sstate *st, const brain__when *w)
 {
 	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
@@ -970,7 +997,8 @@ static int load_journal(brain_t *b, sstate *st, const brain__when *w)
 	j->last_seq = last ? seq_of_line(last) : 0;
 	st->last_seq = j->last_seq;
 	free(last);
-	return 0;
+	/* the tail as it is, once: appends keep it up to date */
+	return read_jtail(b, st);
 }
 
 /* ---- replay ---- */
@@ -2026,8 +2054,9 @@ static int flush_due(brain_t *b, sstate *st)
  * write fails part-way (a short write, then ENOSPC) or the sync fails,
  * the bytes it overwrote - the journal's tail and the padding spaces
  * after it - are put back before the error returns, so a failed save is
- * not in the journal and a retry does not record it twice.  The cost of
- * that: one small pread of the old tail per save.
+ * not in the journal and a retry does not record it twice.  Those bytes
+ * are known without reading them: the tail as loaded or last written
+ * (st->jtail), then the spaces reserve() wrote.
  */
 static int append_journal(brain_t *b, sstate *st, const char *line,
 			  size_t len)
@@ -2035,31 +2064,20 @@ static int append_journal(brain_t *b, sstate *st, const char *line,
 	slot *j = &st->slot[K_SOURCE][BRAIN__LV_GLOBAL];
 	brain__jlayout lay = layout_of(b->bp, st->s, K_SOURCE);
 	int depth = brain__jfile_depth(lay.entries);
-	brain__buf text = {0};
-	char *old = NULL;
-	size_t had;
+	brain__buf *text = &st->jtext;
+	size_t had, line_part;
 	int rc;
 
+	text->len = 0;
 	if ((rc = brain__jfile_append_text(depth, j->empty, line, len, NULL,
-					   &text)))
+					   text)))
 		return rc;
+	line_part = (j->empty ? 0 : 1) + 1 + 2 * (size_t)depth + 2 + len;
 	/* padded like the others, though written with pwrite: an
 	 * fdatasync that changes no file size commits data only */
-	if ((rc = reserve(b, j, j->tail + (off_t)text.len)))
-		goto out;
-	had = (size_t)(j->end - j->tail);
-	if (had > text.len)
-		had = text.len;
-	rc = BRAIN_ENOMEM;
-	if (!(old = malloc(text.len)))
-		goto out;
-	memset(old + had, ' ', text.len - had);
-	if ((rc = brain__read_at(j->fd, old, had, j->tail))) {
-		rc = brain__ioerr(&b->err, BRAIN_IOERR_READ, "cannot read %s",
-				  j->path);
-		goto out;
-	}
-	if ((rc = write_at(j->fd, text.data, text.len, j->tail)))
+	if ((rc = reserve(b, j, j->tail + (off_t)text->len)))
+		return rc;
+	if ((rc = write_at(j->fd, text->data, text->len, j->tail)))
 		rc = brain__ioerr(&b->err, brain__fs_step(), "cannot write %s",
 				  j->path);
 	else if (b->durability == BRAIN_DURABILITY_ALWAYS ||
@@ -2069,23 +2087,40 @@ static int append_journal(brain_t *b, sstate *st, const char *line,
 	else
 		st->unsynced = 1;
 	if (rc) {
-		if (write_at(j->fd, old, text.len, j->tail) != 0) {
+		char *old = malloc(text->len);
+		had = st->jtail.len < text->len ? st->jtail.len : text->len;
+		if (old) {
+			memcpy(old, st->jtail.data, had);
+			memset(old + had, ' ', text->len - had);
+		}
+		if (!old || write_at(j->fd, old, text->len, j->tail) != 0) {
 			size_t n = strlen(b->err.msg);
 			snprintf(b->err.msg + n, sizeof(b->err.msg) - n,
 				 " (and the record could not be taken back "
-				 "out of it: %s)", strerror(errno));
+				 "out of it: %s)",
+				 old ? strerror(errno) : "out of memory");
 		}
-		goto out;
+		free(old);
+		return rc;
 	}
-	if (j->tail + (off_t)text.len > j->end)
-		j->end = j->tail + (off_t)text.len;
-	j->tail += (off_t)((j->empty ? 0 : 1) + 1 + 2 * (size_t)depth + 2 +
-			   len);
+	/* the new tail, and what is left of the old one beyond it */
+	if (st->jtail.len > text->len) {
+		memmove(st->jtail.data + (text->len - line_part),
+			st->jtail.data + text->len, st->jtail.len - text->len);
+		st->jtail.len -= line_part;
+		memcpy(st->jtail.data, text->data + line_part,
+		       text->len - line_part);
+	} else {
+		st->jtail.len = 0;
+		if (brain__buf_put(&st->jtail, text->data + line_part,
+				   text->len - line_part))
+			st->loaded = 0; /* out of memory: load it again */
+	}
+	if (j->tail + (off_t)text->len > j->end)
+		j->end = j->tail + (off_t)text->len;
+	j->tail += (off_t)line_part;
 	j->empty = 0;
-out:
-	free(old);
-	brain__buf_free(&text);
-	return rc;
+	return 0;
 }
 
 /* What enter does after taking the lock. */
