@@ -60,47 +60,10 @@ static void default_notice(void *ctx, const char *line)
 	fprintf(stderr, "brainstem: %s\n", line);
 }
 
-void brain__notice(brain_t *b, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	b->notice(b->notice_ctx, line);
-}
-
-char *brain__dump(const json_t *j, size_t *len)
-{
-	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	char *out;
-	size_t n;
-
-	if (!text)
-		return NULL;
-	n = strlen(text);
-	out = realloc(text, n + 2);
-	if (!out) {
-		free(text);
-		return NULL;
-	}
-	out[n] = '\n';
-	out[n + 1] = '\0';
-	*len = n + 1;
-	return out;
-}
-
 static time_t system_clock(void *ctx)
 {
 	(void)ctx;
 	return time(NULL);
-}
-
-time_t brain_now(const brain_t *b)
-{
-	BRAIN__ARG_OR((time_t)-1, b);
-	return b->clock(b->clock_ctx);
 }
 
 /* ---- locating inputs ---- */
@@ -278,15 +241,6 @@ static int build_flags(brain_t *b)
 }
 
 /* ---- building the tree ---- */
-
-int brain__check_writable(brain_t *b, const char *what)
-{
-	if (!b->readonly)
-		return 0;
-	return brain__errf(&b->err, BRAIN_EINVAL,
-			   "the tree under %s is open read-only (%s refused)",
-			   b->root, what);
-}
 
 /*
  * Whether the folder `path` exists or can be made: its deepest existing
@@ -526,7 +480,6 @@ static int open_store(brain_t *b)
 
 	return brain__store_open(&cx, &b->store);
 }
-
 
 int brain_initialize_mode(brain_t **out, const char *mode,
 			  const char *component, const brain_options_t *opts)

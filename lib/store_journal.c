@@ -176,9 +176,7 @@ int brain__journal_load(brain__store *store, sstate *st, const brain__when *w)
 						    j->path);
 		}
 		json_t *none = NULL; /* a journal has no summary */
-		rc = brain__jfile_scan_tail(
-			j->fd, &lay, (size_t)store->bp->max_record_bytes + 1024,
-			&j->tail, &none, &last, &j->empty, &j->end);
+		rc = brain__slot_scan(store, j, &lay, &none, &last);
 		json_decref(none);
 		if (rc != BRAIN_ECORRUPT)
 			break;
@@ -199,11 +197,7 @@ int brain__journal_load(brain__store *store, sstate *st, const brain__when *w)
 		return BRAIN__JOURNAL_LOST;
 	}
 	if (rc)
-		return rc == BRAIN_EIO ? brain__errno(store->err, rc,
-						      "cannot read %s",
-						      j->path)
-				       : rc;
-	j->fsize = lseek(j->fd, 0, SEEK_END);
+		return rc;
 	if (j->fsize > j->end && (rc = brain__slot_trim(store, st, j))) {
 		free(last);
 		return rc; /* zero bytes a crash left after the text */

@@ -139,46 +139,26 @@ static int open_slot(brain__store *store, sstate *st, int k, int lv,
 	if (sl->fd < 0)
 		return brain__ioerr(store->err, BRAIN_IOERR_OPEN,
 				    "cannot open %s", sl->path);
-	rc = brain__jfile_scan_tail(sl->fd, &lay,
-				    (size_t)store->bp->max_record_bytes + 1024,
-				    &sl->tail, &sum, &last, &sl->empty,
-				    &sl->end);
+	rc = brain__slot_scan(store, sl, &lay, &sum, &last);
 	if (!rc && sum) {
 		sl->summary = brain__msum_new(st->s);
 		rc = sl->summary ? brain__msum_load(sl->summary, sum)
 				 : BRAIN_ENOMEM;
 		json_decref(sum);
 	}
-	if (rc == BRAIN_ECORRUPT) {
-		free(last);
+	/* a writer's padding: was its last tail written whole? */
+	if (!rc && sl->fsize > sl->end &&
+	    !(rc = brain__jfile_check_mark(sl->fd, sl->tail, sl->end,
+					   sl->fsize)))
+		rc = brain__slot_trim(store, st, sl);
+	if (!rc)
+		sl->last_seq = last	   ? brain__record_seq(last)
+			       : sl->summary ? brain__msum_last_seq(sl->summary)
+					     : 0;
+	else if (rc == BRAIN_ECORRUPT)
 		brain__slot_close(sl);
-		return rc;
-	}
-	if (rc)
-		return rc == BRAIN_EIO ? brain__errno(store->err, rc,
-						      "cannot read %s",
-						      sl->path)
-				       : rc;
-	sl->fsize = lseek(sl->fd, 0, SEEK_END);
-	if (sl->fsize > sl->end) {
-		/* a writer's padding: was its last tail written whole? */
-		rc = brain__jfile_check_mark(sl->fd, sl->tail, sl->end,
-					     sl->fsize);
-		if (rc == BRAIN_ECORRUPT) {
-			free(last);
-			brain__slot_close(sl);
-			return rc;
-		}
-		if (rc || (rc = brain__slot_trim(store, st, sl))) {
-			free(last);
-			return rc;
-		}
-	}
-	sl->last_seq = last	   ? brain__record_seq(last)
-		       : sl->summary ? brain__msum_last_seq(sl->summary)
-				     : 0;
 	free(last);
-	return 0;
+	return rc;
 }
 
 /* Opens the slot's file and reads its tail.  A damaged tail is

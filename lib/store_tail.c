@@ -64,6 +64,23 @@ void brain__slots_close(sstate *st)
 	brain__buf_free(&st->head);
 }
 
+int brain__slot_scan(brain__store *store, slot *sl, const brain__jlayout *lay,
+		     json_t **sum, char **last)
+{
+	int rc = brain__jfile_scan_tail(sl->fd, lay,
+					(size_t)store->bp->max_record_bytes +
+						1024,
+					&sl->tail, sum, last, &sl->empty,
+					&sl->end);
+
+	if (rc == BRAIN_EIO)
+		return brain__errno(store->err, rc, "cannot read %s",
+				    sl->path);
+	if (!rc)
+		sl->fsize = lseek(sl->fd, 0, SEEK_END);
+	return rc;
+}
+
 /* Cuts a slot's padding off its file (under the lock). */
 int brain__slot_trim(brain__store *store, sstate *st, slot *sl)
 {

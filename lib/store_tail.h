@@ -14,6 +14,13 @@ void brain__slot_free(slot *sl);
 /* Every slot of the stream freed: nothing bound, nothing open. */
 void brain__slots_close(sstate *st);
 
+/* Reads the open slot's tail (its offset, end, emptiness, the file's size
+ * with the padding), its last record line into *last (NULL: none; the
+ * caller frees) and its summary into *sum (the caller owns it).
+ * BRAIN_ECORRUPT when the tail does not parse; a failed read is named. */
+int brain__slot_scan(brain__store *store, slot *sl, const brain__jlayout *lay,
+		     json_t **sum, char **last);
+
 /* Grows the slot's file with spaces so that [0, need) exists. */
 int brain__slot_grow(brain__store *store, slot *sl, off_t need);
 /* Writes `records` then `tail` and its mark at the slot's tail, through
