@@ -60,47 +60,10 @@ static void default_notice(void *ctx, const char *line)
 	fprintf(stderr, "brainstem: %s\n", line);
 }
 
-void brain__notice(brain_t *b, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	b->notice(b->notice_ctx, line);
-}
-
-char *brain__dump(const json_t *j, size_t *len)
-{
-	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	char *out;
-	size_t n;
-
-	if (!text)
-		return NULL;
-	n = strlen(text);
-	out = realloc(text, n + 2);
-	if (!out) {
-		free(text);
-		return NULL;
-	}
-	out[n] = '\n';
-	out[n + 1] = '\0';
-	*len = n + 1;
-	return out;
-}
-
 static time_t system_clock(void *ctx)
 {
 	(void)ctx;
 	return time(NULL);
-}
-
-time_t brain_now(const brain_t *b)
-{
-	BRAIN__ARG_OR((time_t)-1, b);
-	return b->clock(b->clock_ctx);
 }
 
 /* ---- locating inputs ---- */
@@ -279,15 +242,6 @@ static int build_flags(brain_t *b)
 
 /* ---- building the tree ---- */
 
-int brain__check_writable(brain_t *b, const char *what)
-{
-	if (!b->readonly)
-		return 0;
-	return brain__errf(&b->err, BRAIN_EINVAL,
-			   "the tree under %s is open read-only (%s refused)",
-			   b->root, what);
-}
-
 /*
  * Whether the folder `path` exists or can be made: its deepest existing
  * ancestor (or itself) is a folder we may write into.  Checked before
@@ -377,18 +331,18 @@ int brain_init_hierarchical_structure(brain_t *b, time_t when)
 		const brain__stream *s = &bp->streams[i];
 		for (lv = 0; !rc && lv < BRAIN__LV_COUNT; lv++) {
 			if (s->source[lv])
-				rc = brain__store_ensure_file(b, s,
+				rc = brain__store_ensure_file(b->store, s,
 							      s->source[lv], &w);
 			if (!rc)
-				rc = brain__store_ensure_file(b, s,
+				rc = brain__store_ensure_file(b->store, s,
 							      bp->full[lv], &w);
 			if (!rc)
-				rc = brain__store_ensure_file(b, s,
+				rc = brain__store_ensure_file(b->store, s,
 							      bp->index[lv], &w);
 		}
 		/* finish what a writer that crashed left undone */
 		if (!rc)
-			rc = brain__store_recover(b, s);
+			rc = brain__store_recover(b->store, s);
 	}
 	if (rc == BRAIN_ENOMEM)
 		brain__errf(&b->err, rc, "out of memory");
@@ -500,6 +454,33 @@ static int prepare(brain_t *b, const char *mode, const char *component,
 
 static void destroy(brain_t *b);
 
+static int instance(void *owner, const brain__stream *s,
+		    const brain__plevel *pl, const brain__when *w, json_t **out)
+{
+	return brain__template_instance(owner, s, pl, w, out);
+}
+
+/* The store, given what it needs of this handle. */
+static int open_store(brain_t *b)
+{
+	brain__store_ctx cx = {
+		.bp = b->bp,
+		.root = b->root,
+		.base = b->base,
+		.durability = b->durability,
+		.readonly = b->readonly,
+		.err = &b->err,
+		.clock = b->clock,
+		.clock_ctx = b->clock_ctx,
+		.notice = b->notice,
+		.notice_ctx = b->notice_ctx,
+		.instance = instance,
+		.owner = b,
+	};
+
+	return brain__store_open(&cx, &b->store);
+}
+
 int brain_initialize_mode(brain_t **out, const char *mode,
 			  const char *component, const brain_options_t *opts)
 {
@@ -537,11 +518,11 @@ int brain_initialize_mode(brain_t **out, const char *mode,
 	b->notice_ctx = opts ? opts->notice_ctx : NULL;
 	rc = prepare(b, mode, component, opts);
 	if (!rc && b->readonly)
-		rc = brain__store_open(b); /* creates nothing */
+		rc = open_store(b); /* creates nothing */
 	else if (!rc && (rc = make_dir(b, b->root)) == 0 &&
 		 (rc = brain__templates_sync(b)) == 0 &&
 		 (rc = create_structure(b)) == 0 &&
-		 (rc = brain__store_open(b)) == 0)
+		 (rc = open_store(b)) == 0)
 		rc = brain_init_hierarchical_structure(b, brain_now(b));
 	if (!rc && !b->readonly)
 		brain__report_pending(b);
@@ -561,7 +542,8 @@ static void destroy(brain_t *b)
 {
 	size_t i;
 
-	brain__store_close(b);
+	brain__store_close(b->store);
+	b->store = NULL;
 	for (i = 0; b->entry_tpl && i < b->bp->nstreams; i++)
 		json_decref(b->entry_tpl[i]);
 	free(b->entry_tpl);
@@ -584,7 +566,9 @@ int brain_close(brain_t *b)
 	if (!b)
 		return 0;
 	brain__err_clear(&b->err);
-	if ((rc = brain__store_close(b))) {
+	rc = brain__store_close(b->store);
+	b->store = NULL;
+	if (rc) {
 		if (rc == BRAIN_ENOMEM)
 			brain__errf(&b->err, rc, "out of memory");
 		memcpy(brain__thread_err(), &b->err, sizeof(b->err));

@@ -45,10 +45,6 @@ int brain__check_writable(brain_t *b, const char *what);
  * public call.  Steals `report`. */
 void brain__queue_report(brain_t *b, json_t *report);
 
-/* A serialised record is within store.max_record_bytes and valid UTF-8;
- * else BRAIN_ETOOBIG / BRAIN_EINVAL with a message. */
-int brain__check_line(brain_t *b, const char *line, size_t len);
-
 /* Saves the queued reports; failures become notices. */
 void brain__report_pending(brain_t *b);
 

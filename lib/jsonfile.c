@@ -19,8 +19,8 @@
 #include <brainstem/errors.h>
 
 #include "jsonfile.h"
+#include "record_line.h"
 
-#define RECORD_PREFIX "{\"seq\":"
 #define SUMMARY_KEY "summary"
 #define DUMP_PRETTY (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
 #define DUMP_COMPACT (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
@@ -54,6 +54,41 @@ void brain__buf_free(brain__buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+/* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+int brain__utf8_valid(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		unsigned long cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
 }
 
 static int put_indent(brain__buf *b, int n)
@@ -426,13 +461,26 @@ int brain__jfile_render(const json_t *tpl, const brain__jlayout *lay,
 	return rc;
 }
 
-int brain__jfile_append_text(int depth, int was_empty, const char *record,
-			     size_t record_len, const json_t *summary,
-			     brain__buf *out)
+size_t brain__jfile_frame_len(int depth, int was_empty, size_t len)
+{
+	return (was_empty ? 0 : 1) + 1 + 2 * (size_t)depth + 2 + len;
+}
+
+int brain__jfile_frame(brain__buf *out, int depth, int was_empty,
+		       const char *record, size_t record_len)
 {
 	if ((!was_empty && brain__buf_puts(out, ",")) ||
 	    put_nl(out, 2 * depth + 2) ||
 	    brain__buf_put(out, record, record_len))
+		return BRAIN_ENOMEM;
+	return 0;
+}
+
+int brain__jfile_append_text(int depth, int was_empty, const char *record,
+			     size_t record_len, const json_t *summary,
+			     brain__buf *out)
+{
+	if (brain__jfile_frame(out, depth, was_empty, record, record_len))
 		return BRAIN_ENOMEM;
 	return brain__jfile_tail(depth, summary, out);
 }
@@ -542,7 +590,7 @@ static int has_record_line(const char *chunk, size_t len,
 		return 0;
 	pat[0] = '\n';
 	memset(pat + 1, ' ', (size_t)ind);
-	strcpy(pat + 1 + ind, RECORD_PREFIX);
+	strcpy(pat + 1 + ind, BRAIN__RECORD_PREFIX);
 	return memmem(chunk, len, pat, strlen(pat)) != NULL;
 }
 
@@ -591,7 +639,7 @@ static int scan_chunk(int fd, off_t size, size_t n, int whole,
 	} else {
 		while (*line == ' ')
 			line++;
-		if (strncmp(line, RECORD_PREFIX, strlen(RECORD_PREFIX)))
+		if (!brain__is_record(line, (size_t)(tail - line)))
 			rc = BRAIN_ECORRUPT;
 		else if (!(*last_line = strndup(line, (size_t)(tail - line))))
 			rc = BRAIN_ENOMEM;
@@ -759,8 +807,7 @@ int brain__jfile_each_record(int fd, off_t from,
 			}
 			if (len && p[len - 1] == ',')
 				len--;
-			if (len > strlen(RECORD_PREFIX) &&
-			    !strncmp(p, RECORD_PREFIX, strlen(RECORD_PREFIX)))
+			if (brain__is_record(p, len))
 				rc = fn(ctx, p, len);
 			line.len = 0;
 		}

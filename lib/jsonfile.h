@@ -45,6 +45,10 @@ void brain__buf_free(brain__buf *b);
  * integer, a real ("%.17g", ".0" added to whole numbers, exponent without
  * '+' or leading zeros; null when not finite).  Return 0 or BRAIN_ENOMEM.
  */
+/* 1 when text[0..len) is well-formed UTF-8 (no overlongs, no
+ * surrogates), else 0. */
+int brain__utf8_valid(const char *text, size_t len);
+
 int brain__json_put_string(brain__buf *b, const char *s);
 int brain__json_put_int(brain__buf *b, long long v);
 int brain__json_put_real(brain__buf *b, double v);
@@ -74,6 +78,13 @@ int brain__jfile_tail(int depth, const json_t *summary, brain__buf *out);
 /* The same, with the summary already as compact JSON text (NULL: none). */
 int brain__jfile_tail_text(int depth, const char *summary, size_t len,
 			   brain__buf *out);
+
+/* A record line framed as it follows the array's last line (a comma
+ * unless the array was empty, a newline, the indent of depth `depth`),
+ * appended to out; its length.  See record_line.h. */
+int brain__jfile_frame(brain__buf *out, int depth, int was_empty,
+		       const char *record, size_t record_len);
+size_t brain__jfile_frame_len(int depth, int was_empty, size_t len);
 
 /* The text one append writes at the tail's offset: the record line
  * (with a leading comma unless the array was empty) and the new tail. */

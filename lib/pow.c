@@ -9,7 +9,8 @@
  * second hash that does not depend on the nonce (brain__scan_prepare);
  * an engine's kernel does the rest, a group of nonces at a time.  Only
  * hashes whose top 32 bits could beat the best so far or meet the target
- * reach brain__scan_hit, the one place that compares whole hashes, so
+ * reach brain__scan_hit (lib/scan_hit.c), the one place that compares
+ * whole hashes, so
  * every engine reports the same matches and the same best.  *stop is read
  * every CHUNK nonces.
  */
@@ -45,11 +46,6 @@ static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t bswap32(uint32_t x)
-{
-	return x >> 24 | (x >> 8 & 0xff00) | (x << 8 & 0xff0000) | x << 24;
 }
 
 /* ---- headers and hex ---- */
@@ -260,18 +256,6 @@ unsigned brain_hash_leading_zeros(const uint8_t hash[32])
 		break;
 	}
 	return z;
-}
-
-int brain_hash_meets_target(const uint8_t hash[32], const uint8_t target[32])
-{
-	int i;
-
-	BRAIN__ARG_OR(0, hash);
-	BRAIN__ARG_OR(0, target);
-	for (i = 31; i >= 0; i--)
-		if (hash[i] != target[i])
-			return hash[i] < target[i];
-	return 1;
 }
 
 static double as_double(const uint8_t n[32])
@@ -493,55 +477,6 @@ static uint32_t top32(const uint8_t n[32])
 {
 	return (uint32_t)n[31] << 24 | (uint32_t)n[30] << 16 |
 	       (uint32_t)n[29] << 8 | n[28];
-}
-
-void brain__scan_hit(brain__scan_job_t *j, uint32_t nonce,
-		     const uint32_t state[8])
-{
-	brain_scan_t *r = j->result;
-	uint32_t top = bswap32(state[7]);
-	uint8_t hash[32];
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		hash[4 * i] = (uint8_t)(state[i] >> 24);
-		hash[4 * i + 1] = (uint8_t)(state[i] >> 16);
-		hash[4 * i + 2] = (uint8_t)(state[i] >> 8);
-		hash[4 * i + 3] = (uint8_t)state[i];
-	}
-	/* strictly lower: of two equal hashes the first scanned stays */
-	if (top <= j->best_top &&
-	    !brain_hash_meets_target(r->best_hash, hash)) {
-		memcpy(r->best_hash, hash, 32);
-		r->best_nonce = nonce;
-		j->best_top = top;
-	}
-	if (top <= j->target_top && brain_hash_meets_target(hash, j->target)) {
-		if (r->nmatches < j->max_matches) {
-			j->matches[r->nmatches].nonce = nonce;
-			memcpy(j->matches[r->nmatches].hash, hash, 32);
-		}
-		r->nmatches++;
-	}
-	j->threshold = j->best_top > j->target_top ? j->best_top
-						   : j->target_top;
-}
-
-void brain__scan_hit_lanes(brain__scan_job_t *j, uint32_t nonce,
-			   const uint32_t *words, unsigned lanes)
-{
-	unsigned k, l;
-
-	for (l = 0; l < lanes; l++) {
-		uint32_t s[8];
-
-		/* the threshold may have dropped since the kernel's filter */
-		if (bswap32(words[7 * lanes + l]) > j->threshold)
-			continue;
-		for (k = 0; k < 8; k++)
-			s[k] = words[k * lanes + l];
-		brain__scan_hit(j, nonce + l, s);
-	}
 }
 
 int brain_scan(brain_engine_t e, const brain_header_t *h, uint32_t nonce_start,

@@ -236,7 +236,7 @@ int brain__read_index(brain_t *b, const brain__stream *s, brain__level lv,
 	brain__when_of(b->bp, t, &w);
 	if (!(path = brain__level_path(b->base, s, pl, &w, 1)))
 		return brain__errf(&b->err, BRAIN_ENOMEM, "out of memory");
-	rc = brain__store_read_lock(b, s, &fd);
+	rc = brain__store_read_lock(b->store, s, &fd);
 	if (!rc) {
 		rc = brain__read_file(path, INDEX_MAX_BYTES, &buf, &len);
 		err = errno;

@@ -27,10 +27,10 @@
 
 #include "jsonfile.h"
 #include "read_internal.h"
+#include "record_line.h"
 #include "store.h"
 
 /* What every record line starts with (the store puts seq first). */
-#define SEQ_PREFIX "{\"seq\":"
 
 typedef struct rctx {
 	brain_t *b;
@@ -85,8 +85,7 @@ static int each_line_one(rctx *c, brain__buf *line, const char *path,
 		q++, len--;
 	if (len && q[len - 1] == ',')
 		len--;
-	if (len > strlen(SEQ_PREFIX) &&
-	    !strncmp(q, SEQ_PREFIX, strlen(SEQ_PREFIX)))
+	if (brain__is_record(q, len))
 		rc = one_record(c, path, n, q, len, hour);
 	line->len = 0;
 	return rc;
@@ -164,7 +163,7 @@ static int read_hour(rctx *c, time_t t, time_t hour)
 		free(path);
 		return rc;
 	}
-	rc = brain__store_read_lock(b, c->s, &lock);
+	rc = brain__store_read_lock(b->store, c->s, &lock);
 	if (!rc)
 		rc = brain__jfile_scan_tail(
 			fd, &lay, (size_t)b->bp->max_record_bytes + 1024, &tail,

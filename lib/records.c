@@ -12,43 +12,10 @@
 #include <string.h>
 
 #include "brain_internal.h"
+#include "jsonfile.h"
 #include "names.h"
 #include "store.h"
 #include "templates_internal.h"
-
-/* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
-static int utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		unsigned long cp;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07;
-		else
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
 
 /* At most 40 bytes of s for a message: printable ASCII kept, others '?'. */
 static const char *shown(const char *s, size_t len, char *buf, size_t size)
@@ -75,7 +42,7 @@ static int text_ok(brain_t *b, const char *what, const char *key,
 				   "record %s \"%s\" contains U+0000, which "
 				   "cannot be read back",
 				   what, shown(key, keylen, kb, sizeof(kb)));
-	if (!utf8_valid((const unsigned char *)s, len))
+	if (!brain__utf8_valid(s, len))
 		return brain__errf(&b->err, BRAIN_EINVAL,
 				   "record %s \"%s\" is not valid UTF-8", what,
 				   shown(key, keylen, kb, sizeof(kb)));
@@ -238,19 +205,6 @@ nomem:
 	return brain__errf(&b->err, BRAIN_ENOMEM, "out of memory");
 }
 
-int brain__check_line(brain_t *b, const char *line, size_t len)
-{
-	if ((long)len > b->bp->max_record_bytes)
-		return brain__errf(&b->err, BRAIN_ETOOBIG,
-				   "record of %zu bytes is over the limit of "
-				   "%ld (store.max_record_bytes)",
-				   len, b->bp->max_record_bytes);
-	if (!utf8_valid((const unsigned char *)line, len))
-		return brain__errf(&b->err, BRAIN_EINVAL,
-				   "record is not valid UTF-8");
-	return 0;
-}
-
 void brain__queue_report(brain_t *b, json_t *report)
 {
 	if (!report)
@@ -261,14 +215,28 @@ void brain__queue_report(brain_t *b, json_t *report)
 		brain__notice(b, "out of memory queueing an error report");
 }
 
+/* The store's reports of damage it dealt with join the queue. */
+static void brain__queue_events(brain_t *b)
+{
+	json_t *events = brain__store_take_events(b->store), *report;
+	size_t i;
+
+	json_array_foreach(events, i, report)
+		brain__queue_report(b, json_incref(report));
+	json_decref(events);
+}
+
 void brain__report_pending(brain_t *b)
 {
 	const brain__stream *s;
-	json_t *list = b->pending;
+	json_t *list;
 	brain__err saved = b->err;
 	size_t i;
 
-	if (!list || b->reporting)
+	if (b->reporting)
+		return;
+	brain__queue_events(b);
+	if (!(list = b->pending))
 		return;
 	b->pending = NULL;
 	b->reporting = 1;
@@ -278,7 +246,7 @@ void brain__report_pending(brain_t *b)
 		json_t *e = NULL;
 		time_t t;
 		if (make_entry(b, s, rec, &e, &t) == 0 &&
-		    brain__store_save(b, s, e, t) == 0) {
+		    brain__store_save(b->store, s, e, t) == 0) {
 			json_decref(e);
 			continue;
 		}
@@ -304,7 +272,7 @@ static int save(brain_t *b, const brain__stream *s, const json_t *rec)
 		return rc;
 	if ((rc = make_entry(b, s, rec, &e, &t)))
 		return rc;
-	rc = brain__store_save(b, s, e, t);
+	rc = brain__store_save(b->store, s, e, t);
 	if (rc == BRAIN_ENOMEM)
 		brain__errf(&b->err, rc, "out of memory");
 	json_decref(e);
@@ -409,7 +377,7 @@ int brain_save_submission(brain_t *b, const json_t *submission)
 /* Calls fn for every stream that `name` covers: a record kind, or a
  * category's streams in every report tree; NULL covers all. */
 static int each_stream(brain_t *b, const char *name,
-		       int (*fn)(brain_t *, const brain__stream *, time_t),
+		       int (*fn)(brain__store *, const brain__stream *, time_t),
 		       time_t t)
 {
 	size_t i, hits = 0;
@@ -422,7 +390,7 @@ static int each_stream(brain_t *b, const char *name,
 		if (name && strcmp(s->kind, name) && strcmp(s->id, name))
 			continue;
 		hits++;
-		rc = fn(b, s, t);
+		rc = fn(b->store, s, t);
 	}
 	if (!rc && !hits)
 		rc = brain__errf(&b->err, BRAIN_ENOTFOUND,
@@ -447,10 +415,11 @@ int brain_update_aggregated_index(brain_t *b, const char *category,
 	return each_stream(b, category, brain__store_update, when);
 }
 
-static int rebuild_stream(brain_t *b, const brain__stream *s, time_t t)
+static int rebuild_stream(brain__store *store, const brain__stream *s,
+			  time_t t)
 {
 	(void)t;
-	return brain__store_rebuild(b, s);
+	return brain__store_rebuild(store, s);
 }
 
 int brain_rebuild(brain_t *b, const char *name)
@@ -463,5 +432,5 @@ int brain_flush(brain_t *b)
 {
 	BRAIN__ARG(brain__thread_err(), b);
 	brain__err_clear(&b->err);
-	return brain__store_flush(b);
+	return brain__store_flush(b->store);
 }

@@ -34,6 +34,7 @@
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "names.h"
+#include "record_line.h"
 #include "store.h"
 #include "summary.h"
 #include "templates_internal.h"
@@ -146,7 +147,7 @@ static int count_hour(vctx *v, time_t t, long long seq, unsigned long long h)
 static int on_line(void *vc, const char *line, size_t len)
 {
 	lines_ctx *c = vc;
-	long long seq = strtoll(line + 7, NULL, 10);
+	long long seq = brain__record_seq(line);
 	uint64_t line_hash = brain__hash_bytes(line, len);
 	json_t *rec;
 	time_t t;
@@ -1038,16 +1039,16 @@ int brain_validate(brain_t *b, const char *name, brain_problem_fn on_problem,
 		v.s = s;
 		json_object_clear(v.seen);
 		if (b->readonly) {
-			if ((rc = brain__store_read_lock(b, s, &lock_fd)))
+			if ((rc = brain__store_read_lock(b->store, s, &lock_fd)))
 				break;
-		} else if ((rc = brain__store_lock(b, s))) {
+		} else if ((rc = brain__store_lock(b->store, s))) {
 			break;
 		}
 		rc = validate_stream(&v);
 		if (!rc)
 			rc = scan_folder(&v, s->folder);
 		if (!b->readonly)
-			brain__store_unlock(b, s);
+			brain__store_unlock(b->store, s);
 		else
 			brain__store_read_unlock(lock_fd);
 	}
