@@ -86,7 +86,9 @@ LIB_SRCS  := $(wildcard lib/*.c)
 LIB_OBJS  := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 PROGRAMS  := $(BUILD)/brainstem-miner $(BUILD)/brainstem-looper \
 	     $(BUILD)/brainstem-dtm
+BIN_OBJS  := $(patsubst bin/%.c,$(BUILD)/bin/%.o,$(wildcard bin/*.c bin/*/*.c))
 TEST_SRCS := $(wildcard tests/check_*.c) tests/storecheck.c
+TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRCS))
 TEST_BIN  := $(BUILD)/tests/check_brainstem
 HEADERS   := $(wildcard include/brainstem/*.h)
 MANPAGES  := $(wildcard man/*.1)
@@ -104,10 +106,15 @@ $(BUILD)/config.stamp: FORCE
 	@echo '$(CONFIG_LINE)' | cmp -s - $@ || echo '$(CONFIG_LINE)' > $@
 $(BUILD)/lib/brain.o: $(BUILD)/config.stamp
 
-$(BUILD)/lib/%.o: lib/%.c $(HEADERS) $(wildcard lib/*.h)
+# Every object names the headers it includes in its .d file (-MMD), which
+# the next make reads: touching a header rebuilds exactly the objects that
+# include it.  A fresh tree has no .d files and no objects, so everything is
+# built; -MP keeps a deleted header from stopping make.
+DEPFLAGS := -MMD -MP
+$(BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(LIB_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(LIB_REAL): $(LIB_OBJS) lib/libbrainstem.map
 	$(call say,LD,$@)
@@ -119,11 +126,19 @@ $(LIB_REAL): $(LIB_OBJS) lib/libbrainstem.map
 
 # Programs link the shared library; $ORIGIN finds it beside them in the
 # build tree and in ../lib once installed.
+$(BUILD)/bin/%.o: bin/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# (a function, so that make does not read its % as the rule's stem; the
+# objects stay when the program is made, for the next make to compare)
+prog_objs = $(patsubst bin/%.c,$(BUILD)/bin/%.o,$(wildcard bin/$(1)/*.c))
+.SECONDARY: $(BIN_OBJS)
 .SECONDEXPANSION:
-$(BUILD)/brainstem-%: $$(wildcard bin/$$*/*.c bin/$$*/*.h) bin/cli.c bin/cli.h \
-		     $(HEADERS) $(LIB_REAL)
+$(BUILD)/brainstem-%: $$(call prog_objs,$$*) $(BUILD)/bin/cli.o $(LIB_REAL)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) -L$(BUILD) -lbrainstem \
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD) -lbrainstem \
 		$(shell pkg-config --libs jansson) \
 		-Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
 
@@ -144,17 +159,24 @@ man: $(MAN_OUT)
 
 # The unit tests link the library's objects directly, so internal modules
 # (week numbering, the YAML reader) are tested as well as the API.
-$(TEST_BIN): $(TEST_SRCS) tests/testutil.h tests/storecheck.h $(LIB_OBJS)
+# (the test objects name the source tree: they are never installed)
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Ilib $(DEPFLAGS) \
+		-DTEST_DATA='"$(CURDIR)/tests/data"' -DSOURCE_DIR='"$(CURDIR)"' \
+		-c -o $@ $<
+
+$(TEST_BIN): $(TEST_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Ilib -DTEST_DATA='"$(CURDIR)/tests/data"' \
-		-DSOURCE_DIR='"$(CURDIR)"' -o $@ $(TEST_SRCS) \
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJS) \
 		$(LIB_OBJS) $(CHECK_LIBS) $(DEP_LIBS) -lpthread -ldl -lm
 
 # A test tool: fills a tree with the records of a JSON spec (each with its
 # own timestamp), for the tests that read a tree back.
 FILLTREE := $(BUILD)/tests/filltree
-$(FILLTREE): tests/tools/filltree.c $(HEADERS) $(LIB_OBJS)
+$(FILLTREE): $(BUILD)/tests/tools/filltree.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(DEP_LIBS) \
@@ -303,10 +325,11 @@ demo: all
 BENCH_NAMES := hash sha_pipes store validate
 BENCH_BINS  := $(patsubst %,$(BUILD)/bench/%,$(BENCH_NAMES))
 BENCH_LIBS_store := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
-$(BUILD)/bench/%: bench/%.c bench/bench.h $(HEADERS) $(LIB_REAL)
+$(BUILD)/bench/%: bench/%.c $(LIB_REAL)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -L$(BUILD) -lbrainstem \
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< \
+		-L$(BUILD) -lbrainstem \
 		$(shell pkg-config --libs jansson) $(BENCH_LIBS_$*) \
 		-Wl,-rpath,'$(abspath $(BUILD))' $(LDFLAGS)
 
@@ -341,3 +364,7 @@ uninstall:
 
 clean:
 	rm -rf build demo
+
+# What the last build of each object included (see DEPFLAGS).
+-include $(patsubst %.o,%.d,$(LIB_OBJS) $(BIN_OBJS) $(TEST_OBJS) \
+	$(BUILD)/tests/tools/filltree.o) $(addsuffix .d,$(BENCH_BINS))
