@@ -28,20 +28,46 @@ MINOR := $(shell sed -n 's/^\#define BRAIN_VERSION_MINOR \([0-9]*\)/\1/p' $(VERS
 PATCH := $(shell sed -n 's/^\#define BRAIN_VERSION_PATCH \([0-9]*\)/\1/p' $(VERSION_H))
 VERSION := $(MAJOR).$(MINOR).$(PATCH)
 
-# Dependencies come from pkg-config; on a machine without them the project's
-# own script installs them first (Debian/Ubuntu).
-PKGS      := yaml-0.1 jansson libsodium libcurl libmicrohttpd
-TEST_PKGS := check
-ifeq ($(filter clean uninstall,$(MAKECMDGOALS)),)
-# The test tools that are not libraries (Prometheus, Chromium) count too.
+# Dependencies come from pkg-config (the tests also need a few programs).
+# A goal that builds only checks them and stops with what is missing and
+# how to get it; `make` and `make install` never install anything.  The
+# README's two commands, `make demo` and `make check` (and check-faults,
+# check-valgrind, which are more of make check), say so in one line and run
+# scripts/install-deps (Debian/Ubuntu packages, with sudo when not root) when
+# something is missing, so a fresh machine needs nothing else.  bench and
+# fuzz stop like `make` (make check has installed what they need).
+PKGS       := yaml-0.1 jansson libsodium libcurl libmicrohttpd
+TEST_PKGS  := check
 TEST_TOOLS := prometheus promtool chromium
-ifneq ($(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && \
-	for t in $(TEST_TOOLS); do command -v $$t >/dev/null || exit 1; done && \
-	echo ok),ok)
-$(info brainstem: dependencies missing; running scripts/install-deps)
+GOALS      := $(or $(MAKECMDGOALS),all)
+TEST_GOALS := check check-faults check-valgrind
+DEPS_INSTALL_GOALS := demo $(TEST_GOALS)
+ifneq ($(filter-out clean uninstall man,$(GOALS)),)
+NEED_PKGS  := $(PKGS) $(if $(filter $(TEST_GOALS),$(GOALS)),$(TEST_PKGS)) \
+	      $(if $(filter bench,$(GOALS)),sqlite3)
+NEED_TOOLS := $(if $(filter $(TEST_GOALS),$(GOALS)),$(TEST_TOOLS)) \
+	      $(if $(filter fuzz,$(GOALS)),clang)
+# what is missing, as "pkg-config packages: a b; programs: c"
+missing_pkgs = $(shell for p in $(NEED_PKGS); do \
+	pkg-config --exists $$p 2>/dev/null || echo $$p; done)
+missing_tools = $(shell for t in pkg-config $(NEED_TOOLS); do \
+	command -v $$t >/dev/null 2>&1 || echo $$t; done)
+missing = $(strip $(if $(1),pkg-config packages: $(1))$(if $(and $(1),$(2)),;) \
+	$(if $(2),programs: $(2)))
+MISSING := $(call missing,$(missing_pkgs),$(missing_tools))
+ifneq ($(MISSING),)
+ifneq ($(filter $(DEPS_INSTALL_GOALS),$(GOALS)),)
+$(info brainstem: missing $(MISSING); make $(firstword $(filter $(DEPS_INSTALL_GOALS),$(GOALS))) runs scripts/install-deps to install them)
 DEPS_RESULT := $(shell ./scripts/install-deps >&2 && echo ok)
 ifneq ($(DEPS_RESULT),ok)
-$(error scripts/install-deps failed; install $(PKGS) $(TEST_PKGS) by hand)
+$(error brainstem: scripts/install-deps failed; install by hand the $(MISSING))
+endif
+MISSING := $(call missing,$(missing_pkgs),$(missing_tools))
+ifneq ($(MISSING),)
+$(error brainstem: still missing after scripts/install-deps: $(MISSING))
+endif
+else
+$(error brainstem: missing $(MISSING); run scripts/install-deps (Debian/Ubuntu) or install them, then make again)
 endif
 endif
 endif
