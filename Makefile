@@ -98,11 +98,15 @@ WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow \
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif
-ALL_CFLAGS := $(CFLAGS) $(WARN) $(SAN_FLAGS) -Iinclude $(DEP_CFLAGS)
+# No path of this tree goes into what is installed: the debug information
+# names the sources relative to it (-ffile-prefix-map), and an uninstalled
+# build finds the source tree's blueprint through a link beside its library
+# ($(BUILD)/brainstem-uninstalled.qtl, read by lib/brain.c), not through a
+# compiled-in path.
+ALL_CFLAGS := $(CFLAGS) $(WARN) $(SAN_FLAGS) -ffile-prefix-map=$(CURDIR)=. \
+	      -Iinclude $(DEP_CFLAGS)
 LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden \
-	      -DBRAIN_DATADIR='"$(DATADIR)"' \
-	      -DBRAIN_BUILD_DIR='"$(CURDIR)/build"' \
-	      -DBRAIN_SOURCE_BLUEPRINT='"$(CURDIR)/blueprint/brain.qtl"'
+	      -DBRAIN_DATADIR='"$(DATADIR)"'
 
 ifeq ($(V),1)
 Q :=
@@ -128,7 +132,13 @@ MAN_OUT   := $(patsubst man/%,$(BUILD)/man/%,$(MANPAGES))
 
 .PHONY: all check check-faults check-valgrind bench demo fuzz install uninstall \
 	clean man FORCE
-all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc $(MAN_OUT)
+UNINSTALLED_BP := $(BUILD)/brainstem-uninstalled.qtl \
+		  $(BUILD)/tests/brainstem-uninstalled.qtl
+all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc $(MAN_OUT) $(UNINSTALLED_BP)
+
+$(UNINSTALLED_BP):
+	@mkdir -p $(@D)
+	$(Q)ln -sfn '$(CURDIR)/blueprint/brain.qtl' $@
 
 # The install paths are compiled into the library and the .pc file: a
 # changed PREFIX (or DATADIR...) must rebuild them.
@@ -208,7 +218,7 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB_OBJS)
 # A test tool: fills a tree with the records of a JSON spec (each with its
 # own timestamp), for the tests that read a tree back.
 FILLTREE := $(BUILD)/tests/filltree
-$(FILLTREE): $(BUILD)/tests/tools/filltree.o $(LIB_OBJS)
+$(FILLTREE): $(BUILD)/tests/tools/filltree.o $(LIB_OBJS) | $(UNINSTALLED_BP)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(DEP_LIBS) \

@@ -3,6 +3,7 @@
 # third-party developer would use it:
 #  * the library and its two links, the programs, the headers, brainstem.pc,
 #    the default blueprint and the three man pages are installed;
+#  * neither the library nor the programs name the source tree (`strings`);
 #  * tests/consumer/consumer.c builds with only the installed pkg-config
 #    flags and, run against the installed library and blueprint, opens a demo
 #    tree and prints its base path;
@@ -57,6 +58,14 @@ else
 fi
 for p in $PROGRAMS; do
 	check "bin/$p installed" test -x "$P/bin/$p"
+done
+# Nothing installed names the source tree: no compiled-in path of the
+# build, and debug information relative to the tree.
+physical=$(cd "$REPO" && pwd -P)
+for f in "lib/$real" $(for p in $PROGRAMS; do echo "bin/$p"; done); do
+	[ -f "$P/$f" ] || continue
+	check "$f names no path of the source tree ($physical)" sh -c \
+		'! strings -a "$1" | grep -qF -e "$2" -e "$3"' _ "$P/$f" "$REPO" "$physical"
 done
 for h in "$REPO"/include/brainstem/*.h; do
 	check "include/brainstem/$(basename "$h") installed" test -f "$P/include/brainstem/$(basename "$h")"
