@@ -7,6 +7,8 @@
 #   make check-valgrind  the operation's suites and programs under valgrind
 #   SAN=1           ASan + UBSan build (in build/san)     V=1  show commands
 #   WERROR=1        warnings are errors (CI builds with it: .ci/run)
+#   make static     build/libbrainstem.a too; STATIC=1 builds it with `all`
+#                   and makes `make install` install it
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -130,8 +132,8 @@ HEADERS   := $(wildcard include/brainstem/*.h)
 MANPAGES  := $(wildcard man/*.1)
 MAN_OUT   := $(patsubst man/%,$(BUILD)/man/%,$(MANPAGES))
 
-.PHONY: all check check-faults check-valgrind bench demo fuzz install uninstall \
-	clean man FORCE
+.PHONY: all static check check-faults check-valgrind bench demo fuzz install \
+	uninstall clean man FORCE
 UNINSTALLED_BP := $(BUILD)/brainstem-uninstalled.qtl \
 		  $(BUILD)/tests/brainstem-uninstalled.qtl
 all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc $(MAN_OUT) $(UNINSTALLED_BP)
@@ -142,7 +144,7 @@ $(UNINSTALLED_BP):
 
 # The install paths are compiled into the library and the .pc file: a
 # changed PREFIX (or DATADIR...) must rebuild them.
-CONFIG_LINE := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(DATADIR)|$(BINDIR)
+CONFIG_LINE := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(DATADIR)|$(BINDIR)|$(PKGCONFIGDIR)
 $(BUILD)/config.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(CONFIG_LINE)' | cmp -s - $@ || echo '$(CONFIG_LINE)' > $@
@@ -166,6 +168,21 @@ $(LIB_REAL): $(LIB_OBJS) lib/libbrainstem.map
 	$(Q)ln -sf libbrainstem.so.$(VERSION) $(BUILD)/$(SONAME)
 	$(Q)ln -sf $(SONAME) $(BUILD)/libbrainstem.so
 
+# The static library: the same objects (position-independent, the internal
+# functions hidden from a shared link), for programs that want no
+# libbrainstem.so at run time; brainstem.pc's Libs.private and
+# Requires.private give what it needs (pkg-config --static).  Built by
+# `make static` or STATIC=1, installed by `make install STATIC=1` only: a
+# stale archive left by an earlier `make static` is not installed unasked.
+LIB_A := $(BUILD)/libbrainstem.a
+static: $(LIB_A)
+ifeq ($(STATIC),1)
+all: $(LIB_A)
+endif
+$(LIB_A): $(LIB_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $(LIB_OBJS)
+
 # Programs link the shared library; $ORIGIN finds it beside them in the
 # build tree and in ../lib once installed.
 $(BUILD)/bin/%.o: bin/%.c
@@ -184,10 +201,28 @@ $(BUILD)/brainstem-%: $$(call prog_objs,$$*) $(BUILD)/bin/cli.o $(LIB_REAL)
 		$(shell pkg-config --libs jansson) \
 		-Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
 
+# brainstem.pc is relocatable: installed inside PREFIX (the default
+# PKGCONFIGDIR is), its prefix is found from where the file is
+# (${pcfiledir}/../..), and libdir and includedir follow ${prefix}, so an
+# installed tree that is moved elsewhere still builds programs.  A directory
+# set outside PREFIX stays as given.
+empty :=
+PC_UNDER  := $(patsubst $(PREFIX)/%,%,$(PKGCONFIGDIR))
+PC_PREFIX := $(if $(filter $(PKGCONFIGDIR),$(PC_UNDER)),$(PREFIX),$${pcfiledir}$(subst $(empty) ,,$(patsubst %,/..,$(subst /, ,$(PC_UNDER)))))
+PC_LIBDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+# What a program that links libbrainstem.a links besides it: the libraries
+# the shared library is linked with (jansson is a public Requires).  Named
+# as libraries, not as Requires.private packages: pkg-config --static would
+# then add libcurl's own static closure (nghttp2, ssh2, krb5, ldap ...),
+# whose -dev packages Debian does not install, and the link would fail.
+PC_LIBS_PRIVATE := $(strip $(shell pkg-config --libs $(filter-out jansson,$(PKGS)) \
+	2>/dev/null) -lpthread -ldl -lm)
 $(BUILD)/brainstem.pc: pkgconfig/brainstem.pc.in $(VERSION_H) $(BUILD)/config.stamp
 	@mkdir -p $(@D)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	$(Q)sed -e 's|@PREFIX@|$(PC_PREFIX)|g' -e 's|@LIBDIR@|$(PC_LIBDIR)|g' \
+		-e 's|@INCLUDEDIR@|$(PC_INCLUDEDIR)|g' \
+		-e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|g' \
 		-e 's|@VERSION@|$(VERSION)|g' $< > $@
 
 # The man pages name the installed paths and version: @PREFIX@, @BINDIR@,
@@ -386,6 +421,7 @@ install: all
 		$(DESTDIR)$(INCLUDEDIR)/brainstem $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(DATADIR)/brainstem $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(LIB_REAL) $(DESTDIR)$(LIBDIR)/
+	$(if $(filter 1,$(STATIC)),install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/)
 	ln -sf libbrainstem.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbrainstem.so
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
@@ -397,6 +433,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libbrainstem.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libbrainstem.so \
+	      $(DESTDIR)$(LIBDIR)/libbrainstem.a \
 	      $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS))) \
 	      $(addprefix $(DESTDIR)$(INCLUDEDIR)/brainstem/,$(notdir $(HEADERS))) \
 	      $(DESTDIR)$(PKGCONFIGDIR)/brainstem.pc \
