@@ -170,8 +170,8 @@ $(LIB_REAL): $(LIB_OBJS) lib/libbrainstem.map
 
 # The static library: the same objects (position-independent, the internal
 # functions hidden from a shared link), for programs that want no
-# libbrainstem.so at run time; brainstem.pc's Libs.private and
-# Requires.private give what it needs (pkg-config --static).  Built by
+# libbrainstem.so at run time; brainstem.pc's Libs.private gives what it
+# needs besides (pkg-config --static).  Built by
 # `make static` or STATIC=1, installed by `make install STATIC=1` only: a
 # stale archive left by an earlier `make static` is not installed unasked.
 LIB_A := $(BUILD)/libbrainstem.a
