@@ -6,6 +6,9 @@
 #   make check-faults  every injected I/O fault (make check runs a sample)
 #   make check-valgrind  the operation's suites and programs under valgrind
 #   SAN=1           ASan + UBSan build (in build/san)     V=1  show commands
+#   WERROR=1        warnings are errors (CI builds with it: .ci/run)
+#   make static     build/libbrainstem.a too; STATIC=1 builds it with `all`
+#                   and makes `make install` install it
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -27,20 +30,46 @@ MINOR := $(shell sed -n 's/^\#define BRAIN_VERSION_MINOR \([0-9]*\)/\1/p' $(VERS
 PATCH := $(shell sed -n 's/^\#define BRAIN_VERSION_PATCH \([0-9]*\)/\1/p' $(VERSION_H))
 VERSION := $(MAJOR).$(MINOR).$(PATCH)
 
-# Dependencies come from pkg-config; on a machine without them the project's
-# own script installs them first (Debian/Ubuntu).
-PKGS      := yaml-0.1 jansson libsodium libcurl libmicrohttpd
-TEST_PKGS := check
-ifeq ($(filter clean uninstall,$(MAKECMDGOALS)),)
-# The test tools that are not libraries (Prometheus, Chromium) count too.
+# Dependencies come from pkg-config (the tests also need a few programs).
+# A goal that builds only checks them and stops with what is missing and
+# how to get it; `make` and `make install` never install anything.  The
+# README's two commands, `make demo` and `make check` (and check-faults,
+# check-valgrind, which are more of make check), say so in one line and run
+# scripts/install-deps (Debian/Ubuntu packages, with sudo when not root) when
+# something is missing, so a fresh machine needs nothing else.  bench and
+# fuzz stop like `make` (make check has installed what they need).
+PKGS       := yaml-0.1 jansson libsodium libcurl libmicrohttpd
+TEST_PKGS  := check
 TEST_TOOLS := prometheus promtool chromium
-ifneq ($(shell pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null && \
-	for t in $(TEST_TOOLS); do command -v $$t >/dev/null || exit 1; done && \
-	echo ok),ok)
-$(info brainstem: dependencies missing; running scripts/install-deps)
+GOALS      := $(or $(MAKECMDGOALS),all)
+TEST_GOALS := check check-faults check-valgrind
+DEPS_INSTALL_GOALS := demo $(TEST_GOALS)
+ifneq ($(filter-out clean uninstall man,$(GOALS)),)
+NEED_PKGS  := $(PKGS) $(if $(filter $(TEST_GOALS),$(GOALS)),$(TEST_PKGS)) \
+	      $(if $(filter bench,$(GOALS)),sqlite3)
+NEED_TOOLS := $(if $(filter $(TEST_GOALS),$(GOALS)),$(TEST_TOOLS)) \
+	      $(if $(filter fuzz,$(GOALS)),clang)
+# what is missing, as "pkg-config packages: a b; programs: c"
+missing_pkgs = $(shell for p in $(NEED_PKGS); do \
+	pkg-config --exists $$p 2>/dev/null || echo $$p; done)
+missing_tools = $(shell for t in pkg-config $(NEED_TOOLS); do \
+	command -v $$t >/dev/null 2>&1 || echo $$t; done)
+missing = $(strip $(if $(1),pkg-config packages: $(1))$(if $(and $(1),$(2)),;) \
+	$(if $(2),programs: $(2)))
+MISSING := $(call missing,$(missing_pkgs),$(missing_tools))
+ifneq ($(MISSING),)
+ifneq ($(filter $(DEPS_INSTALL_GOALS),$(GOALS)),)
+$(info brainstem: missing $(MISSING); make $(firstword $(filter $(DEPS_INSTALL_GOALS),$(GOALS))) runs scripts/install-deps to install them)
 DEPS_RESULT := $(shell ./scripts/install-deps >&2 && echo ok)
 ifneq ($(DEPS_RESULT),ok)
-$(error scripts/install-deps failed; install $(PKGS) $(TEST_PKGS) by hand)
+$(error brainstem: scripts/install-deps failed; install by hand the $(MISSING))
+endif
+MISSING := $(call missing,$(missing_pkgs),$(missing_tools))
+ifneq ($(MISSING),)
+$(error brainstem: still missing after scripts/install-deps: $(MISSING))
+endif
+else
+$(error brainstem: missing $(MISSING); run scripts/install-deps (Debian/Ubuntu) or install them, then make again)
 endif
 endif
 endif
@@ -64,13 +93,22 @@ BUILD ?= build
 SAN_FLAGS :=
 endif
 
-WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow \
+# Warnings are shown; WERROR=1 (CI: .ci/run) makes them errors, so a
+# newer compiler's new warning does not stop a user's build.
+WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
-ALL_CFLAGS := $(CFLAGS) $(WARN) $(SAN_FLAGS) -Iinclude $(DEP_CFLAGS)
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+# No path of this tree goes into what is installed: the debug information
+# names the sources relative to it (-ffile-prefix-map), and an uninstalled
+# build finds the source tree's blueprint through a link beside its library
+# ($(BUILD)/brainstem-uninstalled.qtl, read by lib/brain.c), not through a
+# compiled-in path.
+ALL_CFLAGS := $(CFLAGS) $(WARN) $(SAN_FLAGS) -ffile-prefix-map=$(CURDIR)=. \
+	      -Iinclude $(DEP_CFLAGS)
 LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden \
-	      -DBRAIN_DATADIR='"$(DATADIR)"' \
-	      -DBRAIN_BUILD_DIR='"$(CURDIR)/build"' \
-	      -DBRAIN_SOURCE_BLUEPRINT='"$(CURDIR)/blueprint/brain.qtl"'
+	      -DBRAIN_DATADIR='"$(DATADIR)"'
 
 ifeq ($(V),1)
 Q :=
@@ -86,28 +124,41 @@ LIB_SRCS  := $(wildcard lib/*.c)
 LIB_OBJS  := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 PROGRAMS  := $(BUILD)/brainstem-miner $(BUILD)/brainstem-looper \
 	     $(BUILD)/brainstem-dtm
+BIN_OBJS  := $(patsubst bin/%.c,$(BUILD)/bin/%.o,$(wildcard bin/*.c bin/*/*.c))
 TEST_SRCS := $(wildcard tests/check_*.c) tests/storecheck.c
+TEST_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SRCS))
 TEST_BIN  := $(BUILD)/tests/check_brainstem
 HEADERS   := $(wildcard include/brainstem/*.h)
 MANPAGES  := $(wildcard man/*.1)
 MAN_OUT   := $(patsubst man/%,$(BUILD)/man/%,$(MANPAGES))
 
-.PHONY: all check check-faults check-valgrind bench demo fuzz install uninstall \
-	clean man FORCE
-all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc $(MAN_OUT)
+.PHONY: all static check check-faults check-valgrind bench demo fuzz install \
+	uninstall clean man FORCE
+UNINSTALLED_BP := $(BUILD)/brainstem-uninstalled.qtl \
+		  $(BUILD)/tests/brainstem-uninstalled.qtl
+all: $(LIB_REAL) $(PROGRAMS) $(BUILD)/brainstem.pc $(MAN_OUT) $(UNINSTALLED_BP)
+
+$(UNINSTALLED_BP):
+	@mkdir -p $(@D)
+	$(Q)ln -sfn '$(CURDIR)/blueprint/brain.qtl' $@
 
 # The install paths are compiled into the library and the .pc file: a
 # changed PREFIX (or DATADIR...) must rebuild them.
-CONFIG_LINE := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(DATADIR)|$(BINDIR)
+CONFIG_LINE := $(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(DATADIR)|$(BINDIR)|$(PKGCONFIGDIR)
 $(BUILD)/config.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(CONFIG_LINE)' | cmp -s - $@ || echo '$(CONFIG_LINE)' > $@
 $(BUILD)/lib/brain.o: $(BUILD)/config.stamp
 
-$(BUILD)/lib/%.o: lib/%.c $(HEADERS) $(wildcard lib/*.h)
+# Every object names the headers it includes in its .d file (-MMD), which
+# the next make reads: touching a header rebuilds exactly the objects that
+# include it.  A fresh tree has no .d files and no objects, so everything is
+# built; -MP keeps a deleted header from stopping make.
+DEPFLAGS := -MMD -MP
+$(BUILD)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(LIB_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(LIB_REAL): $(LIB_OBJS) lib/libbrainstem.map
 	$(call say,LD,$@)
@@ -117,20 +168,61 @@ $(LIB_REAL): $(LIB_OBJS) lib/libbrainstem.map
 	$(Q)ln -sf libbrainstem.so.$(VERSION) $(BUILD)/$(SONAME)
 	$(Q)ln -sf $(SONAME) $(BUILD)/libbrainstem.so
 
+# The static library: the same objects (position-independent, the internal
+# functions hidden from a shared link), for programs that want no
+# libbrainstem.so at run time; brainstem.pc's Libs.private gives what it
+# needs besides (pkg-config --static).  Built by
+# `make static` or STATIC=1, installed by `make install STATIC=1` only: a
+# stale archive left by an earlier `make static` is not installed unasked.
+LIB_A := $(BUILD)/libbrainstem.a
+static: $(LIB_A)
+ifeq ($(STATIC),1)
+all: $(LIB_A)
+endif
+$(LIB_A): $(LIB_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $(LIB_OBJS)
+
 # Programs link the shared library; $ORIGIN finds it beside them in the
 # build tree and in ../lib once installed.
+$(BUILD)/bin/%.o: bin/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# (a function, so that make does not read its % as the rule's stem; the
+# objects stay when the program is made, for the next make to compare)
+prog_objs = $(patsubst bin/%.c,$(BUILD)/bin/%.o,$(wildcard bin/$(1)/*.c))
+.SECONDARY: $(BIN_OBJS)
 .SECONDEXPANSION:
-$(BUILD)/brainstem-%: $$(wildcard bin/$$*/*.c bin/$$*/*.h) bin/cli.c bin/cli.h \
-		     $(HEADERS) $(LIB_REAL)
+$(BUILD)/brainstem-%: $$(call prog_objs,$$*) $(BUILD)/bin/cli.o $(LIB_REAL)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) -L$(BUILD) -lbrainstem \
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) -L$(BUILD) -lbrainstem \
 		$(shell pkg-config --libs jansson) \
 		-Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
 
+# brainstem.pc is relocatable: installed inside PREFIX (the default
+# PKGCONFIGDIR is), its prefix is found from where the file is
+# (${pcfiledir}/../..), and libdir and includedir follow ${prefix}, so an
+# installed tree that is moved elsewhere still builds programs.  A directory
+# set outside PREFIX stays as given.
+empty :=
+PC_UNDER  := $(patsubst $(PREFIX)/%,%,$(PKGCONFIGDIR))
+PC_PREFIX := $(if $(filter $(PKGCONFIGDIR),$(PC_UNDER)),$(PREFIX),$${pcfiledir}$(subst $(empty) ,,$(patsubst %,/..,$(subst /, ,$(PC_UNDER)))))
+PC_LIBDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+# What a program that links libbrainstem.a links besides it: the libraries
+# the shared library is linked with (jansson is a public Requires).  Named
+# as libraries, not as Requires.private packages: pkg-config --static would
+# then add libcurl's own static closure (nghttp2, ssh2, krb5, ldap ...),
+# whose -dev packages Debian does not install, and the link would fail.
+PC_LIBS_PRIVATE := $(strip $(shell pkg-config --libs $(filter-out jansson,$(PKGS)) \
+	2>/dev/null) -lpthread -ldl -lm)
 $(BUILD)/brainstem.pc: pkgconfig/brainstem.pc.in $(VERSION_H) $(BUILD)/config.stamp
 	@mkdir -p $(@D)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	$(Q)sed -e 's|@PREFIX@|$(PC_PREFIX)|g' -e 's|@LIBDIR@|$(PC_LIBDIR)|g' \
+		-e 's|@INCLUDEDIR@|$(PC_INCLUDEDIR)|g' \
+		-e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|g' \
 		-e 's|@VERSION@|$(VERSION)|g' $< > $@
 
 # The man pages name the installed paths and version: @PREFIX@, @BINDIR@,
@@ -144,17 +236,24 @@ man: $(MAN_OUT)
 
 # The unit tests link the library's objects directly, so internal modules
 # (week numbering, the YAML reader) are tested as well as the API.
-$(TEST_BIN): $(TEST_SRCS) tests/testutil.h tests/storecheck.h $(LIB_OBJS)
+# (the test objects name the source tree: they are never installed)
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Ilib $(DEPFLAGS) \
+		-DTEST_DATA='"$(CURDIR)/tests/data"' -DSOURCE_DIR='"$(CURDIR)"' \
+		-c -o $@ $<
+
+$(TEST_BIN): $(TEST_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Ilib -DTEST_DATA='"$(CURDIR)/tests/data"' \
-		-DSOURCE_DIR='"$(CURDIR)"' -o $@ $(TEST_SRCS) \
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(TEST_OBJS) \
 		$(LIB_OBJS) $(CHECK_LIBS) $(DEP_LIBS) -lpthread -ldl -lm
 
 # A test tool: fills a tree with the records of a JSON spec (each with its
 # own timestamp), for the tests that read a tree back.
 FILLTREE := $(BUILD)/tests/filltree
-$(FILLTREE): tests/tools/filltree.c $(HEADERS) $(LIB_OBJS)
+$(FILLTREE): $(BUILD)/tests/tools/filltree.o $(LIB_OBJS) | $(UNINSTALLED_BP)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(DEP_LIBS) \
@@ -303,10 +402,11 @@ demo: all
 BENCH_NAMES := hash sha_pipes store validate
 BENCH_BINS  := $(patsubst %,$(BUILD)/bench/%,$(BENCH_NAMES))
 BENCH_LIBS_store := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
-$(BUILD)/bench/%: bench/%.c bench/bench.h $(HEADERS) $(LIB_REAL)
+$(BUILD)/bench/%: bench/%.c $(LIB_REAL)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -L$(BUILD) -lbrainstem \
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< \
+		-L$(BUILD) -lbrainstem \
 		$(shell pkg-config --libs jansson) $(BENCH_LIBS_$*) \
 		-Wl,-rpath,'$(abspath $(BUILD))' $(LDFLAGS)
 
@@ -321,6 +421,7 @@ install: all
 		$(DESTDIR)$(INCLUDEDIR)/brainstem $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(DATADIR)/brainstem $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(LIB_REAL) $(DESTDIR)$(LIBDIR)/
+	$(if $(filter 1,$(STATIC)),install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/)
 	ln -sf libbrainstem.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbrainstem.so
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
@@ -332,6 +433,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libbrainstem.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libbrainstem.so \
+	      $(DESTDIR)$(LIBDIR)/libbrainstem.a \
 	      $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS))) \
 	      $(addprefix $(DESTDIR)$(INCLUDEDIR)/brainstem/,$(notdir $(HEADERS))) \
 	      $(DESTDIR)$(PKGCONFIGDIR)/brainstem.pc \
@@ -341,3 +443,7 @@ uninstall:
 
 clean:
 	rm -rf build demo
+
+# What the last build of each object included (see DEPFLAGS).
+-include $(patsubst %.o,%.d,$(LIB_OBJS) $(BIN_OBJS) $(TEST_OBJS) \
+	$(BUILD)/tests/tools/filltree.o) $(addsuffix .d,$(BENCH_BINS))

@@ -37,6 +37,7 @@
 #define BLUEPRINT_MAX_BYTES (16 << 20)
 #define DEFAULT_BLUEPRINT_NAME "brain.qtl"
 #define ROOT_BLUEPRINT_NAME "Brain.QTL"
+#define UNINSTALLED_BLUEPRINT_NAME "brainstem-uninstalled.qtl"
 #define ROOT_CONFIG_NAME "config.json"
 
 const char *brain_version(void)
@@ -81,27 +82,33 @@ static char *absolute(const char *path)
 	return brain__path_join(cwd, path);
 }
 
-/* The source tree's blueprint, when this library is the one built in that
- * tree (an uninstalled build, plain or sanitised): never for an installed
- * copy. */
-static char *build_tree_blueprint(void)
+/* An uninstalled build's blueprint: the Makefile puts a link named
+ * UNINSTALLED_BLUEPRINT_NAME to the source tree's blueprint beside the
+ * library it builds (and beside its test tools, which link the library's
+ * objects), so the programs run from a build tree read the blueprint being
+ * edited there.  No path of the build tree is compiled in; an installed
+ * library has no such file beside it.  The link is resolved, so messages
+ * name the file the user edits. */
+static char *uninstalled_blueprint(void)
 {
-#if defined(BRAIN_BUILD_DIR) && defined(BRAIN_SOURCE_BLUEPRINT)
 	Dl_info info;
-	char *so;
-	int inside;
+	char *self, *slash, *link, *real;
 
-	if (!dladdr((void *)brain_version, &info) || !info.dli_fname)
+	if (!dladdr((void *)brain_version, &info) || !info.dli_fname ||
+	    !strchr(info.dli_fname, '/'))
 		return NULL;
-	so = absolute(info.dli_fname);
-	if (!so)
+	self = absolute(info.dli_fname);
+	if (!self)
 		return NULL;
-	inside = !strncmp(so, BRAIN_BUILD_DIR "/", strlen(BRAIN_BUILD_DIR) + 1);
-	free(so);
-	if (inside && brain__exists(BRAIN_SOURCE_BLUEPRINT))
-		return strdup(BRAIN_SOURCE_BLUEPRINT);
-#endif
-	return NULL;
+	slash = strrchr(self, '/');
+	*slash = '\0';
+	link = brain__path_join(self, UNINSTALLED_BLUEPRINT_NAME);
+	free(self);
+	if (!link)
+		return NULL;
+	real = realpath(link, NULL);
+	free(link);
+	return real;
 }
 
 static char *find_blueprint(const brain_options_t *opts, const char *root)
@@ -117,7 +124,7 @@ static char *find_blueprint(const brain_options_t *opts, const char *root)
 	if (!p || brain__exists(p))
 		return p;
 	free(p);
-	if ((p = build_tree_blueprint()))
+	if ((p = uninstalled_blueprint()))
 		return p;
 	return strdup(brain_default_blueprint());
 }

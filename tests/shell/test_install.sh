@@ -3,6 +3,7 @@
 # third-party developer would use it:
 #  * the library and its two links, the programs, the headers, brainstem.pc,
 #    the default blueprint and the three man pages are installed;
+#  * neither the library nor the programs name the source tree (`strings`);
 #  * tests/consumer/consumer.c builds with only the installed pkg-config
 #    flags and, run against the installed library and blueprint, opens a demo
 #    tree and prints its base path;
@@ -45,6 +46,7 @@ else
 fi
 
 check "lib/$real installed" test -f "$P/lib/$real"
+check "lib/libbrainstem.a is not installed without STATIC=1" test ! -e "$P/lib/libbrainstem.a"
 if [ -L "$P/lib/$soname" ] && [ "$(readlink "$P/lib/$soname")" = "$real" ] && [ -e "$P/lib/$soname" ]; then
 	pass "lib/$soname -> $real"
 else
@@ -57,6 +59,14 @@ else
 fi
 for p in $PROGRAMS; do
 	check "bin/$p installed" test -x "$P/bin/$p"
+done
+# Nothing installed names the source tree: no compiled-in path of the
+# build, and debug information relative to the tree.
+physical=$(cd "$REPO" && pwd -P)
+for f in "lib/$real" $(for p in $PROGRAMS; do echo "bin/$p"; done); do
+	[ -f "$P/$f" ] || continue
+	check "$f names no path of the source tree ($physical)" sh -c \
+		'! strings -a "$1" | grep -qF -e "$2" -e "$3"' _ "$P/$f" "$REPO" "$physical"
 done
 for h in "$REPO"/include/brainstem/*.h; do
 	check "include/brainstem/$(basename "$h") installed" test -f "$P/include/brainstem/$(basename "$h")"
@@ -97,8 +107,24 @@ check "  brainstem-looper.1 names the miner in /opt/bs-test/bin" \
 	grep -qF /opt/bs-test/bin/brainstem-miner "$T/manbuild/man/brainstem-looper.1"
 
 # --- pkg-config -------------------------------------------------------------
+# (brainstem.pc is relocatable: PKG_CONFIG_PATH at the staged file is all)
 pc() {
-	PKG_CONFIG_PATH=$P/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$stage pkg-config "$@"
+	PKG_CONFIG_PATH=$P/lib/pkgconfig pkg-config "$@"
+}
+# points_to FLAG DIR FLAGS...: one of FLAGS is FLAG followed by DIR, or by
+# a path to DIR through ../ (as ${pcfiledir}/../.. gives)
+points_to() {
+	_flag=$1
+	_want=$(cd "$2" 2>/dev/null && pwd -P) || return 1
+	shift 2
+	for _f in "$@"; do
+		case $_f in
+		"$_flag"*)
+			[ "$(cd "${_f#"$_flag"}" 2>/dev/null && pwd -P)" = "$_want" ] &&
+				return 0 ;;
+		esac
+	done
+	return 1
 }
 flags=
 if ! command -v pkg-config >/dev/null 2>&1; then
@@ -111,14 +137,10 @@ elif flags=$(pc --cflags --libs brainstem 2>"$T/pc.err"); then
 	else
 		fail "pkg-config --modversion brainstem is $version (got '$got')"
 	fi
-	case " $flags " in
-	*" -I$P/include "*) pass "Cflags point into the staged include dir" ;;
-	*) fail "Cflags include -I$P/include" ;;
-	esac
-	case " $flags " in
-	*" -L$P/lib "*) pass "Libs point into the staged lib dir" ;;
-	*) fail "Libs include -L$P/lib" ;;
-	esac
+	# shellcheck disable=SC2086 # the flags are a word list
+	check "Cflags point into the staged include dir" points_to -I "$P/include" $flags
+	# shellcheck disable=SC2086
+	check "Libs point into the staged lib dir" points_to -L "$P/lib" $flags
 else
 	fail "pkg-config --cflags --libs brainstem"
 	show "$T/pc.err" stderr
