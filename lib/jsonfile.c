@@ -316,6 +316,67 @@ int brain__json_put_real(brain__buf *b, double v)
 	return brain__buf_puts(b, text);
 }
 
+static int put_compact(brain__buf *b, const json_t *v, int depth)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+	int rc, first = 1;
+
+	if (depth > BRAIN__JSON_MAX_DEPTH)
+		return BRAIN_EINVAL;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		if (brain__buf_put(b, "{", 1))
+			return BRAIN_ENOMEM;
+		json_object_foreach((json_t *)v, key, item) {
+			if (json_object_iter_key_len(
+				    json_object_key_to_iter(key)) !=
+			    strlen(key))
+				return BRAIN_EINVAL; /* a key with U+0000 */
+			if ((!first && brain__buf_put(b, ",", 1)) ||
+			    brain__json_put_string(b, key) ||
+			    brain__buf_put(b, ":", 1))
+				return BRAIN_ENOMEM;
+			if ((rc = put_compact(b, item, depth + 1)))
+				return rc;
+			first = 0;
+		}
+		return brain__buf_put(b, "}", 1) ? BRAIN_ENOMEM : 0;
+	case JSON_ARRAY:
+		if (brain__buf_put(b, "[", 1))
+			return BRAIN_ENOMEM;
+		json_array_foreach(v, i, item) {
+			if (i && brain__buf_put(b, ",", 1))
+				return BRAIN_ENOMEM;
+			if ((rc = put_compact(b, item, depth + 1)))
+				return rc;
+		}
+		return brain__buf_put(b, "]", 1) ? BRAIN_ENOMEM : 0;
+	case JSON_STRING:
+		if (json_string_length(v) != strlen(json_string_value(v)))
+			return BRAIN_EINVAL;
+		return brain__json_put_string(b, json_string_value(v));
+	case JSON_INTEGER:
+		return brain__json_put_int(b, json_integer_value(v));
+	case JSON_REAL:
+		if (!isfinite(json_real_value(v)))
+			return BRAIN_EINVAL;
+		return brain__json_put_real(b, json_real_value(v));
+	case JSON_TRUE:
+		return brain__buf_put(b, "true", 4) ? BRAIN_ENOMEM : 0;
+	case JSON_FALSE:
+		return brain__buf_put(b, "false", 5) ? BRAIN_ENOMEM : 0;
+	default:
+		return brain__buf_put(b, "null", 4) ? BRAIN_ENOMEM : 0;
+	}
+}
+
+int brain__json_put_compact(brain__buf *b, const json_t *v)
+{
+	return put_compact(b, v, 0);
+}
+
 static int put_key(brain__buf *b, const char *key)
 {
 	return brain__json_put_string(b, key) || brain__buf_puts(b, ": ")

@@ -54,6 +54,17 @@ int brain__json_put_int(brain__buf *b, long long v);
 int brain__json_put_real(brain__buf *b, double v);
 
 /*
+ * Any JSON value as compact text, the bytes json_dumps(v, JSON_COMPACT |
+ * JSON_PRESERVE_ORDER) gives (a record line is written once a save, and
+ * jansson's dump goes through a callback per piece).  0, BRAIN_ENOMEM, or
+ * BRAIN_EINVAL for what it leaves to jansson: a string or key holding
+ * U+0000, a real that is not finite, nesting deeper than
+ * BRAIN__JSON_MAX_DEPTH (out may then hold part of the text).
+ */
+#define BRAIN__JSON_MAX_DEPTH 300
+int brain__json_put_compact(brain__buf *b, const json_t *v);
+
+/*
  * A file's layout: `entries` is the dotted path of its record array (NULL
  * for an index file); `with_summary` says whether a summary line follows.
  */

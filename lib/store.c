@@ -191,29 +191,40 @@ int brain__store_save(brain__store *store, const brain__stream *s,
 	sstate *st = brain__sto_stream(store, s);
 	brain__when w;
 	long long seq;
-	char *line = NULL;
+	char *dumped = NULL;
+	const char *line;
+	size_t len;
 	int rc;
 
 	if ((rc = enter(store, st, t, &w, ENTER_SAVE)))
 		return rc;
 	seq = st->last_seq + 1;
 	json_object_set_new(entry, "seq", json_integer(seq));
-	line = json_dumps(entry, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (!line) {
-		rc = brain__errf(store->err, BRAIN_EINVAL,
-				 "record cannot be serialised (invalid UTF-8 "
-				 "or a number that is not finite?)");
+	/* the bytes json_dumps gives, without its callbacks; what it
+	 * leaves (U+0000, not finite, too deep) goes to json_dumps */
+	st->line.len = 0;
+	rc = brain__json_put_compact(&st->line, entry);
+	if (rc == BRAIN_EINVAL)
+		rc = (dumped = json_dumps(entry, JSON_COMPACT |
+							 JSON_PRESERVE_ORDER))
+			     ? 0
+			     : brain__errf(store->err, BRAIN_EINVAL,
+					   "record cannot be serialised "
+					   "(invalid UTF-8 or a number that "
+					   "is not finite?)");
+	if (rc)
 		goto out;
-	}
-	if ((rc = brain__journal_check_line(store, line, strlen(line))))
+	line = dumped ? dumped : st->line.data;
+	len = dumped ? strlen(dumped) : st->line.len;
+	if ((rc = brain__journal_check_line(store, line, len)))
 		goto out;
-	if ((rc = brain__journal_append(store, st, line, strlen(line))))
+	if ((rc = brain__journal_append(store, st, line, len)))
 		goto out;
 	st->last_seq = seq;
 	JOURNAL(st)->last_seq = seq;
 	if (st->lag)
 		goto out; /* replayed from the journal when it catches up */
-	rc = brain__rollup_apply(store, st, &w, line, strlen(line), seq, entry);
+	rc = brain__rollup_apply(store, st, &w, line, len, seq, entry);
 	if (!rc) {
 		st->since_checkpoint++;
 		if (st->pending++ == 0)
@@ -229,7 +240,7 @@ out:
 	if (rc && rc != BRAIN_ETOOBIG && rc != BRAIN_EINVAL)
 		st->loaded = 0; /* reload everything next time */
 	brain__state_unlock(st);
-	free(line);
+	free(dumped);
 	return rc;
 }
 

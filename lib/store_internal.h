@@ -92,6 +92,7 @@ typedef struct sstate {
 	 * append overwrites, and puts back if it fails */
 	brain__buf jtail;
 	brain__buf jtext; /* scratch for brain__journal_append, kept */
+	brain__buf line;  /* scratch for a save's record line, kept */
 } sstate;
 
 /* The store: its context and every stream's state. */

@@ -65,6 +65,7 @@ void brain__slots_close(sstate *st)
 	brain__buf_free(&st->head);
 	brain__buf_free(&st->jtail);
 	brain__buf_free(&st->jtext);
+	brain__buf_free(&st->line);
 }
 
 int brain__slot_scan(brain__store *store, slot *sl, const brain__jlayout *lay,

@@ -379,6 +379,73 @@ START_TEST(reals_are_the_bytes_jansson_writes)
 }
 END_TEST
 
+/* A random JSON value, at most `depth` deep: every type, strings with
+ * escapes and UTF-8, reals of every shape. */
+static json_t *random_value(unsigned long long *x, int depth)
+{
+	static const char *const strings[] = {
+		"", "plain", "quote \" and backslash \\", "tab\tnew\nline\x01\x1f",
+		"caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80", "/slash\x7f", "\b\f\r"};
+	unsigned long long r;
+	json_t *v;
+	int i, n;
+
+	*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+	r = *x;
+	switch (depth > 0 ? r % 9 : r % 7) {
+	case 0: return json_string(strings[(r >> 8) % 7]);
+	case 1: return json_integer((json_int_t)(r >> 1) * ((r & 2) ? -1 : 1));
+	case 2: return json_real((double)(r >> 20) / (double)((r >> 4) % 9973 + 1));
+	case 3: return json_real(ldexp((double)(r >> 11), (int)((r >> 3) % 200) - 150));
+	case 4: return (r >> 5) & 1 ? json_true() : json_false();
+	case 5: return json_null();
+	case 6: return json_integer((json_int_t)(r % 1000));
+	case 7:
+		v = json_array();
+		for (i = 0, n = (int)((r >> 9) % 5); i < n; i++)
+			json_array_append_new(v, random_value(x, depth - 1));
+		return v;
+	default:
+		v = json_object();
+		for (i = 0, n = (int)((r >> 9) % 6); i < n; i++) {
+			char key[32];
+			snprintf(key, sizeof(key), "%s%d",
+				 strings[(r >> (12 + i)) % 7], i);
+			json_object_set_new(v, key, random_value(x, depth - 1));
+		}
+		return v;
+	}
+}
+
+/* Record lines are written without json_dumps: the same bytes, for
+ * seeded random records of every shape; a string holding U+0000 it
+ * leaves to jansson, and says so. */
+START_TEST(record_lines_are_the_bytes_jansson_writes)
+{
+	unsigned long long x = 0x2545f4914f6cdd1dull; /* the seed */
+	brain__buf text = {0};
+	json_t *odd;
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		json_t *v = random_value(&x, 4);
+		char *want = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER |
+						   JSON_ENCODE_ANY);
+		text.len = 0;
+		ck_assert_int_eq(brain__json_put_compact(&text, v), 0);
+		ck_assert_msg(!strcmp(text.data, want), "%s, not %s", text.data,
+			      want);
+		free(want);
+		json_decref(v);
+	}
+	odd = json_pack("{s:s#}", "nul", "a\0b", (int)3);
+	text.len = 0;
+	ck_assert_int_eq(brain__json_put_compact(&text, odd), BRAIN_EINVAL);
+	json_decref(odd);
+	brain__buf_free(&text);
+}
+END_TEST
+
 START_TEST(data_sources_name_the_files_one_level_down)
 {
 	tree *t = tree_new(NULL);
@@ -748,6 +815,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, rollup_metrics_follow_the_blueprint);
 	tcase_add_test(tc, summary_text_is_what_jansson_writes);
 	tcase_add_test(tc, reals_are_the_bytes_jansson_writes);
+	tcase_add_test(tc, record_lines_are_the_bytes_jansson_writes);
 	tcase_add_test(tc, data_sources_name_the_files_one_level_down);
 	tcase_add_test(tc, bad_input_is_refused_and_writes_nothing);
 	tcase_add_test(tc, damaged_file_is_kept_aside_and_rebuilt);
