@@ -128,7 +128,14 @@ int brain__slot_grow(brain__store *store, slot *sl, off_t need)
 	return 0;
 }
 
-/* Makes [tail, need) writable through the map. */
+/* How far before the tail a mapping may start and still be grown in
+ * place: beyond it, the pages behind the tail are let go (a file that
+ * grows for ever does not keep ever more of itself mapped). */
+#define MAP_WINDOW (64 * PAGE)
+
+/* Makes [tail, need) writable through the map.  A mapping near the tail
+ * grows with the file (mremap keeps the pages it has), else the file is
+ * mapped afresh from the tail's page. */
 static int slot_reserve(brain__store *store, slot *sl, off_t need)
 {
 	off_t map_off = sl->tail / PAGE * PAGE;
@@ -137,6 +144,19 @@ static int slot_reserve(brain__store *store, slot *sl, off_t need)
 
 	if (sl->map && need <= sl->fsize)
 		return 0;
+	if (sl->map && sl->tail - sl->map_off <= MAP_WINDOW) {
+		size_t was = (size_t)(sl->fsize - sl->map_off);
+		if ((rc = brain__slot_grow(store, sl, need)))
+			return rc;
+		map = mremap(sl->map, was, (size_t)(sl->fsize - sl->map_off),
+			     MREMAP_MAYMOVE);
+		if (map != MAP_FAILED) {
+			sl->map = map;
+			return 0;
+		}
+		munmap(sl->map, was); /* mapped afresh below */
+		sl->map = NULL;
+	}
 	slot_unmap(sl);
 	if ((rc = brain__slot_grow(store, sl, need)))
 		return rc;
