@@ -439,8 +439,7 @@ static int render_object(brain__buf *b, const json_t *obj, const char *path,
 	}
 }
 
-int brain__jfile_tail_text(int depth, const char *summary, size_t len,
-			   brain__buf *out)
+int brain__jfile_tail_open(int depth, int with_summary, brain__buf *out)
 {
 	int i;
 
@@ -450,13 +449,26 @@ int brain__jfile_tail_text(int depth, const char *summary, size_t len,
 		for (i = depth - 1; i >= 1; i--)
 			if (put_nl(out, 2 * i) || brain__buf_puts(out, "}"))
 				return BRAIN_ENOMEM;
-		if (summary && brain__buf_puts(out, ","))
+		if (with_summary && brain__buf_puts(out, ","))
 			return BRAIN_ENOMEM;
 	}
-	if (summary && (put_nl(out, 2) || put_key(out, SUMMARY_KEY) ||
-			brain__buf_put(out, summary, len)))
+	if (with_summary && (put_nl(out, 2) || put_key(out, SUMMARY_KEY)))
 		return BRAIN_ENOMEM;
+	return 0;
+}
+
+int brain__jfile_tail_close(brain__buf *out)
+{
 	return brain__buf_puts(out, "\n}\n") ? BRAIN_ENOMEM : 0;
+}
+
+int brain__jfile_tail_text(int depth, const char *summary, size_t len,
+			   brain__buf *out)
+{
+	if (brain__jfile_tail_open(depth, summary != NULL, out) ||
+	    (summary && brain__buf_put(out, summary, len)))
+		return BRAIN_ENOMEM;
+	return brain__jfile_tail_close(out);
 }
 
 int brain__jfile_tail(int depth, const json_t *summary, brain__buf *out)

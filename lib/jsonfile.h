@@ -90,6 +90,12 @@ int brain__jfile_tail(int depth, const json_t *summary, brain__buf *out);
 int brain__jfile_tail_text(int depth, const char *summary, size_t len,
 			   brain__buf *out);
 
+/* The same in pieces, for a writer that renders the summary straight
+ * into out: the closers and, with a summary, its key; then the summary;
+ * then brain__jfile_tail_close. */
+int brain__jfile_tail_open(int depth, int with_summary, brain__buf *out);
+int brain__jfile_tail_close(brain__buf *out);
+
 /* A record line framed as it follows the array's last line (a comma
  * unless the array was empty, a newline, the indent of depth `depth`),
  * appended to out; its length.  See record_line.h. */

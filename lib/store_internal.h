@@ -69,7 +69,7 @@ typedef struct sstate {
 	struct timespec last_sync;
 	long pending;             /* records applied in memory only */
 	struct timespec pending_since;
-	brain__buf text, sum, head; /* scratch for flush_slot, kept */
+	brain__buf text, head; /* scratch for flush_slot, kept */
 	int locked; /* this handle holds the stream's lock */
 	int bump; /* a cut was announced under the lock held now */
 	char *rebuild_path; /* exists while a rebuild is unfinished */

@@ -37,19 +37,19 @@ static int flush_slot(brain__store *store, sstate *st, int k, slot *sl,
 {
 	brain__jlayout lay = brain__sto_layout(store->bp, st->s, k);
 	int depth = lay.entries ? brain__jfile_depth(lay.entries) : 0;
-	brain__buf *text = &st->text, *sum = &st->sum;
+	brain__buf *text = &st->text;
 	int rc;
 
 	if (!sl->dirty)
 		return 0;
-	text->len = sum->len = 0;
-	if (sl->summary &&
-	    ((head ? brain__buf_put(sum, head->data, head->len)
-		   : brain__msum_text_head(sl->summary, sum)) ||
-	     brain__msum_text_sources(sl->summary, sum)))
-		return BRAIN_ENOMEM;
-	if (brain__jfile_tail_text(depth, sl->summary ? sum->data : NULL,
-				   sum->len, text))
+	/* the tail, its summary rendered into it in place */
+	text->len = 0;
+	if (brain__jfile_tail_open(depth, sl->summary != NULL, text) ||
+	    (sl->summary &&
+	     ((head ? brain__buf_put(text, head->data, head->len)
+		    : brain__msum_text_head(sl->summary, text)) ||
+	      brain__msum_text_sources(sl->summary, text))) ||
+	    brain__jfile_tail_close(text))
 		return BRAIN_ENOMEM;
 	if (!lay.entries)
 		sl->pending.len = 0;

@@ -61,7 +61,6 @@ void brain__slots_close(sstate *st)
 			brain__slot_free(&st->slot[k][lv]);
 	st->part[0] = '\0';
 	brain__buf_free(&st->text);
-	brain__buf_free(&st->sum);
 	brain__buf_free(&st->head);
 	brain__buf_free(&st->jtail);
 	brain__buf_free(&st->jtext);

@@ -67,6 +67,7 @@ struct brain__msum {
 	brain__buf sources_text; /* data_sources as JSON text, */
 	int sources_stale;       /* unless sources changed since */
 	char *key_text[MAX_METRICS]; /* ,"<metric's key>": */
+	char *other_text[MAX_METRICS]; /* ,"<its other key>": or NULL */
 };
 
 /* The blueprint refuses a stream with more metrics than MAX_METRICS. */
@@ -74,6 +75,8 @@ static size_t nmetrics(const brain__stream *s)
 {
 	return s->nmetrics;
 }
+
+static int put_key(brain__buf *out, const char *key);
 
 brain__msum *brain__msum_new(const brain__stream *s)
 {
@@ -87,17 +90,21 @@ brain__msum *brain__msum_new(const brain__stream *s)
 	m->s = s;
 	m->sources_stale = 1;
 	for (i = 0; i < nmetrics(s); i++) {
-		brain__buf key = {0};
+		brain__buf key = {0}, other = {0};
 		if ((s->metrics[i].op == BRAIN__M_COUNT_BY_VALUE &&
 		     !(m->m[i].json = json_object())) ||
 		    brain__buf_put(&key, ",", 1) ||
 		    brain__json_put_string(&key, s->metrics[i].as) ||
-		    brain__buf_put(&key, ":", 1)) {
+		    brain__buf_put(&key, ":", 1) ||
+		    (s->metrics[i].other_as &&
+		     put_key(&other, s->metrics[i].other_as))) {
 			brain__buf_free(&key);
+			brain__buf_free(&other);
 			brain__msum_free(m);
 			return NULL;
 		}
 		m->key_text[i] = key.data;
+		m->other_text[i] = other.data;
 	}
 	return m;
 }
@@ -111,6 +118,7 @@ void brain__msum_free(brain__msum *m)
 	for (i = 0; i < MAX_METRICS; i++) {
 		json_decref(m->m[i].json);
 		free(m->key_text[i]);
+		free(m->other_text[i]);
 	}
 	json_decref(m->sources);
 	brain__buf_free(&m->sources_text);
@@ -346,8 +354,8 @@ int brain__msum_text_head(const brain__msum *m, brain__buf *out)
 		const brain__metric *mt = &m->s->metrics[i];
 		if (brain__buf_puts(out, m->key_text[i]) ||
 		    put_metric(out, mt, &m->m[i]) ||
-		    (mt->other_as &&
-		     (put_key(out, mt->other_as) ||
+		    (m->other_text[i] &&
+		     (brain__buf_puts(out, m->other_text[i]) ||
 		      brain__json_put_int(out, m->m[i].other))))
 			return BRAIN_ENOMEM;
 	}
