@@ -25,28 +25,19 @@
 #define DUMP_PRETTY (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
 #define DUMP_COMPACT (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
 
-int brain__buf_put(brain__buf *b, const char *s, size_t n)
+int brain__buf_grow(brain__buf *b, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *nd;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		nd = realloc(b->data, cap);
-		if (!nd)
-			return BRAIN_ENOMEM;
-		b->data = nd;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return 0;
-}
+	size_t cap = b->cap ? b->cap : 256;
+	char *nd;
 
-int brain__buf_puts(brain__buf *b, const char *s)
-{
-	return brain__buf_put(b, s, strlen(s));
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	nd = realloc(b->data, cap);
+	if (!nd)
+		return BRAIN_ENOMEM;
+	b->data = nd;
+	b->cap = cap;
+	return 0;
 }
 
 void brain__buf_free(brain__buf *b)
