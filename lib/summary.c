@@ -55,6 +55,10 @@ typedef struct mval {
 	long long n;     /* avg: values averaged */
 	json_t *json;    /* last: the value; count_by_value: the counts */
 	long long other; /* count_by_value: values past max_keys */
+	/* its part of the summary's text (key, value, other), kept while
+	 * fresh: most records change only some of a stream's metrics */
+	int fresh;
+	brain__buf text;
 } mval;
 
 struct brain__msum {
@@ -117,6 +121,7 @@ void brain__msum_free(brain__msum *m)
 		return;
 	for (i = 0; i < MAX_METRICS; i++) {
 		json_decref(m->m[i].json);
+		brain__buf_free(&m->m[i].text);
 		free(m->key_text[i]);
 		free(m->other_text[i]);
 	}
@@ -164,6 +169,7 @@ int brain__msum_load(brain__msum *m, const json_t *sum)
 		const brain__metric *mt = &m->s->metrics[i];
 		const json_t *v = json_object_get(sum, mt->as);
 		mval *mv = &m->m[i];
+		mv->fresh = 0;
 		switch (mt->op) {
 		case BRAIN__M_SUM:
 		case BRAIN__M_MIN:
@@ -337,7 +343,7 @@ static int put_timestamp(brain__buf *out, const char *ts)
 		     : brain__buf_puts(out, "null");
 }
 
-int brain__msum_text_head(const brain__msum *m, brain__buf *out)
+int brain__msum_text_head(brain__msum *m, brain__buf *out)
 {
 	size_t i;
 
@@ -352,11 +358,18 @@ int brain__msum_text_head(const brain__msum *m, brain__buf *out)
 		return BRAIN_ENOMEM;
 	for (i = 0; i < nmetrics(m->s); i++) {
 		const brain__metric *mt = &m->s->metrics[i];
-		if (brain__buf_puts(out, m->key_text[i]) ||
-		    put_metric(out, mt, &m->m[i]) ||
-		    (m->other_text[i] &&
-		     (brain__buf_puts(out, m->other_text[i]) ||
-		      brain__json_put_int(out, m->m[i].other))))
+		mval *v = &m->m[i];
+		if (!v->fresh) {
+			v->text.len = 0;
+			if (brain__buf_puts(&v->text, m->key_text[i]) ||
+			    put_metric(&v->text, mt, v) ||
+			    (m->other_text[i] &&
+			     (brain__buf_puts(&v->text, m->other_text[i]) ||
+			      brain__json_put_int(&v->text, v->other))))
+				return BRAIN_ENOMEM;
+			v->fresh = 1;
+		}
+		if (brain__buf_put(out, v->text.data, v->text.len))
 			return BRAIN_ENOMEM;
 	}
 	return 0;
@@ -479,6 +492,7 @@ static int fold(mval *mv, const brain__metric *mt, const json_t *v,
 	case BRAIN__M_AVG:
 		if (!json_is_number(v))
 			return 0;
+		mv->fresh = 0;
 		if (json_is_real(v) && !mv->real) {
 			mv->real = 1;
 			mv->d = (double)mv->i;
@@ -499,9 +513,11 @@ static int fold(mval *mv, const brain__metric *mt, const json_t *v,
 		if (mv->has && (mt->op == BRAIN__M_MIN ? x >= cur : x <= cur))
 			return 0;
 		num_in(mv, v);
+		mv->fresh = 0;
 		return 0;
 	}
 	case BRAIN__M_LAST:
+		mv->fresh = 0;
 		json_decref(mv->json);
 		mv->json = json_deep_copy(v);
 		mv->has = 1;
@@ -511,6 +527,7 @@ static int fold(mval *mv, const brain__metric *mt, const json_t *v,
 		const char *k;
 		json_t *old;
 		int rc;
+		mv->fresh = 0;
 		if (vals->other[i]) {
 			mv->other++;
 			return 0;

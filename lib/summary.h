@@ -65,7 +65,7 @@ int brain__msum_text(brain__msum *m, brain__buf *out);
 /* The two halves of brain__msum_text: everything before data_sources,
  * and data_sources with the closing brace.  An aggregated file and the
  * index file of the same scope share the first half. */
-int brain__msum_text_head(const brain__msum *m, brain__buf *out);
+int brain__msum_text_head(brain__msum *m, brain__buf *out);
 int brain__msum_text_sources(brain__msum *m, brain__buf *out);
 
 /* 1 when a and b have folded the same records (same count, last seq and
