@@ -165,14 +165,26 @@ int brain__json_put_string(brain__buf *b, const char *s)
 
 int brain__json_put_int(brain__buf *b, long long v)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718"
+				    "19202122232425262728293031323334353637"
+				    "38394041424344454647484950515253545556"
+				    "57585960616263646566676869707172737475"
+				    "767778798081828384858687888990919293949596979899";
 	char digits[24], *p = digits + sizeof(digits);
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
 				     : (unsigned long long)v;
 
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	while (u >= 100) { /* two digits a division */
+		p -= 2;
+		memcpy(p, pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * u, 2);
+	} else {
+		*--p = (char)('0' + u);
+	}
 	if (v < 0)
 		*--p = '-';
 	return brain__buf_put(b, p, (size_t)(digits + sizeof(digits) - p));
@@ -767,12 +779,17 @@ static uint32_t mark_sum(const char *s, size_t n)
 void brain__jfile_mark(const char *tail, size_t len,
 		       char mark[BRAIN__MARK_LEN])
 {
+	/* four bits at a time: bit j of x is a tab at j */
+	static const char nibble[16][4] = {
+		"    ", "\t   ", " \t  ", "\t\t  ", "  \t ", "\t \t ",
+		" \t\t ", "\t\t\t ", "   \t", "\t  \t", " \t \t", "\t\t \t",
+		"  \t\t", "\t \t\t", " \t\t\t", "\t\t\t\t"};
 	uint32_t h = mark_sum(tail, len);
 	int i;
 
 	mark[0] = '\t';
-	for (i = 0; i < 32; i++)
-		mark[1 + i] = (h >> i) & 1 ? '\t' : ' ';
+	for (i = 0; i < 8; i++)
+		memcpy(mark + 1 + 4 * i, nibble[(h >> (4 * i)) & 15], 4);
 }
 
 int brain__jfile_check_mark(int fd, off_t tail_off, off_t end, off_t fsize)

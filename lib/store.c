@@ -346,6 +346,12 @@ int brain__store_open(const brain__store_ctx *cx, brain__store **out)
 		sstate *st = &store->st[i];
 		st->s = &store->bp->streams[i];
 		st->lock_fd = st->state_fd = -1;
+		for (k = 0; k < K_COUNT; k++) {
+			brain__jlayout lay =
+				brain__sto_layout(store->bp, st->s, k);
+			st->depth[k] =
+				lay.entries ? brain__jfile_depth(lay.entries) : 0;
+		}
 		st->known_applied = -1;
 		for (k = 0; k < K_COUNT; k++)
 			for (lv = 0; lv < BRAIN__LV_COUNT; lv++)

@@ -93,6 +93,7 @@ typedef struct sstate {
 	brain__buf jtail;
 	brain__buf jtext; /* scratch for brain__journal_append, kept */
 	brain__buf line;  /* scratch for a save's record line, kept */
+	int depth[K_COUNT]; /* of each kind's records array (0: none) */
 } sstate;
 
 /* The store: its context and every stream's state. */

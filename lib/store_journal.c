@@ -300,8 +300,7 @@ int brain__journal_append(brain__store *store, sstate *st, const char *line,
 			  size_t len)
 {
 	slot *j = JOURNAL(st);
-	brain__jlayout lay = brain__sto_layout(store->bp, st->s, K_SOURCE);
-	int depth = brain__jfile_depth(lay.entries);
+	int depth = st->depth[K_SOURCE];
 	brain__buf *text = &st->jtext;
 	size_t had, line_part = brain__jfile_frame_len(depth, j->empty, len);
 	int rc;

@@ -36,7 +36,7 @@ static int flush_slot(brain__store *store, sstate *st, int k, slot *sl,
 		      const brain__buf *head)
 {
 	brain__jlayout lay = brain__sto_layout(store->bp, st->s, k);
-	int depth = lay.entries ? brain__jfile_depth(lay.entries) : 0;
+	int depth = st->depth[k];
 	brain__buf *text = &st->text;
 	int rc;
 
@@ -251,7 +251,7 @@ static int apply_slot(brain__store *store, sstate *st, int k, int lv,
 				  child_rel(st, k, lv))))
 		return rc;
 	if (lay.entries &&
-	    brain__jfile_frame(&sl->pending, brain__jfile_depth(lay.entries),
+	    brain__jfile_frame(&sl->pending, st->depth[k],
 			       sl->empty, line, len))
 		return BRAIN_ENOMEM;
 	sl->empty = 0;
