@@ -189,10 +189,17 @@ int brain__is_dir(const char *path)
 
 int brain__mkdir_p(const char *path)
 {
-	char *copy = strdup(path), *p;
+	char *copy, *p;
 	int rc = 0;
 
-	if (!copy)
+	/* the usual case first: the folder, or only it, is missing (a new
+	 * hour's folder): one call instead of one or two per component */
+	if (mkdir(path, 0755) == 0 ||
+	    (errno == EEXIST && brain__is_dir(path)))
+		return 0;
+	if (errno != ENOENT && errno != EEXIST)
+		return fail(BRAIN_IOERR_MKDIR, BRAIN_EIO);
+	if (!(copy = strdup(path)))
 		return BRAIN_ENOMEM;
 	for (p = copy + 1;; p++) {
 		if (*p != '/' && *p != '\0')
