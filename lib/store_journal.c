@@ -284,6 +284,7 @@ int brain__journal_append(brain__store *store, sstate *st, const char *line,
 	size_t had;
 	int rc;
 
+	assert(st->locked && j->fd >= 0);
 	if ((rc = brain__jfile_append_text(depth, j->empty, line, len, NULL,
 					   &text)))
 		return rc;
