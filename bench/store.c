@@ -17,19 +17,22 @@
  * roll over; 1e6 records span about 116 days).  The fill uses the store's
  * write-behind (store.aggregate_lag_ms) so the bench spends its time on
  * what it measures; the tree it leaves is the one strict saves make, and
- * the disk is synced after it.  Each cell is then a fresh process that
- * opens the tree with the shipped blueprint (every save brings all
- * aggregates and indexes up to date in the same call) and times SAVES
- * saves (ALWAYS_SAVES at always, and as many fdatasync'd lines); its
- * peak RSS comes from wait4.  Each cell is the best of RUNS runs (this is
- * a shared two-core machine); the runs of the cells are interleaved, so a
- * change of load touches every column alike.
+ * the disk is synced after it, and before every cell, so that no cell
+ * pays for another's write-back.  Each cell is a fresh process that opens
+ * the tree with the shipped blueprint (every save brings all aggregates
+ * and indexes up to date in the same call) and times 10,000 saves (5,000
+ * at always, and as many fdatasync'd lines); its peak RSS comes from
+ * wait4.  Each cell is the best of three runs (this is a shared
+ * two-core machine); the runs of the cells are interleaved, each next to
+ * the cell it is compared with, so a change of load touches both alike.
+ * The load average and the kernel's I/O pressure are printed with the
+ * table: other work on the machine shows in the numbers.
  *
  * The cells' own saves add to the history.  Where they would add more
  * than a tenth of it (1e3 and 1e5), every cell starts from a copy of the
  * filled tree and database, so every cell at that history times the same
- * saves H+1 .. H+SAVES; at 1e6 the cells follow each other, and the table
- * says how far the history went.
+ * saves after H; at 1e6 the cells follow each other (7.5% more records
+ * by the last), and the table says how far each history went.
  *
  * The raw reference appends to a file that grows with each line, so each
  * fdatasync also commits its new size; the store writes into a tail it
@@ -78,6 +81,9 @@ typedef struct cell {
 enum { C_NONE, C_BATCH, C_ALWAYS, C_SQLITE, C_SYNC, NCELLS };
 static const char *const cell_names[NCELLS] = {
 	"none", "batch", "always", "SQLite OFF", "fdatasync"};
+/* the order of a run: each cell next to the one it is compared with */
+static const int run_order[NCELLS] = {C_SQLITE, C_NONE, C_BATCH, C_ALWAYS,
+				      C_SYNC};
 
 typedef struct config {
 	const long *histories;
@@ -379,6 +385,21 @@ static long long du_if(const char *path)
 	return stat(path, &st) == 0 ? (long long)st.st_blocks * 512 : 0;
 }
 
+/* The share of the last 60 s in which some task waited for I/O (the
+ * kernel's pressure stall information), or -1 where there is none. */
+static double io_pressure(void)
+{
+	FILE *f = fopen("/proc/pressure/io", "r");
+	double avg60 = -1;
+
+	if (f) {
+		if (fscanf(f, "some avg10=%*f avg60=%lf", &avg60) != 1)
+			avg60 = -1;
+		fclose(f);
+	}
+	return avg60;
+}
+
 /* ---- set-up ---- */
 
 /* A copy of the shipped blueprint with store.aggregate_lag_ms set. */
@@ -452,7 +473,7 @@ static void measure_history(const config_t *cf, const paths_t *p, long h,
 	sql_job_t sf = {p->db, *sql_saved, h - *sql_saved, 1};
 	long added = (long)cf->runs * (2 * cf->saves + cf->always_saves);
 	char wal[4300];
-	int run, k;
+	int run, i;
 
 	memset(row, 0, sizeof(*row));
 	row->history = h;
@@ -473,7 +494,8 @@ static void measure_history(const config_t *cf, const paths_t *p, long h,
 		sync();
 	}
 	for (run = 0; run < cf->runs; run++) {
-		for (k = 0; k < NCELLS; k++) {
+		for (i = 0; i < NCELLS; i++) {
+			int k = run_order[i];
 			long n = k == C_ALWAYS || k == C_SYNC
 					 ? cf->always_saves
 					 : cf->saves;
@@ -486,8 +508,8 @@ static void measure_history(const config_t *cf, const paths_t *p, long h,
 					restore(p->db_snap, p->db);
 				else
 					restore(p->snap, p->root);
-				sync();
 			}
+			sync(); /* no cell pays for another's write-back */
 			if (k == C_SYNC) {
 				sync_job_t j = {p->sync_file, *saved, n};
 				c = in_child(sync_lines, &j);
@@ -515,7 +537,8 @@ static void measure_history(const config_t *cf, const paths_t *p, long h,
 	}
 }
 
-static void print_table(const config_t *cf, const row_t *rows)
+static void print_table(const config_t *cf, const row_t *rows,
+			const double load[4])
 {
 	const row_t *lo = &rows[0], *hi = &rows[cf->nh - 1];
 	double rss_min = 1e18, rss_max = 0;
@@ -525,8 +548,13 @@ static void print_table(const config_t *cf, const row_t *rows)
 	       "apart; every save\nupdates the global and hourly files and "
 	       "all aggregated and index files.\n%ld saves a cell (%ld at "
 	       "always, and as many fdatasync'd lines), best of %d runs; "
-	       "rates in records/s.\n\n",
+	       "rates in records/s.\n",
 	       cf->saves, cf->always_saves, cf->runs);
+	printf("load average (1 min) %.2f before, %.2f after, on %ld "
+	       "cores; I/O pressure\n(some, 60 s) %.1f%% before, %.1f%% "
+	       "after\n\n",
+	       load[0], load[1], sysconf(_SC_NPROCESSORS_ONLN), load[2],
+	       load[3]);
 	printf("%-9s %-17s %9s %11s %9s %9s %10s %6s %6s %6s %7s\n",
 	       "history", "cells' history", "none", "SQLite OFF", "batch",
 	       "always", "fdatasync", "RSS MB", "batch", "always", "SQLite");
@@ -582,13 +610,18 @@ static void print_table(const config_t *cf, const row_t *rows)
 			printf("  %s\n", verdict(all));
 		}
 	}
-	printf("\nflat in history: the rate at %ld / at %ld, target >= %.2f\n",
+	printf("\nflat in history: the rate at %ld / at %ld, target >= %.2f; "
+	       "beside it the same\nfor its reference, which shows what the "
+	       "machine and the disk did meanwhile\n",
 	       hi->history, lo->history, T_FLAT);
-	for (k = C_NONE; k <= C_SQLITE; k++) {
-		double x = hi->c[k].rate / lo->c[k].rate;
-		printf("  %-10s %5.2f  %s\n", cell_names[k], x,
-		       k == C_SQLITE ? "(the reference, for comparison)"
-				     : verdict(x >= T_FLAT));
+	{
+		static const int ref[] = {C_SQLITE, C_NONE, C_SYNC};
+		for (k = C_NONE; k <= C_ALWAYS; k++) {
+			double x = hi->c[k].rate / lo->c[k].rate;
+			printf("  %-7s %5.2f  %-8s (%s: %.2f)\n", cell_names[k],
+			       x, verdict(x >= T_FLAT), cell_names[ref[k]],
+			       hi->c[ref[k]].rate / lo->c[ref[k]].rate);
+		}
 	}
 	printf("peak RSS of brainstem's cells %.1f-%.1f MB over every "
 	       "history, target max <= %.2f x min + 1 MB: %s\n",
@@ -611,6 +644,7 @@ int main(int argc, char **argv)
 	static const long quick[] = {1000, 10000};
 	config_t cf = {full, 3, 3, 10000, 5000};
 	row_t rows[MAX_HISTORIES];
+	double load[4] = {-1, -1, -1, -1};
 	paths_t p;
 	const char *parent = "build";
 	long saved = 0, sql_saved = 0;
@@ -646,10 +680,16 @@ int main(int argc, char **argv)
 	blueprint_with_lag("blueprint/brain.qtl", p.strict_bp, 0);
 	blueprint_with_lag("blueprint/brain.qtl", p.lag_bp, 1000);
 
+	if (getloadavg(&load[0], 1) != 1)
+		load[0] = -1;
+	load[2] = io_pressure();
 	for (i = 0; i < cf.nh; i++)
 		measure_history(&cf, &p, cf.histories[i], &saved, &sql_saved,
 				&rows[i]);
-	print_table(&cf, rows);
+	if (getloadavg(&load[1], 1) != 1)
+		load[1] = -1;
+	load[3] = io_pressure();
+	print_table(&cf, rows, load);
 	if (keep)
 		printf("\ntrees kept in %s\n", p.dir);
 	else
