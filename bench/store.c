@@ -547,9 +547,9 @@ static void print_table(const config_t *cf, const row_t *rows,
 	printf("brain_save_system_report into one category, records 10 s "
 	       "apart; every save\nupdates the global and hourly files and "
 	       "all aggregated and index files.\n%ld saves a cell (%ld at "
-	       "always, and as many fdatasync'd lines), best of %d runs; "
+	       "always, and as many fdatasync'd lines), best of %d run%s; "
 	       "rates in records/s.\n",
-	       cf->saves, cf->always_saves, cf->runs);
+	       cf->saves, cf->always_saves, cf->runs, cf->runs == 1 ? "" : "s");
 	printf("load average (1 min) %.2f before, %.2f after, on %ld "
 	       "cores; I/O pressure\n(some, 60 s) %.1f%% before, %.1f%% "
 	       "after\n\n",
