@@ -433,6 +433,7 @@ static const char *verdict(int met)
 	return met ? "met" : "NOT met";
 }
 
+/* Over a cell's runs: the best rate and the highest peak RSS. */
 static void keep_best(cell_t *best, cell_t c)
 {
 	if (c.rate > best->rate)
