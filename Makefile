@@ -7,6 +7,7 @@
 #   make check-valgrind  the operation's suites and programs under valgrind
 #   SAN=1           ASan + UBSan build (in build/san)     V=1  show commands
 #   WERROR=1        warnings are errors (CI builds with it: .ci/run)
+#   DEBUG=1         the library's assert()s on (always on with SAN)
 #   make static     build/libbrainstem.a too; STATIC=1 builds it with `all`
 #                   and makes `make install` install it
 
@@ -107,7 +108,13 @@ endif
 # compiled-in path.
 ALL_CFLAGS := $(CFLAGS) $(WARN) $(SAN_FLAGS) -ffile-prefix-map=$(CURDIR)=. \
 	      -Iinclude $(DEP_CFLAGS)
-LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden \
+# The store checks its invariants with assert(): on in the debug builds
+# (SAN=1 and SAN=thread, which CI runs, or DEBUG=1), off in a user's build
+# (NDEBUG), where the library never aborts the process.
+ifeq ($(SAN)$(DEBUG),)
+ASSERT_FLAGS := -DNDEBUG
+endif
+LIB_CFLAGS := $(ALL_CFLAGS) $(ASSERT_FLAGS) -fPIC -fvisibility=hidden \
 	      -DBRAIN_DATADIR='"$(DATADIR)"'
 
 ifeq ($(V),1)

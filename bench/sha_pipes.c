@@ -12,10 +12,13 @@
  * (paddd runs on every vector pipe).  Adding four independent copies of an
  * instruction to the block slows it by what the four take from the pipes;
  * that, times the pipes' paddd rate, is the instruction's cost in
- * pipe-cycles.  The clock rate comes from a chain of dependent adds (one
- * cycle each).  The ceiling is the kernel's instruction mix per nonce
- * (counted from its phases) times those costs, over the pipes; the
- * measured rate of the SHA-NI engine is printed beside it.
+ * pipe-cycles.  The clock rate comes from a chain of dependent multiplies
+ * (three cycles each, see clock_hz).  The ceiling is the kernel's
+ * instruction mix per nonce (counted from its phases) times those costs,
+ * over the pipes; the measured rate of the SHA-NI engine is printed beside
+ * it.  Every rate here is a ratio to the paddd block timed in the same
+ * run: the clock cancels out of the costs, the ceiling and the percentage,
+ * and only names the cycles ("paddd per cycle", "cycles a nonce").
  *
  *   build/bench/sha_pipes
  */
@@ -69,18 +72,39 @@ TIMER(msg2, MSG2)
 TIMER(palignr, PALIGNR)
 TIMER(pshufd, PSHUFD)
 
-/* Cycles per second, from dependent adds of one cycle each. */
+/* Cycles per second, from a chain of dependent 32-bit imul.
+ *
+ * imul r32, r32 has a latency of 3 cycles on Intel's cores since Nehalem
+ * and on AMD's since K10, Zen included (Agner Fog's instruction tables,
+ * uops.info), and a multiply cannot be fused, eliminated or run ahead of
+ * its operand, so the chain runs one multiply per 3 cycles whatever the
+ * width of the core.  (A chain of dependent adds does not: on recent Intel
+ * cores it ran about 3.8 adds a cycle, and the clock read 10-11 GHz.)
+ * The factor is odd, so the product never settles on 0 or 1, which a
+ * multiplier might shortcut.  The best of three runs, after the core has
+ * left its idle clock. */
+#define IMUL_LATENCY 3.0
+#define IMULS 30000000L
 static double clock_hz(void)
 {
-	unsigned long a = 0;
-	double t = now_s();
-	long i;
+	double best = 0;
+	int run;
 
-	for (i = 0; i < 50000000L; i++)
-		__asm__ volatile("add $1, %0\n\tadd $1, %0\n\t"
-				 "add $1, %0\n\tadd $1, %0"
-				 : "+r"(a));
-	return 4.0 * 50000000L / (now_s() - t);
+	for (run = 0; run < 3; run++) {
+		unsigned int a = 3, m = 0x9e3779b1u;
+		double t = now_s(), hz;
+		long i;
+
+		for (i = 0; i < IMULS / 4; i++)
+			__asm__ volatile("imul %1, %0\n\timul %1, %0\n\t"
+					 "imul %1, %0\n\timul %1, %0"
+					 : "+r"(a)
+					 : "r"(m));
+		hz = IMUL_LATENCY * IMULS / (now_s() - t);
+		if (hz > best)
+			best = hz;
+	}
+	return best;
 }
 
 /* The best of three, against the noise of a shared machine. */

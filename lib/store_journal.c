@@ -305,6 +305,7 @@ int brain__journal_append(brain__store *store, sstate *st, const char *line,
 	size_t had, line_part = brain__jfile_frame_len(depth, j->empty, len);
 	int rc;
 
+	assert(st->locked && j->fd >= 0);
 	assert((off_t)st->jtail.len == j->end - j->tail);
 	text->len = 0;
 	if ((rc = brain__jfile_append_text(depth, j->empty, line, len, NULL,

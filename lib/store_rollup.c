@@ -269,6 +269,8 @@ int brain__rollup_apply(brain__store *store, sstate *st,
 	char ts[32];
 	int k, lv, rc;
 
+	/* only what the journal holds is applied, under the lock */
+	assert(st->locked && seq <= st->last_seq);
 	brain__utc_text(w->t, ts, sizeof(ts));
 	if ((rc = brain__rollup_bind(store, st, w)))
 		return rc;
