@@ -60,9 +60,9 @@ static inline int brain__buf_puts(brain__buf *b, const char *s)
 void brain__buf_free(brain__buf *b);
 
 /*
- * JSON scalars written straight into a buffer, exactly as jansson's
- * json_dumps writes them (so text made here and text made by dumping a
- * json_t are the same bytes): a string with its escapes (UTF-8 kept), an
+ * JSON scalars written straight into a buffer (lib/jsontext.c), exactly
+ * as jansson's json_dumps writes them (so text made here and text made by
+ * dumping a json_t are the same bytes): a string with its escapes (UTF-8 kept), an
  * integer, a real ("%.17g", ".0" added to whole numbers, exponent without
  * '+' or leading zeros; null when not finite).  Return 0 or BRAIN_ENOMEM.
  */
