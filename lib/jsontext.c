@@ -116,7 +116,11 @@ static int put_g17(brain__buf *b, double v)
 	if (e > 0 || e < -127)
 		return 0;
 	s = -e;
-	d = (int)floor(log10(fabs(v))); /* the exponent, or one off */
+	/* the decimal exponent, or one less: floor(E * log10(2)) for the
+	 * binary one, E = e + 52 (78913 / 2^18 is log10(2) close enough
+	 * for |E| < 1000), without libm */
+	d = e + 52 >= 0 ? ((e + 52) * 78913) >> 18
+			: -((-(e + 52) * 78913 + (1 << 18) - 1) >> 18);
 	for (tries = 0; tries < 3; tries++) {
 		k = 16 - d;
 		if (k < 0 || k > 22)

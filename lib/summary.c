@@ -59,6 +59,10 @@ typedef struct mval {
 	 * fresh: most records change only some of a stream's metrics */
 	int fresh;
 	brain__buf text;
+	/* count_by_value: the count of the value counted last (borrowed
+	 * from json), as a stream's values mostly repeat */
+	char last_key[64];
+	json_t *last_count;
 } mval;
 
 struct brain__msum {
@@ -170,6 +174,7 @@ int brain__msum_load(brain__msum *m, const json_t *sum)
 		const json_t *v = json_object_get(sum, mt->as);
 		mval *mv = &m->m[i];
 		mv->fresh = 0;
+		mv->last_count = NULL;
 		switch (mt->op) {
 		case BRAIN__M_SUM:
 		case BRAIN__M_MIN:
@@ -440,6 +445,15 @@ static char *long_key(const json_t *v)
 				 : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
+/* snprintf(to, size, "%s", from) without printf (fourteen times a save). */
+static void copy_text(char *to, size_t size, const char *from)
+{
+	size_t n = strnlen(from, size - 1);
+
+	memcpy(to, from, n);
+	to[n] = '\0';
+}
+
 void brain__mvals_of(const brain__stream *s, const json_t *record,
 		     const brain__msum *all, brain__mvals *vals)
 {
@@ -458,10 +472,11 @@ void brain__mvals_of(const brain__stream *s, const json_t *record,
 		if (mt->op != BRAIN__M_COUNT_BY_VALUE || !v)
 			continue;
 		if (json_is_string(v)) {
-			vals->ncbv_ok[i] =
-				snprintf(vals->cbv[i], sizeof(vals->cbv[i]), "%s",
-					 json_string_value(v)) <
-				(int)sizeof(vals->cbv[i]);
+			size_t n = strlen(json_string_value(v));
+			vals->ncbv_ok[i] = n < sizeof(vals->cbv[i]);
+			if (vals->ncbv_ok[i])
+				copy_text(vals->cbv[i], sizeof(vals->cbv[i]),
+					  json_string_value(v));
 		} else {
 			char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 			vals->ncbv_ok[i] = t && snprintf(vals->cbv[i],
@@ -532,6 +547,13 @@ static int fold(mval *mv, const brain__metric *mt, const json_t *v,
 			mv->other++;
 			return 0;
 		}
+		if (vals->ncbv_ok[i] && mv->last_count &&
+		    !strcmp(vals->cbv[i], mv->last_key))
+			return json_integer_set(
+				       mv->last_count,
+				       json_integer_value(mv->last_count) + 1)
+				       ? BRAIN_ENOMEM
+				       : 0;
 		key = vals->ncbv_ok[i] ? NULL : long_key(v);
 		k = vals->ncbv_ok[i] ? vals->cbv[i] : key;
 		if (!k)
@@ -539,20 +561,15 @@ static int fold(mval *mv, const brain__metric *mt, const json_t *v,
 		old = json_object_get(mv->json, k);
 		rc = old ? json_integer_set(old, json_integer_value(old) + 1)
 			 : json_object_set_new(mv->json, k, json_integer(1));
+		mv->last_count = NULL;
+		if (!rc && vals->ncbv_ok[i] &&
+		    (mv->last_count = json_object_get(mv->json, k)))
+			copy_text(mv->last_key, sizeof(mv->last_key), k);
 		free(key);
 		return rc ? BRAIN_ENOMEM : 0;
 	}
 	}
 	return 0;
-}
-
-/* snprintf(to, size, "%s", from) without printf (fourteen times a save). */
-static void copy_text(char *to, size_t size, const char *from)
-{
-	size_t n = strnlen(from, size - 1);
-
-	memcpy(to, from, n);
-	to[n] = '\0';
 }
 
 int brain__msum_add(brain__msum *m, const brain__mvals *vals, const char *ts,
