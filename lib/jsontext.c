@@ -16,6 +16,12 @@
 
 #include "jsonfile.h"
 
+/* 1 for the bytes a JSON string escapes, and for NUL. */
+static const unsigned char esc_table[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1};
+
 int brain__json_put_string(brain__buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -27,8 +33,9 @@ int brain__json_put_string(brain__buf *b, const char *s)
 	for (;; s++) {
 		unsigned char c;
 		const char *rep = NULL;
-		/* skip what needs no escape: not '"', '\\', a control */
-		while ((unsigned char)*s >= 0x20 && *s != '"' && *s != '\\')
+		/* skip what needs no escape: not '"', '\\', a control (nor
+		 * the NUL that ends s) */
+		while (!esc_table[(unsigned char)*s])
 			s++;
 		if (!(c = (unsigned char)*s))
 			break;

@@ -351,6 +351,7 @@ int brain__store_open(const brain__store_ctx *cx, brain__store **out)
 				brain__sto_layout(store->bp, st->s, k);
 			st->depth[k] =
 				lay.entries ? brain__jfile_depth(lay.entries) : 0;
+			st->topen_sum[k] = -1;
 		}
 		st->known_applied = -1;
 		for (k = 0; k < K_COUNT; k++)
@@ -444,6 +445,7 @@ int brain__store_close(brain__store *store)
 		free(st->state_path);
 		free(st->rebuild_path);
 		json_decref(st->letgo);
+		brain__buf_free(&st->line);
 	}
 	json_decref(store->rebuilt);
 	json_decref(store->events);

@@ -92,8 +92,12 @@ typedef struct sstate {
 	 * append overwrites, and puts back if it fails */
 	brain__buf jtail;
 	brain__buf jtext; /* scratch for brain__journal_append, kept */
-	brain__buf line;  /* scratch for a save's record line, kept */
+	brain__buf line;  /* a save's record line, kept (freed at close) */
 	int depth[K_COUNT]; /* of each kind's records array (0: none) */
+	/* each kind's tail up to its summary (brain__jfile_tail_open), and
+	 * whether it was made with a summary key (1, 0) or not yet (-1) */
+	brain__buf topen[K_COUNT];
+	int topen_sum[K_COUNT];
 } sstate;
 
 /* The store: its context and every stream's state. */

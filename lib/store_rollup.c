@@ -36,15 +36,22 @@ static int flush_slot(brain__store *store, sstate *st, int k, slot *sl,
 		      const brain__buf *head)
 {
 	brain__jlayout lay = brain__sto_layout(store->bp, st->s, k);
-	int depth = st->depth[k];
-	brain__buf *text = &st->text;
+	int depth = st->depth[k], with = sl->summary != NULL;
+	brain__buf *text = &st->text, *open = &st->topen[k];
 	int rc;
 
 	if (!sl->dirty)
 		return 0;
+	if (st->topen_sum[k] != with) { /* the same for every file of k */
+		open->len = 0;
+		if (brain__jfile_tail_open(depth, with, open) ||
+		    brain__buf_put(open, "", 0))
+			return BRAIN_ENOMEM;
+		st->topen_sum[k] = with;
+	}
 	/* the tail, its summary rendered into it in place */
 	text->len = 0;
-	if (brain__jfile_tail_open(depth, sl->summary != NULL, text) ||
+	if (brain__buf_put(text, open->data, open->len) ||
 	    (sl->summary &&
 	     ((head ? brain__buf_put(text, head->data, head->len)
 		    : brain__msum_text_head(sl->summary, text)) ||

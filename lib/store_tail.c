@@ -64,7 +64,10 @@ void brain__slots_close(sstate *st)
 	brain__buf_free(&st->head);
 	brain__buf_free(&st->jtail);
 	brain__buf_free(&st->jtext);
-	brain__buf_free(&st->line);
+	for (k = 0; k < K_COUNT; k++) {
+		brain__buf_free(&st->topen[k]);
+		st->topen_sum[k] = -1;
+	}
 }
 
 int brain__slot_scan(brain__store *store, slot *sl, const brain__jlayout *lay,
