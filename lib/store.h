@@ -4,11 +4,13 @@
  *
  * Each stream's global file is its journal.  A save, under the stream's
  * flock: (1) gives the record the next seq and appends it to the journal
- * (synced at durability always), (2) appends it to the time-level copies
- * and the aggregated files and rewrites the index summaries of its
- * partition, (3) records the seq as applied in the state file.  Every
- * derived file knows the last seq it holds, so replaying the journal after
- * a crash is idempotent; reopening replays from the last checkpoint.
+ * (synced at durability always, every batch_ms at batch), (2) appends it
+ * to the time-level copies and the aggregated files and rewrites the index
+ * summaries of its partition, (3) records the seq as applied in the state
+ * file.  Every derived file knows the last seq it holds, so replaying the
+ * journal after a crash is idempotent; the first refresh of every handle
+ * replays from the last checkpoint, the seq every derived file holds on
+ * disk (derived files are synced only there: lib/store_rollup.c).
  *
  * Cost per record: one journal append, one pwrite per derived file (about
  * twenty), one state pwrite; no file is re-read or rewritten in proportion
