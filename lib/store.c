@@ -126,6 +126,9 @@ static int refresh(brain__store *store, sstate *st, const brain__when *w,
 		}
 		st->moved_seen = store->moved;
 	}
+	if (first) /* the checkpoint's interval counts from here, not from
+		    * the open (which may take a while on a large tree) */
+		clock_gettime(CLOCK_MONOTONIC, &st->last_checkpoint);
 	lag_end(store, st);
 	st->known_applied = st->last_seq;
 	st->loaded = 1;
