@@ -24,63 +24,6 @@
 #define DUMP_PRETTY (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
 #define DUMP_COMPACT (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
 
-int brain__buf_grow(brain__buf *b, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 256;
-	char *nd;
-
-	while (cap < b->len + n + 1)
-		cap *= 2;
-	nd = realloc(b->data, cap);
-	if (!nd)
-		return BRAIN_ENOMEM;
-	b->data = nd;
-	b->cap = cap;
-	return 0;
-}
-
-void brain__buf_free(brain__buf *b)
-{
-	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
-}
-
-/* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
-int brain__utf8_valid(const char *text, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		unsigned long cp;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07;
-		else
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
 static int put_indent(brain__buf *b, int n)
 {
 	static const char spaces[] = "                                ";

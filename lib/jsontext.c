@@ -1,7 +1,8 @@
 /*
  * lib/jsontext.c - JSON values written as text, the very bytes jansson's
  * json_dumps writes for them (see jsonfile.h), without jansson: summaries
- * and record lines are written this way on every save.
+ * and record lines are written this way on every save.  Also the growing
+ * buffer they are written into, and the UTF-8 check.
  *
  * Reals: "%.17g" is computed with 128-bit integers where they reach
  * (put_g17), printf elsewhere; both round the exact value half to even.
@@ -15,6 +16,63 @@
 #include <brainstem/errors.h>
 
 #include "jsonfile.h"
+
+int brain__buf_grow(brain__buf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 256;
+	char *nd;
+
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	nd = realloc(b->data, cap);
+	if (!nd)
+		return BRAIN_ENOMEM;
+	b->data = nd;
+	b->cap = cap;
+	return 0;
+}
+
+void brain__buf_free(brain__buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+/* 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+int brain__utf8_valid(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		unsigned long cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
 
 /* 1 for the bytes a JSON string escapes, and for NUL. */
 static const unsigned char esc_table[256] = {

@@ -143,7 +143,7 @@ int brain__files_reset(brain__store *store, sstate *st, const char *path,
 	if ((rc = brain__files_render(store, st->s, k, lv, &w, &text,
 				      &tail_off)))
 		goto out;
-	brain__state_announce_cut(st);
+	brain__state_announce(st);
 	if ((rc = make_parent(store, path)))
 		goto out;
 	/* a folder where the file belongs is set aside first */

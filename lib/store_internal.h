@@ -71,7 +71,7 @@ typedef struct sstate {
 	struct timespec pending_since;
 	brain__buf text, head; /* scratch for flush_slot, kept */
 	int locked; /* this handle holds the stream's lock */
-	int bump; /* a cut was announced under the lock held now */
+	int bump; /* a change was announced under the lock held now */
 	char *rebuild_path; /* exists while a rebuild is unfinished */
 	int checked; /* the journal was checked against its copies */
 	unsigned moved_seen; /* the store's moved when last replayed */

@@ -132,7 +132,7 @@ static int repair_journal(brain__store *store, sstate *st)
 	if ((rc = brain__jfile_tail(brain__jfile_depth(lay.entries), NULL,
 				    &tail)))
 		goto out;
-	brain__state_announce_cut(st);
+	brain__state_announce(st);
 	if (ftruncate(fd, start + (cut - chunk)) != 0 ||
 	    brain__write_at(fd, tail.data, tail.len, start + (cut - chunk)) != 0 ||
 	    fdatasync(fd) != 0)
@@ -311,6 +311,8 @@ int brain__journal_append(brain__store *store, sstate *st, const char *line,
 	if ((rc = brain__jfile_append_text(depth, j->empty, line, len, NULL,
 					   text)))
 		return rc;
+	/* news for every other writer, even before a flush says applied */
+	brain__state_announce(st);
 	/* padded like the others, though written with pwrite: an
 	 * fdatasync that changes no file size commits data only */
 	if ((rc = brain__slot_grow(store, j, j->tail + (off_t)text->len)))

@@ -116,7 +116,7 @@ int brain__rebuild_all(brain__store *store, sstate *st, const brain__when *w)
 			goto out;
 	}
 	/* the files are empty; the state says so before they fill */
-	brain__state_announce_cut(st);
+	brain__state_announce(st);
 	st->checkpoint = 0;
 	if ((rc = brain__state_write(store, st, 0, sync)))
 		goto out;

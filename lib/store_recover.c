@@ -293,7 +293,7 @@ int brain__recover_journal(brain__store *store, sstate *st,
 		goto reset; /* the state claimed more than any copy holds */
 	if ((rc = journal_text(store, st, &g, w, &text)))
 		goto out;
-	brain__state_announce_cut(st);
+	brain__state_announce(st);
 	if ((rc = brain__set_aside(j->path, (long long)brain__sto_now(store),
 				   1, &aside)) ||
 	    (rc = brain__replace_file(j->path, text.data, text.len, 1))) {

@@ -168,7 +168,7 @@ int brain__refile(brain__store *store, sstate *st, int k, int lv)
 	    brain__jfile_tail_text(c.depth, c.summary ? sum.data : NULL,
 				   sum.len, &head))
 		goto out;
-	brain__state_announce_cut(st); /* it is replaced below */
+	brain__state_announce(st); /* it is replaced below */
 	if (!st->recovering &&
 	    (rc = brain__set_aside(sl->path, (long long)brain__sto_now(store),
 				   1, &aside))) {

@@ -122,27 +122,28 @@ void brain__state_read(sstate *st, long long *applied)
 }
 
 /*
- * brain__state_announce_cut - under the lock, before cutting or replacing a file that
- * other writers may have mapped: a new generation in the state file
- * tells them to drop their mappings and map afresh.  Written before the
- * cut, not when the lock is let go, so that a writer killed in between
- * still leaves the news behind (the state file is a shared mapping: its
- * pages outlive the process).  Once per holding of the lock.  The only
- * way the generation changes.
+ * brain__state_announce - under the lock, before a change other writers
+ * cannot see in the applied seq: a file they may have mapped is cut or
+ * replaced, or the journal grows (a record appended is news even when no
+ * applied seq says so: write-behind, a lagging stream, a writer killed
+ * before its flush).  A new generation in the state file tells them to
+ * drop what they hold and load afresh.  Written before the change, not
+ * when the lock is let go, so that a writer killed in between still
+ * leaves the news behind (the state file is a shared mapping: its pages
+ * outlive the process).  Once per holding of the lock.  The only way the
+ * generation changes.
  */
-void brain__state_announce_cut(sstate *st)
+void brain__state_announce(sstate *st)
 {
 	static const size_t at_g = sizeof(KEY_APPLIED) - 1 + FIELD +
 				   sizeof(KEY_CHECKPOINT) - 1 + FIELD +
 				   sizeof(KEY_GENERATION) - 1;
-	char field[FIELD + 1];
 
 	assert(st->locked);
 	if (st->bump)
 		return;
 	st->generation++;
-	snprintf(field, sizeof(field), "%-20lld", st->generation);
-	memcpy(st->state_map + at_g, field, FIELD);
+	put_field(st->state_map + at_g, st->generation);
 	st->bump = 1;
 }
 
@@ -226,8 +227,8 @@ int brain__state_lock(brain__store *store, sstate *st)
 	return 0;
 }
 
-/* Lets go of the lock (a cut made under it was announced before it was
- * made: brain__state_announce_cut). */
+/* Lets go of the lock (a change made under it was announced before it
+ * was made: brain__state_announce). */
 void brain__state_unlock(sstate *st)
 {
 	assert(st->locked);

@@ -10,7 +10,7 @@
 /* Takes the stream's lock (opening its lock and state files, and mapping
  * the state file, the first time). */
 int brain__state_lock(brain__store *store, sstate *st);
-/* Lets the lock go; the cut announced under it stays announced. */
+/* Lets the lock go; the change announced under it stays announced. */
 void brain__state_unlock(sstate *st);
 /* Closes the lock and state files (not locked). */
 void brain__state_close(sstate *st);
@@ -22,8 +22,9 @@ void brain__state_read(sstate *st, long long *applied);
  * applied is never past the journal's last seq. */
 int brain__state_write(brain__store *store, sstate *st, long long applied,
 		       int sync);
-/* Before a file others may have mapped is cut or replaced: a new
- * generation, written at once (once per holding of the lock). */
-void brain__state_announce_cut(sstate *st);
+/* Before a change others cannot see in the applied seq (a file they may
+ * have mapped cut or replaced, the journal grown): a new generation,
+ * written at once (once per holding of the lock). */
+void brain__state_announce(sstate *st);
 
 #endif

@@ -7,7 +7,7 @@
  * ends in a mark (brain__jfile_mark) that tells a whole tail from a torn
  * one.  The padding is cut off when the slot is let go (a new partition,
  * brain_close) or found by the next writer to load the file; whoever
- * cuts announces it first (brain__state_announce_cut), so no process
+ * cuts announces it first (brain__state_announce), so no process
  * touches a mapping past a file's end.
  */
 #define _GNU_SOURCE
@@ -93,7 +93,7 @@ int brain__slot_trim(brain__store *store, sstate *st, slot *sl)
 	if (sl->fd < 0 || sl->fsize <= sl->end)
 		return 0;
 	slot_unmap(sl);
-	brain__state_announce_cut(st); /* before the cut, never after */
+	brain__state_announce(st); /* before the cut, never after */
 	assert(st->bump);
 	if (brain__truncate(sl->fd, sl->end) != 0)
 		return brain__ioerr(store->err, BRAIN_IOERR_TRUNCATE,

@@ -801,6 +801,58 @@ START_TEST(with_a_lag_a_second_writer_replays_the_first)
 }
 END_TEST
 
+/* A writer that is current must not trust its own count when it next
+ * takes the lock: another writer's records may be in the journal while the
+ * state file does not count them as applied yet (write-behind here, a
+ * writer killed before its flush; a lagging stream alike).  Here the other
+ * writer's save returned 0 and its process then died without a flush. */
+START_TEST(a_current_writer_sees_records_not_yet_applied)
+{
+	char *text = tu_default_with("aggregate_lag_ms: 0",
+				     "aggregate_lag_ms: 60000");
+	tree *t = tree_new(text);
+	char *bp = tu_path(t->dir, "Brain.QTL");
+	brain_options_t o = tu_options(t->dir, bp, &t->now);
+	json_t *j = json_pack("{s:s}", "event", "from_b2"), *f;
+	brain_t *b2;
+	pid_t pid;
+	int status;
+	size_t i;
+
+	ck_assert_int_eq(brain_initialize_mode(&b2, "demo", "Other", &o), 0);
+	ck_assert_int_eq(brain_update_aggregated_index(b2, "miners", t->now),
+			 0); /* b2 is current, and holds nothing pending */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		brain_t *b3;
+		if (brain_initialize_mode(&b3, "demo", "Third", &o) ||
+		    brain_save_system_report(b3, "miners", j))
+			_exit(1);
+		_exit(0); /* saved, then gone before any flush */
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(brain_save_system_report(b2, "miners", j), 0);
+	brain_close(b2);
+	f = load_level(t, "miners", "report_global", t->now);
+	ck_assert_int_eq(json_array_size(sc_entries(f)), 2);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(json_integer_value(json_object_get(
+					 json_array_get(sc_entries(f), i),
+					 "seq")),
+				 (json_int_t)i + 1);
+	json_decref(f);
+	ck_assert_int_eq(brain_flush(t->b), 0);
+	ck_assert_int_eq(sc_index_total(t->b, "miners"), 2);
+	ck_assert_ptr_null(sc_check_stream(t->b, "miners", 0));
+	json_decref(j);
+	free(bp);
+	free(text);
+	tree_free(t);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -826,6 +878,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, a_second_handle_continues_the_sequence);
 	tcase_add_test(tc, with_a_lag_derived_files_catch_up_on_flush);
 	tcase_add_test(tc, with_a_lag_a_second_writer_replays_the_first);
+	tcase_add_test(tc, a_current_writer_sees_records_not_yet_applied);
 	suite_add_tcase(s, tc);
 	return s;
 }
