@@ -452,27 +452,63 @@ uint64_t brain__hash_bytes(const char *s, size_t n)
 	return h ^ (h >> 29);
 }
 
+static uint64_t rotl64(uint64_t x, int r)
+{
+	return x << r | x >> (64 - r);
+}
+
+/*
+ * The mark's checksum, written on every save for about twenty tails: four
+ * lanes of 8 bytes side by side (independent multiply chains, so about
+ * four times the speed of brain__hash_bytes' one chain), folded together
+ * with the last bytes.  Marks written before 1.3 are brain__hash_bytes'
+ * (legacy_sum): brain__jfile_check_mark accepts either.
+ */
 static uint32_t mark_sum(const char *s, size_t n)
+{
+	uint64_t h[4] = {0x9e3779b97f4a7c15ull ^ n, 0xc2b2ae3d27d4eb4full,
+			 0x165667b19e3779f9ull, 0x27d4eb2f165667c5ull};
+	uint64_t w, f;
+	int k;
+
+	for (; n >= 32; s += 32, n -= 32)
+		for (k = 0; k < 4; k++) {
+			memcpy(&w, s + 8 * k, 8);
+			h[k] = (h[k] ^ w) * 0xff51afd7ed558ccdull;
+			h[k] ^= h[k] >> 32;
+		}
+	f = h[0] ^ rotl64(h[1], 16) ^ rotl64(h[2], 32) ^ rotl64(h[3], 48) ^
+	    brain__hash_bytes(s, n);
+	f = (f ^ (f >> 31)) * 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(f ^ (f >> 32));
+}
+
+static uint32_t legacy_sum(const char *s, size_t n)
 {
 	uint64_t h = brain__hash_bytes(s, n);
 
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-void brain__jfile_mark(const char *tail, size_t len,
-		       char mark[BRAIN__MARK_LEN])
+/* The mark spelling sum: a tab, then four bits at a time (bit j of a
+ * nibble is a tab at j). */
+static void spell_mark(uint32_t h, char mark[BRAIN__MARK_LEN])
 {
-	/* four bits at a time: bit j of x is a tab at j */
 	static const char nibble[16][4] = {
 		"    ", "\t   ", " \t  ", "\t\t  ", "  \t ", "\t \t ",
 		" \t\t ", "\t\t\t ", "   \t", "\t  \t", " \t \t", "\t\t \t",
 		"  \t\t", "\t \t\t", " \t\t\t", "\t\t\t\t"};
-	uint32_t h = mark_sum(tail, len);
 	int i;
 
 	mark[0] = '\t';
 	for (i = 0; i < 8; i++)
 		memcpy(mark + 1 + 4 * i, nibble[(h >> (4 * i)) & 15], 4);
+}
+
+void brain__jfile_mark(const char *tail, size_t len,
+		       char mark[BRAIN__MARK_LEN])
+{
+	spell_mark(mark_sum(tail, len), mark);
 }
 
 int brain__jfile_check_mark(int fd, off_t tail_off, off_t end, off_t fsize)
@@ -490,7 +526,10 @@ int brain__jfile_check_mark(int fd, off_t tail_off, off_t end, off_t fsize)
 		return BRAIN_ENOMEM;
 	rc = read_at(fd, tail, (size_t)(end - tail_off), tail_off);
 	if (!rc) {
-		brain__jfile_mark(tail, (size_t)(end - tail_off), want);
+		size_t len = (size_t)(end - tail_off);
+		spell_mark(mark_sum(tail, len), want);
+		if (memcmp(want, got, BRAIN__MARK_LEN))
+			spell_mark(legacy_sum(tail, len), want);
 		rc = memcmp(want, got, BRAIN__MARK_LEN) ? BRAIN_ECORRUPT : 0;
 	}
 	free(tail);

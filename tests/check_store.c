@@ -4,7 +4,9 @@
  * without writing anything.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -853,6 +855,67 @@ START_TEST(a_current_writer_sees_records_not_yet_applied)
 }
 END_TEST
 
+/* The mark a file's padding starts with, as brainstem 1.2 spelled it: a
+ * tab, then bit b of the tail's brain__hash_bytes sum as a tab or a
+ * space. */
+static void mark_of_1_2(const char *tail, size_t len,
+			char mark[BRAIN__MARK_LEN])
+{
+	uint64_t h64 = brain__hash_bytes(tail, len);
+	uint32_t h = (uint32_t)(h64 ^ (h64 >> 32));
+	int b;
+
+	mark[0] = '\t';
+	for (b = 0; b < 32; b++)
+		mark[1 + b] = (h >> b) & 1 ? '\t' : ' ';
+}
+
+/* Whether a file holding `tail`, then `mark`, then padding, checks. */
+static int check_marked(const char *dir, const char *tail,
+			const char mark[BRAIN__MARK_LEN])
+{
+	char *path = tu_path(dir, "marked.json");
+	char text[512];
+	size_t len = strlen(tail);
+	int fd, rc;
+
+	memcpy(text, tail, len);
+	memcpy(text + len, mark, BRAIN__MARK_LEN);
+	memset(text + len + BRAIN__MARK_LEN, ' ', 64);
+	text[len + BRAIN__MARK_LEN + 64] = '\0';
+	tu_write(path, text);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	rc = brain__jfile_check_mark(fd, 0, (off_t)len,
+				     (off_t)(len + BRAIN__MARK_LEN + 64));
+	close(fd);
+	free(path);
+	return rc;
+}
+
+/* A writer killed with its padding in place leaves a mark; one that
+ * brainstem 1.2 left is still read as whole after an upgrade (not taken
+ * for damage), and a tail that disagrees with either is damage. */
+START_TEST(marks_of_this_and_the_previous_version_are_read)
+{
+	static const char tail[] = "\n  ],\n  \"summary\": {\"total_entries\""
+				   ": 3, \"data_sources\": [\"a/b.json\"]}\n}\n";
+	char *dir = tu_tmpdir();
+	char mark[BRAIN__MARK_LEN];
+
+	brain__jfile_mark(tail, strlen(tail), mark);
+	ck_assert_int_eq(check_marked(dir, tail, mark), 0);
+	mark_of_1_2(tail, strlen(tail), mark);
+	ck_assert_int_eq(check_marked(dir, tail, mark), 0);
+	mark[7] = mark[7] == ' ' ? '\t' : ' ';
+	ck_assert_int_eq(check_marked(dir, tail, mark), BRAIN_ECORRUPT);
+	brain__jfile_mark(tail, strlen(tail) - 3, mark);
+	ck_assert_int_eq(check_marked(dir, tail, mark), BRAIN_ECORRUPT);
+	tu_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -872,6 +935,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, bad_input_is_refused_and_writes_nothing);
 	tcase_add_test(tc, damaged_file_is_kept_aside_and_rebuilt);
 	tcase_add_test(tc, a_torn_summary_is_found_by_its_mark_and_rebuilt);
+	tcase_add_test(tc, marks_of_this_and_the_previous_version_are_read);
 	tcase_add_test(tc, rebuild_reproduces_every_derived_file);
 	tcase_add_test(tc, many_records_keep_every_level_consistent);
 	tcase_add_test(tc, update_aggregated_index_alone_creates_the_partition);

@@ -14,9 +14,9 @@ extern "C" {
 #endif
 
 #define BRAIN_VERSION_MAJOR 1
-#define BRAIN_VERSION_MINOR 2
+#define BRAIN_VERSION_MINOR 3
 #define BRAIN_VERSION_PATCH 0
-#define BRAIN_VERSION_STRING "1.2.0"
+#define BRAIN_VERSION_STRING "1.3.0"
 
 /* Packs a version for comparisons: BRAIN_VERSION_NUMBER >= BRAIN_VERSION_AT(1,2,0). */
 #define BRAIN_VERSION_AT(maj, min, pat) (((maj) << 16) | ((min) << 8) | (pat))
