@@ -28,7 +28,7 @@ struct brain {
 	void *notice_ctx;
 	int durability;
 	int readonly;               /* BRAIN_OPEN_READONLY: never writes */
-	struct brain__store *store; /* lib/store.c */
+	struct brain__store *store; /* lib/store.h */
 	json_t **entry_tpl;         /* per stream, loaded on first save */
 	json_t *pending;            /* the library's own error reports, saved
 				       once the current call's locks are
@@ -39,11 +39,6 @@ struct brain {
 /* BRAIN_EINVAL "... opened read-only" when b is a read-only handle
  * (BRAIN_OPEN_READONLY), else 0; `what` names the refused call. */
 int brain__check_writable(brain_t *b, const char *what);
-
-/* Queues an error report of the library itself (e.g. a damaged file set
- * aside); it is saved to the own_category error tree at the end of the
- * public call.  Steals `report`. */
-void brain__queue_report(brain_t *b, json_t *report);
 
 /* Saves the queued reports; failures become notices. */
 void brain__report_pending(brain_t *b);

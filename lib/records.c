@@ -205,24 +205,20 @@ nomem:
 	return brain__errf(&b->err, BRAIN_ENOMEM, "out of memory");
 }
 
-void brain__queue_report(brain_t *b, json_t *report)
+/* The store's reports of damage it dealt with join the handle's queue of
+ * the library's own error reports (b->pending). */
+static void queue_events(brain_t *b)
 {
-	if (!report)
+	json_t *events = brain__store_take_events(b->store);
+
+	if (!events)
 		return;
-	if (!b->pending)
-		b->pending = json_array();
-	if (!b->pending || json_array_append_new(b->pending, report))
+	if (!b->pending) {
+		b->pending = events;
+		return;
+	}
+	if (json_array_extend(b->pending, events))
 		brain__notice(b, "out of memory queueing an error report");
-}
-
-/* The store's reports of damage it dealt with join the queue. */
-static void brain__queue_events(brain_t *b)
-{
-	json_t *events = brain__store_take_events(b->store), *report;
-	size_t i;
-
-	json_array_foreach(events, i, report)
-		brain__queue_report(b, json_incref(report));
 	json_decref(events);
 }
 
@@ -235,7 +231,7 @@ void brain__report_pending(brain_t *b)
 
 	if (b->reporting)
 		return;
-	brain__queue_events(b);
+	queue_events(b);
 	if (!(list = b->pending))
 		return;
 	b->pending = NULL;

@@ -23,10 +23,10 @@
 #include "fsutil.h"
 #include "store_state.h"
 
-#define STATE_FMT                                                              \
-	"{\"applied_seq\": %-20lld, \"checkpoint_seq\": %-20lld, "            \
-	"\"generation\": %-20lld}\n"
-#define STATE_LEN 114 /* the format's length: rewritten in place */
+/* The state text: {"applied_seq": N, "checkpoint_seq": N,
+ * "generation": N}, each N left-aligned in FIELD bytes, and a newline;
+ * always STATE_LEN bytes, rewritten in place. */
+#define STATE_LEN 114
 #define KEY_APPLIED "{\"applied_seq\": "
 #define KEY_CHECKPOINT ", \"checkpoint_seq\": "
 #define KEY_GENERATION ", \"generation\": "
@@ -50,7 +50,7 @@ static char *put_field(char *p, long long v)
 	return p + FIELD;
 }
 
-/* STATE_FMT's text, without printf: twice a save. */
+/* The state text for these numbers (no printf: twice a save). */
 static void state_text(char text[STATE_LEN], long long applied,
 		       long long checkpoint, long long generation)
 {
@@ -161,8 +161,8 @@ static int state_map(brain__store *store, sstate *st)
 		return brain__ioerr(store->err, BRAIN_IOERR_READ,
 				    "cannot read %s", st->state_path);
 	if (sb.st_size < STATE_LEN) {
-		char text[STATE_LEN + 1];
-		snprintf(text, sizeof(text), STATE_FMT, 0LL, 0LL, 0LL);
+		char text[STATE_LEN];
+		state_text(text, 0, 0, 0);
 		if (brain__write_at(st->state_fd, text, STATE_LEN, 0) != 0)
 			return brain__ioerr(store->err, BRAIN_IOERR_WRITE,
 					    "cannot write %s", st->state_path);
